@@ -1,0 +1,160 @@
+"""The public Python API: everything the CLI does, returning plain data (dicts, lists, strings).
+
+Two layers:
+
+* ``check``, ``run``, ``contracts`` — what the CLI commands do, as plain data ready for JSON;
+* ``parse``, ``check_source``, ``load_contract``, ``compile``, ``evaluate``, ``load_data`` — the
+  pipeline's stages, returning the typed objects the stages pass to one another.
+
+Every user-caused failure is a :class:`~qofrules.diagnostics.QofError` carrying diagnostics.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import ast, checks, syntax
+from . import contracts as contract_data
+from . import data as data_module
+from .compiler import EvaluationTree, compile_scheme, missing_figures
+from .contracts.model import ContractYear
+from .diagnostics import Diagnostic, QofError, cap, error
+from .reading import MAX_SCHEME_BYTES, read_text
+from .results import RunResult
+from .source import Source
+
+__all__ = ["QofError", "CheckReport", "parse", "check_source", "check_file", "check", "load_contract",
+           "compile", "evaluate", "load_data", "run_result", "run", "contracts_summary", "contracts"]
+
+
+# ------------------------------------------------------------------ stages
+
+def parse(text: str, name: str = "<string>") -> ast.Scheme:
+    """Parse scheme text into its AST; raises QofError on a syntax error or an impossible value."""
+    return syntax.parse_text(text, name)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    source: Source
+    scheme: ast.Scheme | None          # None when the file did not parse
+    contract: ContractYear | None
+    diagnostics: tuple[Diagnostic, ...]
+    syntax_error: bool = False
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_plain(self) -> dict:
+        return {"file": self.source.name, "ok": self.ok, "syntax_error": self.syntax_error,
+                "diagnostics": [d.to_json() for d in self.diagnostics]}
+
+
+def _contract_for(scheme: ast.Scheme, source: Source) -> tuple[ContractYear | None, list[Diagnostic]]:
+    field = scheme.contract
+    if field is None or field.year.start is None:
+        return None, []
+    try:
+        return contract_data.load(field.country.text, field.year.text), []
+    except QofError as exc:
+        return None, [error(d.code, d.message, source=source, span=field.span, hint=d.hint) for d in exc.diagnostics]
+
+
+def check_source(source: Source) -> CheckReport:
+    """Parse and check one scheme: every problem found, located, with hints."""
+    try:
+        scheme, found = syntax.parse(source)
+    except QofError as exc:
+        return CheckReport(source=source, scheme=None, contract=None, diagnostics=exc.diagnostics, syntax_error=True)
+    contract, problems = _contract_for(scheme, source)
+    found = found + problems
+    found += checks.run_checks(checks.CheckContext(source=source, scheme=scheme, contract=contract))
+    found.sort(key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+    return CheckReport(source=source, scheme=scheme, contract=contract, diagnostics=tuple(cap(found)))
+
+
+def check_file(path: str) -> CheckReport:
+    try:
+        source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+    except QofError as exc:
+        return CheckReport(source=Source(str(path), ""), scheme=None, contract=None, diagnostics=exc.diagnostics,
+                           syntax_error=True)
+    return check_source(source)
+
+
+def load_contract(country: str, year: str, overrides: list[str] | tuple[str, ...] = ()) -> ContractYear:
+    """A shipped contract year with any user-supplied figures (``--contract-overrides``) applied."""
+    contract = contract_data.load(country, year)
+    for path in overrides:
+        overrides_data, overrides_source = contract_data.load_overrides(path)
+        contract = contract_data.apply_overrides(contract, overrides_data, overrides_source)
+    return contract
+
+
+def compile(scheme: ast.Scheme, contract: ContractYear, source: Source | None = None) -> EvaluationTree:  # noqa: A001
+    return compile_scheme(scheme, contract, source or Source("<scheme>", ""))
+
+
+def evaluate(tree: EvaluationTree, dataset: data_module.Dataset) -> RunResult:
+    from .evaluate import evaluate as _evaluate
+    return _evaluate(tree, dataset)
+
+
+def load_data(path: str) -> data_module.Dataset:
+    return data_module.load(path)
+
+
+def _checked_scheme(path: str) -> CheckReport:
+    report = check_file(path)
+    if not report.ok:
+        raise QofError(report.errors)
+    return report
+
+
+def run_result(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()) -> RunResult:
+    """Check the scheme, load the data, apply overrides (the data set's own, then the user's), evaluate."""
+    report = _checked_scheme(scheme_path)
+    dataset = load_data(data_path)
+    field = report.scheme.contract
+    files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
+    contract = load_contract(field.country.text, field.year.text, files)
+    tree = compile_scheme(report.scheme, contract, report.source)
+    return evaluate(tree, dataset)
+
+
+# ------------------------------------------------------------------ what the CLI commands return
+
+def check(paths: list[str]) -> list[dict]:
+    """``qofrules check``: one report per file, as plain data."""
+    return [check_file(p).to_plain() for p in paths]
+
+
+def run(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = (), *,
+        indicators: bool = True, trace: bool = False) -> dict:
+    """``qofrules run``: per-practice results and totals, as plain data (money as decimal strings)."""
+    return run_result(scheme_path, data_path, overrides).to_plain(indicators=indicators, trace=trace)
+
+
+def contracts_summary(contract: ContractYear) -> dict:
+    counts = contract.status_counts()
+    total = contract.total_points
+    return {
+        "country": contract.country, "year": contract.year, "title": contract.title,
+        "indicators": len(contract.indicators), "total_points": total,
+        "known_points": sum(i.points.value for i in contract.indicators.values() if i.points.known),
+        "published_total_points": contract.published_total_points.value,
+        "point_value": None if contract.point_value.value is None else str(contract.point_value.value),
+        "complete": contract.complete,
+        "figures": {k: counts.get(k, 0) for k in ("checked", "unchecked", "unknown", "supplied")},
+        "missing_for_payment": missing_figures(contract),
+    }
+
+
+def contracts() -> list[dict]:
+    """``qofrules contracts``: the shipped contract years and how complete their data is."""
+    return [contracts_summary(c) for c in contract_data.load_all()]

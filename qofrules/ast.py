@@ -1,0 +1,407 @@
+"""The typed AST of a scheme: frozen, keyword-only dataclasses, every node with its span.
+
+The AST says what the author wrote, not whether it makes sense: references are names, not yet
+resolved against a contract year (that is :mod:`qofrules.checks` and :mod:`qofrules.compiler`).
+Values that failed to parse (an impossible date) are kept as ``None`` beside their text so that
+later passes can skip them while the builder's diagnostic explains why.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, fields, is_dataclass
+from decimal import Decimal
+from typing import Any, Union
+
+from .source import Span
+
+_NO_SPAN = Span(line=0, column=0, end_line=0, end_column=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    span: Span = field(default=_NO_SPAN, compare=False)
+
+
+# ------------------------------------------------------------------ leaves
+
+@dataclass(frozen=True, kw_only=True)
+class Name(Node):
+    """An identifier as written: a scheme id, a body kind, an indicator code, a group."""
+
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(Node):
+    """A quoted text, unquoted and unescaped."""
+
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Date(Node):
+    text: str
+    value: _dt.date | None  # None when the text is not a real date (2014-02-30)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Year(Node):
+    """A financial year, ``2013/14``; ``start`` is the calendar year it begins (None if invalid)."""
+
+    text: str
+    start: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Body(Node):
+    """An organisation: kind (``ccg``), optional level (``area-team``) and name."""
+
+    kind: Name
+    level: Name | None = None
+    name: Text | None = None
+
+
+# ------------------------------------------------------------------ header fields
+
+@dataclass(frozen=True, kw_only=True)
+class ContractField(Node):
+    country: Name
+    year: Year
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaField(Node):
+    bodies: tuple[Body, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovedField(Node):
+    """Who approved the scheme and when; ``bodies`` is empty for ``approved: none``."""
+
+    bodies: tuple[Body, ...]
+    date: Date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultedField(Node):
+    bodies: tuple[Body, ...]
+    date: Date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunsField(Node):
+    start: Date
+    end: Date
+
+
+WHOLE_YEAR = "whole year"
+MONTHS_RUN = "months run"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaysForField(Node):
+    mode: str  # WHOLE_YEAR or MONTHS_RUN
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceField(Node):
+    text: Text
+
+
+@dataclass(frozen=True, kw_only=True)
+class EligibleField(Node):
+    condition: "Condition"
+
+
+HeaderField = Union[ContractField, AreaField, ApprovedField, ConsultedField, RunsField,
+                    PaysForField, SourceField, EligibleField]
+
+#: The header fields, by keyword, in the canonical order the formatter prints them.
+HEADER_KEYWORDS: dict[type, str] = {
+    ContractField: "contract",
+    AreaField: "area",
+    ApprovedField: "approved",
+    ConsultedField: "consulted",
+    RunsField: "runs",
+    PaysForField: "pays for",
+    SourceField: "source",
+    EligibleField: "eligible when",
+}
+#: Header fields that may be given more than once.
+REPEATABLE_HEADER = {SourceField}
+
+
+# ------------------------------------------------------------------ eligibility
+
+@dataclass(frozen=True, kw_only=True)
+class AnyOf(Node):
+    items: tuple["Condition", ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllOf(Node):
+    items: tuple["Condition", ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Not(Node):
+    item: "Condition"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptedIn(Node):
+    by: Date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InPilot(Node):
+    pilot: Text
+
+
+@dataclass(frozen=True, kw_only=True)
+class InArea(Node):
+    area: Body
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttributeTest(Node):
+    attribute: Name
+    comparison: str  # one of = != < <= > >=
+    value: Any  # str, Decimal, date or bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class EveryPractice(Node):
+    pass
+
+
+Condition = Union[AnyOf, AllOf, Not, OptedIn, InPilot, InArea, AttributeTest, EveryPractice]
+
+
+# ------------------------------------------------------------------ selectors
+
+@dataclass(frozen=True, kw_only=True)
+class Codes(Node):
+    codes: tuple[Name, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Groups(Node):
+    groups: tuple[Name, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Domains(Node):
+    domains: tuple[Name, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retiring(Node):
+    date: Date
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllIndicators(Node):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllOtherIndicators(Node):
+    pass
+
+
+SelectorTerm = Union[Codes, Groups, Domains, Retiring, AllIndicators, AllOtherIndicators]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Selector(Node):
+    """``include`` terms (a union) minus ``exclude`` terms (a union)."""
+
+    include: tuple[SelectorTerm, ...]
+    exclude: tuple[SelectorTerm, ...] = ()
+
+    @property
+    def is_all_other(self) -> bool:
+        return any(isinstance(t, AllOtherIndicators) for t in self.include)
+
+
+# ------------------------------------------------------------------ payment bases
+
+@dataclass(frozen=True, kw_only=True)
+class Achievement(Node):
+    """Actual achievement: of the contract year, or (``year``) points achieved in an earlier one."""
+
+    year: Year | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FullPoints(Node):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoPoints(Node):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixedPoints(Node):
+    points: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class HigherOf(Node):
+    items: tuple["Basis", ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LowerOf(Node):
+    items: tuple["Basis", ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AverageOf(Node):
+    items: tuple["Basis", ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PercentOf(Node):
+    percent: Decimal
+    basis: "Basis"
+
+
+Basis = Union[Achievement, FullPoints, NoPoints, FixedPoints, HigherOf, LowerOf, AverageOf, PercentOf]
+
+
+# ------------------------------------------------------------------ rules
+
+AS_USUAL = "as usual"
+NOT_REQUIRED = "not required"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppliesField(Node):
+    selector: Selector
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportingField(Node):
+    requirement: str  # AS_USUAL or NOT_REQUIRED
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayField(Node):
+    basis: Basis
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnRequestField(Node):
+    """The basis a practice may ask to be paid on instead (Somerset 2014)."""
+
+    basis: Basis
+
+
+RuleField = Union[AppliesField, ReportingField, PayField, OnRequestField]
+
+RULE_KEYWORDS: dict[type, str] = {
+    AppliesField: "applies to",
+    ReportingField: "reporting",
+    PayField: "pay",
+    OnRequestField: "on request",
+}
+
+
+def _first(items, kind):
+    for item in items:
+        if isinstance(item, kind):
+            return item
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(Node):
+    title: Text
+    fields: tuple[RuleField, ...]
+
+    @property
+    def applies(self) -> AppliesField | None:
+        return _first(self.fields, AppliesField)
+
+    @property
+    def pay(self) -> PayField | None:
+        return _first(self.fields, PayField)
+
+    @property
+    def reporting(self) -> str:
+        found = _first(self.fields, ReportingField)
+        return found.requirement if found else AS_USUAL
+
+    @property
+    def on_request(self) -> OnRequestField | None:
+        return _first(self.fields, OnRequestField)
+
+
+# ------------------------------------------------------------------ the scheme
+
+@dataclass(frozen=True, kw_only=True)
+class Scheme(Node):
+    """A whole scheme file. ``header`` keeps the fields in source order (checks report duplicates)."""
+
+    id: Name
+    title: Text
+    header: tuple[HeaderField, ...]
+    rules: tuple[Rule, ...]
+
+    def field(self, kind: type):
+        return _first(self.header, kind)
+
+    @property
+    def contract(self) -> ContractField | None:
+        return self.field(ContractField)
+
+    @property
+    def areas(self) -> tuple[Body, ...]:
+        found = self.field(AreaField)
+        return found.bodies if found else ()
+
+    @property
+    def approved(self) -> ApprovedField | None:
+        return self.field(ApprovedField)
+
+    @property
+    def consulted(self) -> ConsultedField | None:
+        return self.field(ConsultedField)
+
+    @property
+    def runs(self) -> RunsField | None:
+        return self.field(RunsField)
+
+    @property
+    def pays_for(self) -> str:
+        found = self.field(PaysForField)
+        return found.mode if found else WHOLE_YEAR
+
+    @property
+    def sources(self) -> tuple[Text, ...]:
+        return tuple(f.text for f in self.header if isinstance(f, SourceField))
+
+    @property
+    def eligibility(self) -> Condition | None:
+        found = self.field(EligibleField)
+        return found.condition if found else None
+
+
+def to_plain(node: Any, *, spans: bool = False) -> Any:
+    """The AST as plain data (dicts, lists, strings), for JSON output and position-free comparison."""
+    if is_dataclass(node) and not isinstance(node, type):
+        out: dict[str, Any] = {"node": type(node).__name__}
+        for f in fields(node):
+            if f.name == "span" and not spans:
+                continue
+            out[f.name] = to_plain(getattr(node, f.name), spans=spans)
+        return out
+    if isinstance(node, (tuple, list)):
+        return [to_plain(item, spans=spans) for item in node]
+    if isinstance(node, (_dt.date, Decimal)):
+        return str(node)
+    return node

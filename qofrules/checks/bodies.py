@@ -1,0 +1,42 @@
+"""Bodies: every body named in a scheme is a kind (and level) qofrules knows."""
+from __future__ import annotations
+
+from .. import ast
+from .. import bodies as vocabulary
+from ..diagnostics import did_you_mean, error
+
+
+def _named_bodies(scheme: ast.Scheme):
+    for field in scheme.header:
+        if isinstance(field, (ast.AreaField, ast.ApprovedField, ast.ConsultedField)):
+            yield from field.bodies
+    if scheme.eligibility is not None:
+        yield from _condition_bodies(scheme.eligibility)
+
+
+def _condition_bodies(condition):
+    if isinstance(condition, (ast.AnyOf, ast.AllOf)):
+        for item in condition.items:
+            yield from _condition_bodies(item)
+    elif isinstance(condition, ast.Not):
+        yield from _condition_bodies(condition.item)
+    elif isinstance(condition, ast.InArea):
+        yield condition.area
+
+
+def check(ctx):
+    kinds = vocabulary.kinds()
+    for body in _named_bodies(ctx.scheme):
+        kind = body.kind.text
+        if kind not in kinds:
+            yield error("QR215", f"unknown kind of body '{kind}'", source=ctx.source, span=body.kind.span,
+                        hint=did_you_mean(kind, kinds, quote=True) or "known kinds: " + ", ".join(kinds))
+            continue
+        levels = vocabulary.levels(kind)
+        if body.level is not None and body.level.text not in levels:
+            if levels:
+                hint = did_you_mean(body.level.text, levels, quote=True) or "levels: " + ", ".join(levels)
+            else:
+                hint = f'write the name in quotes: {kind} "Name"'
+            yield error("QR215", f"'{body.level.text}' is not a level of {kind}", source=ctx.source,
+                        span=body.level.span, hint=hint)

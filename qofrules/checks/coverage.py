@@ -1,0 +1,61 @@
+"""Coverage: every indicator of the contract year is paid by exactly one rule.
+
+Precedence, as docs/language.md defines it: rules with explicit selectors claim their
+indicators; one rule may say ``all other indicators`` and takes what none of them claimed. Two
+explicit rules claiming one indicator, or an indicator nobody claims, is an error.
+"""
+from __future__ import annotations
+
+from .. import ast
+from ..diagnostics import Related, error, warning
+from ..selection import coverage
+
+
+def _codes(codes: list[str], limit: int = 8) -> str:
+    shown = ", ".join(codes[:limit])
+    return shown + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
+
+
+def check(ctx):
+    scheme, contract, source = ctx.scheme, ctx.contract, ctx.source
+    rules = scheme.rules
+    all_other = [r for r in rules if r.applies and r.applies.selector.is_all_other]
+    for extra in all_other[1:]:
+        yield error("QR223", "only one rule may apply to 'all other indicators'", source=source,
+                    span=extra.applies.span, related=[Related(message="the first", span=all_other[0].applies.span)])
+    for rule in all_other:
+        selector = rule.applies.selector
+        if len(selector.include) > 1:
+            yield error("QR241", "'all other indicators' stands alone (it may take 'except ...')", source=source,
+                        span=selector.span)
+    covered = coverage(rules, contract)
+    owner: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        codes = covered.get(index)
+        if codes is None:
+            continue
+        if not codes and rule.applies is not None:
+            yield warning("QR224", f"rule \"{rule.title.value}\" applies to no indicator of {contract.key}",
+                          source=source, span=rule.applies.span)
+        clashes: dict[int, list[str]] = {}
+        for code in codes:
+            if code in owner:
+                clashes.setdefault(owner[code], []).append(code)
+            else:
+                owner[code] = index
+        for other, codes_twice in clashes.items():
+            if rule in all_other[1:]:
+                continue  # already reported as QR223
+            yield error("QR221", f"{_codes(codes_twice)} {'is' if len(codes_twice) == 1 else 'are'} paid by two rules, "
+                        f"\"{rules[other].title.value}\" and \"{rule.title.value}\"", source=source,
+                        span=rule.applies.span,
+                        related=[Related(message=f"\"{rules[other].title.value}\" applies here",
+                                         span=rules[other].applies.span)],
+                        hint="narrow one rule with 'except ...', or pay the rest with 'all other indicators'")
+    if any(r.applies is None for r in rules):
+        return  # a rule without 'applies to' is reported already; a gap would only be noise
+    missing = [code for code in contract.indicators if code not in owner]
+    if missing and rules:
+        yield error("QR222", f"{len(missing)} indicator(s) of {contract.key} are paid by no rule: {_codes(missing)}",
+                    source=source, span=rules[-1].title.span if rules else scheme.id.span,
+                    hint="add a rule that applies to 'all other indicators' (e.g. pay: achievement)")

@@ -1,0 +1,73 @@
+"""References: indicator codes, groups, domains and dates that the contract year actually has."""
+from __future__ import annotations
+
+from .. import ast
+from ..diagnostics import did_you_mean, error, warning
+from ..selection import DOMAIN_NAMES
+
+
+def _selectors(scheme):
+    for rule in scheme.rules:
+        if rule.applies is not None:
+            selector = rule.applies.selector
+            for term in selector.include + selector.exclude:
+                yield rule, term
+
+
+def check(ctx):
+    contract, source = ctx.contract, ctx.source
+    indicators, groups = contract.indicators, contract.groups
+    retirement_dates = sorted({str(i.retirement_date) for i in indicators.values() if i.retirement_date})
+    for rule, term in _selectors(ctx.scheme):
+        if isinstance(term, ast.Codes):
+            for code in term.codes:
+                if code.text not in indicators:
+                    hint = did_you_mean(code.text, indicators)
+                    if hint is None and code.text in groups:
+                        hint = f"{code.text} is a group: write 'groups {code.text}'"
+                    yield error("QR212", f"{contract.key} has no indicator {code.text}", source=source,
+                                span=code.span, hint=hint)
+        elif isinstance(term, ast.Groups):
+            for group in term.groups:
+                if group.text not in groups:
+                    hint = did_you_mean(group.text, groups)
+                    if hint is None and group.text in indicators:
+                        hint = f"{group.text} is an indicator: write 'indicators {group.text}'"
+                    yield error("QR213", f"{contract.key} has no indicator group {group.text}", source=source,
+                                span=group.span, hint=hint)
+        elif isinstance(term, ast.Domains):
+            for domain in term.domains:
+                if domain.text not in DOMAIN_NAMES:
+                    yield error("QR214", f"'{domain.text}' is not a QOF domain", source=source, span=domain.span,
+                                hint=did_you_mean(domain.text, DOMAIN_NAMES, quote=True))
+                elif domain.text not in contract.domains:
+                    yield warning("QR214", f"{contract.key} has no indicators in the {domain.text} domain",
+                                  source=source, span=domain.span,
+                                  hint="its domains: " + ", ".join(contract.domains))
+        elif isinstance(term, ast.Retiring) and term.date.value is not None:
+            if str(term.date.value) not in retirement_dates:
+                unknown_dates = [c for c, i in indicators.items() if i.retires is not None and i.retires.value is None]
+                if retirement_dates:
+                    hint = "retirement dates in the data: " + ", ".join(retirement_dates)
+                else:
+                    hint = f"{contract.key} records no retirement dates"
+                if unknown_dates:
+                    hint += f"; {len(unknown_dates)} indicator(s) have an unknown retirement date"
+                yield error("QR216", f"no indicator of {contract.key} retires on {term.date.value}",
+                            source=source, span=term.date.span, hint=hint)
+    for rule in ctx.scheme.rules:
+        for field in (rule.pay, rule.on_request):
+            if field is None:
+                continue
+            yield from _fixed_points(field.basis, rule, ctx)
+
+
+def _fixed_points(basis, rule, ctx):
+    from .bases import walk
+    known = [i.points.value for i in ctx.contract.indicators.values() if i.points.value is not None]
+    largest = max(known) if known else None
+    for node in walk(basis):
+        if isinstance(node, ast.FixedPoints) and largest is not None and node.points > largest:
+            yield warning("QR236", f"{node.points} points is more than any indicator of {ctx.contract.key} is worth "
+                          f"(the most is {largest}); each indicator is capped at its maximum", source=ctx.source,
+                          span=node.span)

@@ -1,0 +1,136 @@
+"""The ``qofrules`` command: thin click commands over :mod:`qofrules.api`.
+
+Exit codes: 0 ok; 1 findings (check errors, a refusal to compute, bad data); 2 a syntax error,
+an unreadable file or bad usage. A traceback reaching a user is a bug: unexpected exceptions are
+reported as internal errors (set QOFRULES_DEBUG=1 to see the traceback).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from . import __version__, api
+from .diagnostics import QofError
+from .render import contracts_text, run_csv, run_text
+from .writing import write_atomic
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = click.Choice(["text", "json", "csv"])
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _fail(exc: QofError, code: int = EXIT_FINDINGS) -> None:
+    for diagnostic in exc.diagnostics:
+        click.echo(diagnostic.render(), err=True)
+    sys.exit(code)
+
+
+def _is_input_error(exc: QofError) -> bool:
+    """Syntax errors and unreadable files exit 2; everything else a user caused exits 1."""
+    return any(d.code in {"QR001", "QR002", "QR003", "QR004", "QR005"} for d in exc.diagnostics)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qofrules")
+def cli() -> None:
+    """qofrules: write local variations of QOF as schemes, check them, and see what practices are paid."""
+
+
+@cli.command()
+@click.argument("schemes", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(schemes: tuple[str, ...], fmt: str) -> None:
+    """Parse and check scheme files; report every problem found.
+
+    Exit 0 when clean, 1 when there are findings, 2 on a syntax error.
+    """
+    reports = [api.check_file(path) for path in schemes]
+    if fmt == "json":
+        click.echo(json.dumps([r.to_plain() for r in reports], indent=2))
+    else:
+        for report in reports:
+            for diagnostic in report.diagnostics:
+                click.echo(diagnostic.render())
+        errors = sum(len(r.errors) for r in reports)
+        warnings = sum(len(r.diagnostics) - len(r.errors) for r in reports)
+        clean = sum(1 for r in reports if r.ok)
+        click.echo(f"{len(reports)} file(s) checked: {clean} clean, {errors} error(s), {warnings} warning(s)")
+    if any(r.syntax_error for r in reports):
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("scheme", type=click.Path(dir_okay=False))
+@click.option("--data", "data_path", required=True, type=click.Path(),
+              help="A data set: a directory with dataset.yaml, or a compact .yaml/.json file.")
+@click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
+              help="A YAML file of figures the contract year lacks (repeatable). See docs/contracts.md.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--reasons", is_flag=True, help="Text format: show why each practice is or is not eligible.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
+def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str, reasons: bool,
+        output: str | None) -> None:
+    """Evaluate SCHEME over practice data: per practice, eligibility, points and pounds under the
+    scheme and under the national rules alone, the difference, and totals."""
+    try:
+        result = api.run_result(scheme, data_path, overrides)
+    except QofError as exc:
+        _fail(exc, EXIT_USAGE if _is_input_error(exc) else EXIT_FINDINGS)
+    if fmt == "json":
+        text = json.dumps(result.to_plain(indicators=True), indent=2) + "\n"
+    elif fmt == "csv":
+        text = run_csv(result)
+    else:
+        text = run_text(result, reasons=reasons)
+    try:
+        _emit(text, output)
+    except QofError as exc:
+        _fail(exc, EXIT_USAGE)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def contracts(fmt: str) -> None:
+    """List the national contract years qofrules ships and how complete their data is."""
+    try:
+        summaries = api.contracts()
+    except QofError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(summaries, indent=2))
+    else:
+        click.echo(contracts_text(summaries), nl=False)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except RecursionError:
+        click.echo("qofrules: the input nests too deeply to process", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:  # a bug: say so plainly instead of a traceback
+        if os.environ.get("QOFRULES_DEBUG"):
+            raise
+        click.echo(f"qofrules: internal error ({type(exc).__name__}: {exc}). This is a bug in qofrules; "
+                   "please report it with the command you ran. Set QOFRULES_DEBUG=1 for details.", err=True)
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

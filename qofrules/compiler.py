@@ -1,0 +1,147 @@
+"""AST + contract year → evaluation tree.
+
+Compiling resolves everything that does not depend on a practice: which rule pays each
+indicator (docs/language.md, "Which rule applies"), the basis nodes, how many months a
+``pays for: months run`` scheme runs, and whether the contract year has every figure the
+calculation needs. A missing figure stops compilation with a message naming each one; we never
+compute with a number we do not have.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ast
+from .contracts.model import ContractYear, Indicator
+from .diagnostics import QofError, error
+from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
+                    NoPointsNode, PercentNode)
+from .selection import coverage
+from .source import Source
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """One rule, compiled: the indicators it pays and the nodes that pay them."""
+
+    rule: ast.Rule
+    codes: tuple[str, ...]
+    pay: Node
+    on_request: Node | None
+
+    @property
+    def title(self) -> str:
+        return self.rule.title.value
+
+
+@dataclass(frozen=True)
+class EvaluationTree:
+    scheme: ast.Scheme
+    source: Source
+    contract: ContractYear
+    rules: tuple[RulePlan, ...]
+    by_indicator: dict[str, RulePlan]
+    months_run: int | None  # set for `pays for: months run`: months of the contract year the scheme runs
+
+    @property
+    def prior_years(self) -> set[str]:
+        years: set[str] = set()
+        for plan in self.rules:
+            years |= plan.pay.prior_years()
+            if plan.on_request:
+                years |= plan.on_request.prior_years()
+        return years
+
+
+def basis_node(basis) -> Node:
+    if isinstance(basis, ast.Achievement):
+        return AchievementNode(basis.year.text if basis.year else None)
+    if isinstance(basis, ast.FullPoints):
+        return FullPointsNode()
+    if isinstance(basis, ast.NoPoints):
+        return NoPointsNode()
+    if isinstance(basis, ast.FixedPoints):
+        return FixedPointsNode(basis.points)
+    if isinstance(basis, ast.HigherOf):
+        return ChoiceNode([basis_node(b) for b in basis.items], highest=True)
+    if isinstance(basis, ast.LowerOf):
+        return ChoiceNode([basis_node(b) for b in basis.items], highest=False)
+    if isinstance(basis, ast.AverageOf):
+        return AverageNode([basis_node(b) for b in basis.items])
+    if isinstance(basis, ast.PercentOf):
+        return PercentNode(basis.percent, basis_node(basis.basis))
+    raise TypeError(basis)
+
+
+def months_run(scheme: ast.Scheme, contract: ContractYear) -> int | None:
+    if scheme.pays_for != ast.MONTHS_RUN or scheme.runs is None:
+        return None
+    start = max(scheme.runs.start.value, contract.first_day)
+    end = min(scheme.runs.end.value, contract.last_day)
+    if end < start:
+        return 0
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def missing_figures(contract: ContractYear) -> list[str]:
+    """Every figure the calculation needs that the contract year (with any overrides) lacks."""
+    missing = []
+    if not contract.point_value.known:
+        missing.append("£ per point")
+    if not contract.average_list_size.known:
+        missing.append("national average list size (for CPI)")
+    fraction = [i for i in contract.indicators.values() if not i.is_register]
+    if fraction and not contract.zero_denominator.known:
+        missing.append("what a zero denominator scores (zero_denominator)")
+    no_points = [i.code for i in contract.indicators.values() if not i.points.known]
+    if no_points:
+        missing.append(f"points of {_some(no_points, 'indicator')}")
+    no_thresholds = [i.code for i in fraction if not (i.lower.known and i.upper.known)]
+    if no_thresholds:
+        missing.append(f"lower/upper thresholds of {_some(no_thresholds, 'indicator')}")
+    used_groups = {i.group for i in contract.indicators.values()}
+    no_prevalence = [g.code for g in contract.groups.values()
+                     if g.prevalence_adjusted and g.code in used_groups
+                     and (g.national_prevalence is None or not g.national_prevalence.known)]
+    if no_prevalence:
+        missing.append(f"national prevalence of {_some(no_prevalence, 'group')}")
+    return missing
+
+
+def _some(codes: list[str], noun: str, limit: int = 12) -> str:
+    """'indicator DM012' or '51 indicators (AF006, ... and 39 more)'."""
+    if len(codes) == 1:
+        return f"{noun} {codes[0]}"
+    shown = ", ".join(codes[:limit])
+    more = f" and {len(codes) - limit} more" if len(codes) > limit else ""
+    return f"{len(codes)} {noun}s ({shown}{more})"
+
+
+def refuse_unknown_figures(contract: ContractYear) -> None:
+    missing = missing_figures(contract)
+    if missing:
+        raise QofError([error(
+            "QE001", f"cannot compute payments: contract year {contract.key} has no value for "
+            + "; ".join(missing),
+            hint="qofrules never computes with a figure it does not have. Supply the missing figures in a "
+                 "file of your own and pass it with --contract-overrides FILE (see docs/contracts.md); "
+                 "'qofrules contracts' shows what each year lacks")])
+
+
+def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -> EvaluationTree:
+    """Compile a *checked* scheme (no check errors) against its contract year."""
+    refuse_unknown_figures(contract)
+    covered = coverage(scheme.rules, contract)
+    plans = []
+    by_indicator: dict[str, RulePlan] = {}
+    for index, rule in enumerate(scheme.rules):
+        plan = RulePlan(rule=rule, codes=tuple(covered.get(index, ())), pay=basis_node(rule.pay.basis),
+                        on_request=basis_node(rule.on_request.basis) if rule.on_request else None)
+        plans.append(plan)
+        for code in plan.codes:
+            by_indicator.setdefault(code, plan)
+    return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
+                          by_indicator=by_indicator, months_run=months_run(scheme, contract))
+
+
+def indicator(tree: EvaluationTree, code: str) -> Indicator:
+    return tree.contract.indicators[code]

@@ -1,0 +1,189 @@
+"""National contract years: loading the shipped YAML data, listing it, and applying overrides.
+
+The package ships one YAML file per country-year in ``data/``; each is validated against
+``contract.schema.json`` when loaded, so a malformed data file fails loudly, naming the field.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.resources
+from decimal import Decimal, InvalidOperation
+
+from .. import jsonschemas, yamlsafe
+from ..diagnostics import QofError, did_you_mean, error
+from ..reading import read_text
+from ..source import Source
+from .model import (CHECKED, SUPPLIED, UNCHECKED, UNKNOWN, ContractYear, Figure, Group,  # noqa: F401
+                    Indicator)
+
+MAX_OVERRIDES_BYTES = 1024 * 1024
+
+
+def _package_dir():
+    return importlib.resources.files("qofrules.contracts")
+
+
+def validate(data, schema_name: str, source: Source, code: str) -> None:
+    jsonschemas.validate(data, "qofrules.contracts", schema_name, source, code)
+
+
+def _source_text(raw: dict | None, sources: dict) -> str:
+    if not raw:
+        return ""
+    doc = sources.get(raw["ref"], {})
+    title = doc.get("title", raw["ref"])
+    return f"{title}, {raw['section']}" if raw.get("section") else title
+
+
+def _figure(raw: dict, sources: dict, convert=lambda v: v) -> Figure:
+    value = raw.get("value")
+    return Figure(value=None if value is None else convert(value), status=raw["status"],
+                  source=_source_text(raw.get("source"), sources), note=raw.get("note", ""))
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def contract_from_data(data: dict, source: Source) -> ContractYear:
+    validate(data, "contract.schema.json", source, "QR301")
+    sources = data["sources"]
+    groups = {}
+    for code, raw in data["groups"].items():
+        prevalence = raw.get("national_prevalence")
+        groups[code] = Group(code=code, description=raw["description"],
+                             prevalence_adjusted=raw["prevalence_adjusted"],
+                             patient_list=raw.get("patient_list", "TOTAL"),
+                             national_prevalence=_figure(prevalence, sources, _decimal) if prevalence else None)
+    indicators = {}
+    for raw in data["indicators"]:
+        code = raw["code"]
+        if code in indicators:
+            raise QofError([error("QR302", f"indicator {code} is listed twice", source=source)])
+        if raw["group"] not in groups:
+            raise QofError([error("QR302", f"indicator {code} names group {raw['group']}, which is not "
+                                  "among the year's groups", source=source)])
+        thresholds = raw.get("thresholds")
+        indicators[code] = Indicator(
+            code=code, description=raw["description"], group=raw["group"], domain=raw["domain"],
+            kind=raw["kind"], points=_figure(raw["points"], sources),
+            lower=_figure(thresholds["lower"], sources, _decimal) if thresholds else None,
+            upper=_figure(thresholds["upper"], sources, _decimal) if thresholds else None,
+            retires=_figure(raw["retires"], sources) if raw.get("retires") else None)
+    return ContractYear(
+        country=data["country"], year=data["year"], title=data["title"], complete=data["complete"],
+        point_value=_figure(data["point_value"], sources, _decimal),
+        average_list_size=_figure(data["average_list_size"], sources),
+        zero_denominator=_figure(data["zero_denominator"], sources),
+        published_total_points=_figure(data["published_total_points"], sources),
+        groups=groups, indicators=indicators, sources=sources, notes=data.get("notes", ""),
+        path=source.name)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_file(name: str) -> ContractYear:
+    text = _package_dir().joinpath("data", name).read_text(encoding="utf-8")
+    source = Source(f"qofrules/contracts/data/{name}", text)
+    return contract_from_data(yamlsafe.load(source, code="QR301"), source)
+
+
+def _file_name(country: str, year: str) -> str:
+    return f"{country}-{year.replace('/', '-')}.yaml"
+
+
+def available() -> list[tuple[str, str]]:
+    """(country, year) of every shipped contract year, oldest first."""
+    found = []
+    for entry in _package_dir().joinpath("data").iterdir():
+        name = entry.name
+        if name.endswith(".yaml"):
+            stem = name[: -len(".yaml")]
+            country, start, end = stem.rsplit("-", 2)
+            found.append((country, f"{start}/{end}"))
+    return sorted(found, key=lambda cy: (cy[1], cy[0]))
+
+
+def load(country: str, year: str) -> ContractYear:
+    """The shipped contract year, or a :class:`QofError` that lists what does ship."""
+    if (country, year) not in available():
+        known = [f"{c} {y}" for c, y in available()]
+        raise QofError([error("QR211", f"no contract year '{country} {year}' ships with qofrules",
+                              hint=did_you_mean(f"{country} {year}", known)
+                              or "shipped: " + ", ".join(known))])
+    return _load_file(_file_name(country, year))
+
+
+def load_all() -> list[ContractYear]:
+    return [load(c, y) for c, y in available()]
+
+
+# ------------------------------------------------------------------ overrides
+
+def load_overrides(path: str) -> tuple[dict, Source]:
+    source = read_text(path, max_bytes=MAX_OVERRIDES_BYTES, what="contract overrides file")
+    data = yamlsafe.load(source, code="QR311")
+    if not isinstance(data, dict):
+        raise QofError([error("QR311", "a contract overrides file must be a YAML mapping", source=source)])
+    validate(data, "overrides.schema.json", source, "QR311")
+    return data, source
+
+
+def apply_overrides(contract: ContractYear, data: dict, source: Source) -> ContractYear:
+    """A copy of ``contract`` with the user's figures in place, each marked ``supplied``."""
+    if data["overrides"] != contract.key:
+        raise QofError([error("QR312", f"these overrides are for '{data['overrides']}', but the scheme's "
+                              f"contract year is '{contract.key}'", source=source)])
+    origin = f"{source.name}: {data['label']}"
+    supplied = lambda v: Figure(value=v, status=SUPPLIED, source=origin)  # noqa: E731
+    changes: dict = {"overridden_by": contract.overridden_by + (source.name,)}
+    try:
+        if "point_value" in data:
+            changes["point_value"] = supplied(_decimal(data["point_value"]))
+        if "average_list_size" in data:
+            changes["average_list_size"] = supplied(data["average_list_size"])
+        if "zero_denominator" in data:
+            changes["zero_denominator"] = supplied(data["zero_denominator"])
+        groups = dict(contract.groups)
+        for code, raw in data.get("groups", {}).items():
+            if code not in groups:
+                raise QofError([error("QR313", f"group {code} is not in {contract.key}", source=source,
+                                      hint=did_you_mean(code, groups))])
+            if "national_prevalence" in raw:
+                groups[code] = _replace(groups[code], national_prevalence=supplied(
+                    _decimal(raw["national_prevalence"])))
+        indicators = dict(contract.indicators)
+        for code, raw in data.get("indicators", {}).items():
+            if code not in indicators:
+                raise QofError([error("QR313", f"indicator {code} is not in {contract.key}", source=source,
+                                      hint=did_you_mean(code, indicators))])
+            ind = indicators[code]
+            updates = {}
+            if "points" in raw:
+                updates["points"] = supplied(raw["points"])
+            if "thresholds" in raw:
+                if ind.is_register:
+                    raise QofError([error("QR313", f"{code} is a register indicator; it has no thresholds",
+                                          source=source)])
+                lower, upper = _decimal(raw["thresholds"]["lower"]), _decimal(raw["thresholds"]["upper"])
+                if not lower < upper:
+                    raise QofError([error("QR313", f"{code}: the lower threshold ({lower}) must be below the "
+                                          f"upper ({upper})", source=source)])
+                updates["lower"], updates["upper"] = supplied(lower), supplied(upper)
+            if "retires" in raw:
+                try:
+                    dt.date.fromisoformat(raw["retires"])
+                except ValueError:
+                    raise QofError([error("QR313", f"{code}: {raw['retires']} is not a real date",
+                                          source=source)]) from None
+                updates["retires"] = supplied(raw["retires"])
+            indicators[code] = _replace(ind, **updates)
+    except InvalidOperation:
+        raise QofError([error("QR311", "a number in the overrides file is not a number", source=source)]) from None
+    changes["groups"], changes["indicators"] = groups, indicators
+    return contract.with_changes(**changes)
+
+
+def _replace(obj, **changes):
+    from dataclasses import replace
+    return replace(obj, **changes)

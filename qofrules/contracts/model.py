@@ -1,0 +1,134 @@
+"""National contract years as Python objects: figures that know where they came from."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Iterator
+
+CHECKED = "checked"
+UNCHECKED = "unchecked"
+UNKNOWN = "unknown"
+SUPPLIED = "supplied"  # given by a user's --contract-overrides file, not national data
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figure:
+    """One number (or date, or setting) with its provenance."""
+
+    value: Any
+    status: str
+    source: str = ""
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    def supplied(self, value: Any, source: str) -> "Figure":
+        return Figure(value=value, status=SUPPLIED, source=source)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Indicator:
+    code: str
+    description: str
+    group: str
+    domain: str
+    kind: str  # "register" or "fraction"
+    points: Figure
+    lower: Figure | None = None
+    upper: Figure | None = None
+    retires: Figure | None = None
+
+    @property
+    def is_register(self) -> bool:
+        return self.kind == "register"
+
+    @property
+    def retirement_date(self) -> dt.date | None:
+        if self.retires is None or self.retires.value is None:
+            return None
+        return dt.date.fromisoformat(self.retires.value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Group:
+    code: str
+    description: str
+    prevalence_adjusted: bool
+    patient_list: str = "TOTAL"
+    national_prevalence: Figure | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractYear:
+    country: str
+    year: str  # "2013/14"
+    title: str
+    complete: bool
+    point_value: Figure
+    average_list_size: Figure
+    zero_denominator: Figure
+    published_total_points: Figure
+    groups: dict[str, Group]
+    indicators: dict[str, Indicator]  # by code, in the file's order
+    sources: dict[str, dict] = field(default_factory=dict)
+    notes: str = ""
+    path: str = ""
+    overridden_by: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.country} {self.year}"
+
+    @property
+    def start_year(self) -> int:
+        return int(self.year[:4])
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.start_year, 4, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date(self.start_year + 1, 3, 31)
+
+    @property
+    def total_points(self) -> int | None:
+        """The sum of the indicators' points, or None if any is unknown."""
+        values = [i.points.value for i in self.indicators.values()]
+        if any(v is None for v in values):
+            return None
+        return sum(values)
+
+    @property
+    def domains(self) -> list[str]:
+        return sorted({i.domain for i in self.indicators.values()})
+
+    def figures(self) -> Iterator[tuple[str, Figure]]:
+        """Every figure of the year, labelled, for completeness reports and refusal messages."""
+        yield "£ per point", self.point_value
+        yield "national average list size", self.average_list_size
+        yield "zero-denominator rule", self.zero_denominator
+        yield "published total points", self.published_total_points
+        for group in self.groups.values():
+            if group.national_prevalence is not None:
+                yield f"national prevalence of group {group.code}", group.national_prevalence
+        for ind in self.indicators.values():
+            yield f"{ind.code} points", ind.points
+            if ind.lower is not None:
+                yield f"{ind.code} lower threshold", ind.lower
+            if ind.upper is not None:
+                yield f"{ind.code} upper threshold", ind.upper
+            if ind.retires is not None:
+                yield f"{ind.code} retirement date", ind.retires
+
+    def status_counts(self) -> dict[str, int]:
+        counts = {CHECKED: 0, UNCHECKED: 0, UNKNOWN: 0, SUPPLIED: 0}
+        for _, figure in self.figures():
+            counts[figure.status] = counts.get(figure.status, 0) + 1
+        return counts
+
+    def with_changes(self, **changes) -> "ContractYear":
+        return replace(self, **changes)

@@ -1,0 +1,160 @@
+"""Loading practice data: a data set directory in NHS Digital's layout, or a compact YAML/JSON file.
+
+A data set can only name files inside its own directory, so pointing the tool at a data set
+never makes it read anything else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from .. import yamlsafe
+from ..jsonschemas import validate
+from ..diagnostics import QofError, error
+from ..reading import MAX_DATA_BYTES, read_text
+from ..source import Source
+from . import csvfiles
+from .model import Dataset, Measures, Practice, Prevalence  # noqa: F401
+
+MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_COMPACT_BYTES = 20 * 1024 * 1024
+
+
+def load(path: str) -> Dataset:
+    """Load ``path``: a directory holding dataset.yaml, that file, or a compact .yaml/.yml/.json file."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "dataset.yaml"
+        if not p.exists():
+            raise QofError([error("QD002", f"{path} is a directory without a dataset.yaml",
+                                  hint="see docs/data-formats.md")])
+    source = read_text(p, max_bytes=MAX_COMPACT_BYTES, what="data set file")
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(source.text)
+        except json.JSONDecodeError as exc:
+            from ..source import Span
+            raise QofError([error("QD001", f"not valid JSON: {exc.msg}", source=source,
+                                  span=Span.point(exc.lineno, exc.colno))]) from None
+    else:
+        data = yamlsafe.load(source)
+    if not isinstance(data, dict):
+        raise QofError([error("QD003", "a data set file must be a mapping (dataset:, synthetic:, practices: ...)",
+                              source=source)])
+    validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
+    if isinstance(data.get("practices"), list):
+        return _compact(data, source, origin=path)
+    return _directory(data, source, p.parent, origin=path)
+
+
+def _inside(base: Path, relative: str, source: Source) -> Path:
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base.resolve()):
+        raise QofError([error("QD005", f"'{relative}' lies outside the data set's directory", source=source,
+                              hint="a data set may only name files in its own directory")])
+    return target
+
+
+def _directory(data: dict, source: Source, base: Path, origin: str) -> Dataset:
+    if "practices" not in data:
+        raise QofError([error("QD004", "the manifest does not name its practices table (practices: FILE)",
+                              source=source)])
+    practices_source = read_text(_inside(base, data["practices"], source), max_bytes=MAX_DATA_BYTES,
+                                 what="practices table")
+    practices, area_columns, attribute_names = csvfiles.read_practices(practices_source)
+    known = {p.code for p in practices}
+    achievement: dict[str, dict] = {}
+    for year, relative in data.get("achievement", {}).items():
+        text = read_text(_inside(base, relative, source), max_bytes=MAX_DATA_BYTES, what="achievement file")
+        achievement[year] = csvfiles.read_long(text, known)
+    prevalence: dict[str, dict] = {}
+    for year, relative in data.get("prevalence", {}).items():
+        text = read_text(_inside(base, relative, source), max_bytes=MAX_DATA_BYTES, what="prevalence file")
+        prevalence[year] = csvfiles.read_prevalence(text, known)
+    full = tuple(
+        _with(p, achievement={y: by_practice.get(p.code, {}) for y, by_practice in achievement.items()},
+              prevalence={y: by_practice.get(p.code, {}) for y, by_practice in prevalence.items()})
+        for p in practices)
+    overrides = data.get("contract_overrides")
+    return Dataset(name=data["dataset"], synthetic=data["synthetic"], notice=data.get("notice", ""),
+                   practices=full, years=tuple(sorted(achievement)), area_columns=area_columns,
+                   attribute_names=attribute_names,
+                   contract_overrides=str(_inside(base, overrides, source)) if overrides else None,
+                   origin=origin)
+
+
+def _with(practice: Practice, **changes) -> Practice:
+    from dataclasses import replace
+    return replace(practice, **changes)
+
+
+_AREA_KEYS = {"pcn": "PCN", "ccg": "CCG", "icb": "ICB", "region": "REGION", "lmc": "LMC", "area_team": "AREA_TEAM"}
+
+
+def _compact(data: dict, source: Source, origin: str) -> Dataset:
+    practices = []
+    seen: set[str] = set()
+    area_columns: set[str] = {"PRACTICE_CODE"}
+    attribute_names: set[str] = set()
+    years: set[str] = set()
+    problems = []
+    for raw in data["practices"]:
+        code = raw["code"]
+        if code in seen:
+            problems.append(error("QD015", f"practice {code} is listed twice", source=source))
+            continue
+        seen.add(code)
+        opted_in = None
+        if "opted_in" in raw:
+            try:
+                opted_in = dt.date.fromisoformat(raw["opted_in"])
+            except ValueError:
+                problems.append(error("QD017", f"practice {code}: opted_in {raw['opted_in']} is not a real date",
+                                      source=source))
+                continue
+        areas = {_AREA_KEYS[k]: v for k, v in raw.get("area", {}).items()}
+        area_columns.update(areas)
+        areas["PRACTICE_CODE"] = code
+        attributes = {k.lower(): _attribute_text(v) for k, v in raw.get("attributes", {}).items()}
+        attribute_names.update(attributes)
+        achievement = {}
+        for year, by_code in raw.get("achievement", {}).items():
+            years.add(year)
+            achievement[year] = {}
+            for indicator, m in by_code.items():
+                if "numerator" in m and "denominator" in m and m["numerator"] > m["denominator"]:
+                    problems.append(error("QD023", f"{code} {indicator} {year}: numerator {m['numerator']} is "
+                                          f"greater than denominator {m['denominator']}", source=source))
+                    continue
+                achievement[year][indicator] = Measures(
+                    register=m.get("register"), numerator=m.get("numerator"), denominator=m.get("denominator"),
+                    exceptions=m.get("exceptions"),
+                    achieved_points=Decimal(str(m["points"])) if "points" in m else None)
+        prevalence = {}
+        for year, by_group in raw.get("prevalence", {}).items():
+            prevalence[year] = {}
+            for group, figures in by_group.items():
+                list_size = figures.get("list_size", raw["list_size"])
+                if figures["register"] > list_size:
+                    problems.append(error("QD024", f"{code} {group} {year}: register {figures['register']} is "
+                                          f"larger than list size {list_size}", source=source))
+                    continue
+                prevalence[year][group] = Prevalence(register=figures["register"], list_size=list_size)
+        practices.append(Practice(
+            code=code, name=raw["name"], list_size=raw["list_size"], areas=areas, opted_in=opted_in,
+            pilots=frozenset(raw.get("pilots", [])), requested_alternative=raw.get("requested_alternative", False),
+            attributes=attributes, achievement=achievement, prevalence=prevalence))
+    if problems:
+        raise QofError(problems)
+    return Dataset(name=data["dataset"], synthetic=data["synthetic"], notice=data.get("notice", ""),
+                   practices=tuple(practices), years=tuple(sorted(years)), area_columns=frozenset(area_columns),
+                   attribute_names=frozenset(attribute_names), origin=origin,
+                   contract_overrides=None)
+
+
+def _attribute_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

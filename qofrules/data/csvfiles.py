@@ -1,0 +1,218 @@
+"""CSV files in NHS Digital's layouts: the practices table, long achievement files, prevalence.
+
+Every bad row is reported with its file and line (capped, then summarised), never dropped.
+Reading is done in one pass with the standard ``csv`` module; the national-scale figures are in
+``benchmarks/``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+
+from ..diagnostics import Diagnostic, QofError, cap, did_you_mean, error
+from ..source import Source, Span
+from .model import Measures, Practice, Prevalence
+
+AREA_COLUMNS = ("PCN", "CCG", "ICB", "REGION", "LMC", "AREA_TEAM")
+PRACTICE_COLUMNS = ("PRACTICE_CODE", "PRACTICE_NAME", "LIST_SIZE")
+SPECIAL_PRACTICE_COLUMNS = set(PRACTICE_COLUMNS) | set(AREA_COLUMNS) | {"OPTED_IN", "PILOTS", "REQUESTED_ALTERNATIVE"}
+LONG_COLUMNS = ("PRACTICE_CODE", "INDICATOR_CODE", "MEASURE", "VALUE")
+PREVALENCE_COLUMNS = ("PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", "PRACTICE_LIST_SIZE")
+MEASURES = {"REGISTER": "register", "NUMERATOR": "numerator", "DENOMINATOR": "denominator",
+            "PCAS": "exceptions", "EXCEPTIONS": "exceptions", "ACHIEVED_POINTS": "achieved_points"}
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+class _Problems:
+    """Collects located problems of one file; raises them together at the end."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.found: list[Diagnostic] = []
+
+    def add(self, code: str, line: int, message: str, hint: str | None = None) -> None:
+        text = self.source.line_text(line)
+        span = Span(line=line, column=1, end_line=line, end_column=max(len(text), 1) + 1)
+        self.found.append(error(code, message, source=self.source, span=span, hint=hint))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise QofError(cap(self.found))
+
+
+def _rows(source: Source, required: tuple[str, ...], what: str):
+    """(line number, row dict) for each data row, after checking the header has ``required``."""
+    reader = csv.reader(io.StringIO(source.text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise QofError([error("QD010", f"the {what} is empty: no header row", source=source)]) from None
+    except csv.Error as exc:
+        raise QofError([error("QD011", f"not a readable CSV file: {exc}", source=source)]) from None
+    names = [h.strip().upper() for h in header]
+    missing = [c for c in required if c not in names]
+    if missing:
+        hint = None
+        for column in missing:
+            hint = hint or did_you_mean(column, names)
+        raise QofError([error("QD012", f"the {what} lacks column(s) {', '.join(missing)}; it has "
+                              f"{', '.join(names) or 'none'}", source=source,
+                              span=Span(line=1, column=1, end_line=1, end_column=len(source.line_text(1)) + 1),
+                              hint=hint)])
+    width = len(names)
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            line = reader.line_num
+            if len(row) != width:
+                yield line, None, f"has {len(row)} fields; the header has {width}"
+                continue
+            yield line, dict(zip(names, (v.strip() for v in row))), None
+    except csv.Error as exc:
+        raise QofError([error("QD011", f"line {reader.line_num}: not readable as CSV: {exc}",
+                              source=source)]) from None
+
+
+def _count(text: str) -> int:
+    """A whole, non-negative number ('12' or '12.0')."""
+    value = Decimal(text)
+    if value < 0 or value != value.to_integral_value() or not value.is_finite():
+        raise InvalidOperation
+    return int(value)
+
+
+def _points(text: str) -> Decimal:
+    value = Decimal(text)
+    if value < 0 or not value.is_finite():
+        raise InvalidOperation
+    return value
+
+
+def read_practices(source: Source) -> tuple[list[Practice], frozenset[str], frozenset[str]]:
+    """The practices table: practices, the geography columns present, and the attribute names."""
+    problems = _Problems(source)
+    practices: dict[str, tuple[int, Practice]] = {}
+    area_columns: set[str] = set()
+    attribute_names: set[str] = set()
+    for line, row, bad in _rows(source, PRACTICE_COLUMNS, "practices table"):
+        if bad:
+            problems.add("QD013", line, f"line {line} {bad}")
+            continue
+        code = row["PRACTICE_CODE"]
+        if not code:
+            problems.add("QD014", line, f"line {line} has no PRACTICE_CODE")
+            continue
+        if code in practices:
+            problems.add("QD015", line, f"practice {code} is listed twice (lines {practices[code][0]} and {line})")
+            continue
+        try:
+            list_size = _count(row["LIST_SIZE"])
+            if list_size == 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            problems.add("QD016", line, f"practice {code}: LIST_SIZE '{row['LIST_SIZE']}' is not a positive whole number")
+            continue
+        opted_in = None
+        if row.get("OPTED_IN"):
+            try:
+                opted_in = dt.date.fromisoformat(row["OPTED_IN"])
+            except ValueError:
+                problems.add("QD017", line, f"practice {code}: OPTED_IN '{row['OPTED_IN']}' is not a date (YYYY-MM-DD)")
+                continue
+        requested = (row.get("REQUESTED_ALTERNATIVE") or "").lower()
+        if requested not in YES | NO:
+            problems.add("QD018", line, f"practice {code}: REQUESTED_ALTERNATIVE '{requested}' is not yes or no")
+            continue
+        areas = {c: row[c] for c in AREA_COLUMNS if c in row}
+        area_columns.update(areas)
+        attributes = {k.lower(): v for k, v in row.items() if k not in SPECIAL_PRACTICE_COLUMNS}
+        attribute_names.update(attributes)
+        areas["PRACTICE_CODE"] = code
+        practices[code] = (line, Practice(
+            code=code, name=row["PRACTICE_NAME"], list_size=list_size, areas=areas, opted_in=opted_in,
+            pilots=frozenset(p.strip() for p in (row.get("PILOTS") or "").split(";") if p.strip()),
+            requested_alternative=requested in YES, attributes=attributes))
+    problems.raise_if_any()
+    return [p for _, p in practices.values()], frozenset(area_columns | {"PRACTICE_CODE"}), frozenset(attribute_names)
+
+
+def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, Measures]]:
+    """An NHS Digital long achievement file: practice -> indicator -> measures."""
+    problems = _Problems(source)
+    cells: dict[tuple[str, str], dict[str, tuple]] = {}
+    for line, row, bad in _rows(source, LONG_COLUMNS, "achievement file"):
+        if bad:
+            problems.add("QD013", line, f"line {line} {bad}")
+            continue
+        measure = row["MEASURE"].upper()
+        field = MEASURES.get(measure)
+        if field is None:
+            continue  # measures qofrules does not use (documented in docs/data-formats.md)
+        practice, indicator, text = row["PRACTICE_CODE"], row["INDICATOR_CODE"], row["VALUE"]
+        if practice not in known_practices:
+            problems.add("QD020", line, f"line {line}: practice {practice} is not in the practices table",
+                         hint=did_you_mean(practice, known_practices))
+            continue
+        if text == "":
+            continue  # a blank VALUE is "not given", the same as no row
+        try:
+            value = _points(text) if field == "achieved_points" else _count(text)
+        except (InvalidOperation, ValueError):
+            kind = "a non-negative number" if field == "achieved_points" else "a whole, non-negative number"
+            problems.add("QD021", line, f"line {line}: {measure} of {practice} {indicator} is '{text}', not {kind}")
+            continue
+        slot = cells.setdefault((practice, indicator), {})
+        if field in slot:
+            problems.add("QD022", line, f"line {line} repeats {measure} of {practice} {indicator} "
+                         f"(first given on line {slot[field][1]})")
+            continue
+        slot[field] = (value, line)
+    result: dict[str, dict[str, Measures]] = {}
+    for (practice, indicator), slot in cells.items():
+        numerator, denominator = slot.get("numerator"), slot.get("denominator")
+        if numerator and denominator and numerator[0] > denominator[0]:
+            problems.add("QD023", numerator[1], f"line {numerator[1]}: {practice} {indicator} has NUMERATOR "
+                         f"{numerator[0]} greater than DENOMINATOR {denominator[0]} (line {denominator[1]})")
+            continue
+        result.setdefault(practice, {})[indicator] = Measures(**{k: v[0] for k, v in slot.items()})
+    problems.raise_if_any()
+    return result
+
+
+def read_prevalence(source: Source, known_practices: set[str]) -> dict[str, dict[str, Prevalence]]:
+    """A prevalence file: practice -> group -> register and list size."""
+    problems = _Problems(source)
+    result: dict[str, dict[str, Prevalence]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    for line, row, bad in _rows(source, PREVALENCE_COLUMNS, "prevalence file"):
+        if bad:
+            problems.add("QD013", line, f"line {line} {bad}")
+            continue
+        practice, group = row["PRACTICE_CODE"], row["GROUP_CODE"]
+        if practice not in known_practices:
+            problems.add("QD020", line, f"line {line}: practice {practice} is not in the practices table",
+                         hint=did_you_mean(practice, known_practices))
+            continue
+        try:
+            register, list_size = _count(row["REGISTER"]), _count(row["PRACTICE_LIST_SIZE"])
+            if list_size == 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            problems.add("QD021", line, f"line {line}: REGISTER must be a whole, non-negative number and "
+                         f"PRACTICE_LIST_SIZE a positive one")
+            continue
+        if (practice, group) in lines:
+            problems.add("QD022", line, f"line {line} repeats {practice} {group} (first on line {lines[practice, group]})")
+            continue
+        if register > list_size:
+            problems.add("QD024", line, f"line {line}: {practice} {group} register {register} is larger than its "
+                         f"list size {list_size}")
+            continue
+        lines[practice, group] = line
+        result.setdefault(practice, {})[group] = Prevalence(register=register, list_size=list_size)
+    problems.raise_if_any()
+    return result

@@ -1,0 +1,146 @@
+"""Diagnostics: what every stage reports to a user, and how it is shown.
+
+A diagnostic names a stable code (``QR212``), a severity, a plain-English message, where it is
+(a :class:`~qofrules.source.Source` and a :class:`~qofrules.source.Span`) and, where we can
+guess, a hint. The same object renders as text for people and as JSON for tools, so the two
+can never say different things.
+
+Codes: QR0xx reading and syntax, QR1xx values (dates, years), QR2xx scheme structure and
+references, QR3xx contract data, QD0xx practice data, QE0xx evaluation.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from .source import Source, Span
+
+ERROR = "error"
+WARNING = "warning"
+
+#: How many diagnostics one file may report before the rest are summarised.
+MAX_DIAGNOSTICS_PER_FILE = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class Related:
+    """A second place that explains a diagnostic (e.g. the other rule of an overlap)."""
+
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnostic:
+    code: str
+    severity: str
+    message: str
+    source: Source | None = None
+    span: Span | None = None
+    hint: str | None = None
+    related: tuple[Related, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    @property
+    def location(self) -> str:
+        name = self.source.name if self.source else "<input>"
+        if self.span is None:
+            return name
+        return f"{name}:{self.span.line}:{self.span.column}"
+
+    def render(self) -> str:
+        """The text form: ``file:line:col: error[CODE] message``, the line, a caret, a hint."""
+        out = [f"{self.location}: {self.severity}[{self.code}] {self.message}"]
+        if self.source is not None and self.span is not None:
+            out.extend(_excerpt(self.source, self.span))
+        for related in self.related:
+            out.append(f"  note: {related.message} (line {related.span.line})")
+            if self.source is not None:
+                out.extend(_excerpt(self.source, related.span))
+        if self.hint:
+            out.append(f"  hint: {self.hint}")
+        return "\n".join(out)
+
+    def to_json(self) -> dict:
+        data: dict = {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.source.name if self.source else None,
+        }
+        if self.span is not None:
+            data.update(line=self.span.line, column=self.span.column,
+                        end_line=self.span.end_line, end_column=self.span.end_column)
+        if self.hint:
+            data["hint"] = self.hint
+        if self.related:
+            data["related"] = [
+                {"message": r.message, "line": r.span.line, "column": r.span.column}
+                for r in self.related
+            ]
+        return data
+
+
+def _excerpt(source: Source, span: Span) -> list[str]:
+    """The source line of ``span`` with carets under it (to the line's end if it spans lines)."""
+    text = source.line_text(span.line).replace("\t", " ")
+    if not text and span.line > source.line_count:
+        return []
+    gutter = f"{span.line:>5} | "
+    start = max(span.column - 1, 0)
+    if span.end_line == span.line:
+        width = max(span.end_column - span.column, 1)
+    else:
+        width = max(len(text) - start, 1)
+    caret = " " * (len(gutter) - 2) + "| " + " " * start + "^" * width
+    return [gutter + text, caret]
+
+
+class QofError(Exception):
+    """Bad input a user caused: carries diagnostics to show, never a traceback."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+def error(code: str, message: str, *, source: Source | None = None, span: Span | None = None,
+          hint: str | None = None, related: Iterable[Related] = ()) -> Diagnostic:
+    return Diagnostic(code=code, severity=ERROR, message=message, source=source, span=span,
+                      hint=hint, related=tuple(related))
+
+
+def warning(code: str, message: str, *, source: Source | None = None, span: Span | None = None,
+            hint: str | None = None, related: Iterable[Related] = ()) -> Diagnostic:
+    return Diagnostic(code=code, severity=WARNING, message=message, source=source, span=span,
+                      hint=hint, related=tuple(related))
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, quote: bool = False) -> str | None:
+    """A 'did you mean X?' hint for a misspelt name, matching case-insensitively."""
+    pool = {c.lower(): c for c in candidates}
+    matches = difflib.get_close_matches(word.lower(), list(pool), n=3, cutoff=0.6)
+    if not matches:
+        return None
+    names = [pool[m] for m in matches]
+    shown = [f"'{n}'" if quote else n for n in names]
+    if len(shown) == 1:
+        return f"did you mean {shown[0]}?"
+    return "did you mean " + ", ".join(shown[:-1]) + f" or {shown[-1]}?"
+
+
+def cap(diagnostics: Sequence[Diagnostic], limit: int = MAX_DIAGNOSTICS_PER_FILE) -> list[Diagnostic]:
+    """Keep the first ``limit`` diagnostics and summarise the rest in one more."""
+    if len(diagnostics) <= limit:
+        return list(diagnostics)
+    kept = list(diagnostics[:limit])
+    rest = len(diagnostics) - limit
+    first = diagnostics[0]
+    kept.append(Diagnostic(code="QR009", severity=first.severity,
+                           message=f"... and {rest} more problem(s) of this file not shown",
+                           source=first.source))
+    return kept

@@ -1,0 +1,142 @@
+"""Eligibility: is a practice in the scheme's area, and does it meet the scheme's conditions?
+
+Each test returns its answer and a sentence saying why, with the values it looked at, so that
+``run`` can say "opted in on 2014-01-27, by 2014-02-01: yes" and not just "eligible".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from . import ast
+from .bodies import area_column, describe
+from .data.model import Practice
+from .diagnostics import QofError, error
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: bool
+    reason: str
+    parts: tuple["Answer", ...] = ()
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def in_area(practice: Practice, body: ast.Body) -> Answer:
+    column = area_column(body)
+    if column is None:
+        return Answer(True, f"every practice is in {describe(body)}")
+    have = practice.areas.get(column, "")
+    wanted = body.name.value if body.name else ""
+    found = _normal(have) == _normal(wanted)
+    return Answer(found, f"{column} is '{have or 'blank'}'{'' if found else ', not ' + repr(wanted)}: "
+                         f"{'in' if found else 'not in'} {describe(body)}")
+
+
+def in_scope(practice: Practice, areas: tuple[ast.Body, ...]) -> Answer:
+    if not areas:
+        return Answer(True, "the scheme names no area, so every practice is in scope")
+    answers = [in_area(practice, body) for body in areas]
+    for answer in answers:
+        if answer.value:
+            return Answer(True, answer.reason, tuple(answers))
+    return Answer(False, "outside the scheme's area (" + "; ".join(a.reason for a in answers) + ")", tuple(answers))
+
+
+def evaluate(condition, practice: Practice) -> Answer:
+    if isinstance(condition, ast.AllOf):
+        parts = tuple(evaluate(c, practice) for c in condition.items)
+        value = all(p.value for p in parts)
+        return Answer(value, " and ".join(p.reason for p in parts), parts)
+    if isinstance(condition, ast.AnyOf):
+        parts = tuple(evaluate(c, practice) for c in condition.items)
+        value = any(p.value for p in parts)
+        return Answer(value, " or ".join(p.reason for p in parts), parts)
+    if isinstance(condition, ast.Not):
+        inner = evaluate(condition.item, practice)
+        return Answer(not inner.value, f"not ({inner.reason})", (inner,))
+    if isinstance(condition, ast.OptedIn):
+        when = practice.opted_in
+        if when is None:
+            return Answer(False, "did not opt in")
+        if condition.by is None or condition.by.value is None:
+            return Answer(True, f"opted in on {when}")
+        ok = when <= condition.by.value
+        return Answer(ok, f"opted in on {when}, {'by' if ok else 'after'} {condition.by.value}")
+    if isinstance(condition, ast.InPilot):
+        ok = condition.pilot.value in practice.pilots
+        return Answer(ok, f"{'in' if ok else 'not in'} pilot \"{condition.pilot.value}\"")
+    if isinstance(condition, ast.InArea):
+        return in_area(practice, condition.area)
+    if isinstance(condition, ast.AttributeTest):
+        return _attribute(condition, practice)
+    if isinstance(condition, ast.EveryPractice):
+        return Answer(True, "every practice")
+    raise TypeError(condition)
+
+
+_COMPARE = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _attribute(test: ast.AttributeTest, practice: Practice) -> Answer:
+    name = test.attribute.text.lower()
+    raw = practice.attributes.get(name, "")
+    wanted = test.value
+    try:
+        if isinstance(wanted, bool):
+            have = raw.strip().lower() in {"yes", "y", "true", "1"}
+        elif isinstance(wanted, Decimal):
+            have = Decimal(raw)
+        elif isinstance(wanted, dt.date):
+            have = dt.date.fromisoformat(raw)
+        else:
+            have, wanted = _normal(raw), _normal(wanted)
+    except (InvalidOperation, ValueError):
+        return Answer(False, f"attribute {name} is '{raw}', which cannot be compared with {test.value}")
+    ok = _COMPARE[test.comparison](have, wanted)
+    return Answer(ok, f"attribute {name} is '{raw}' ({'' if ok else 'not '}{test.comparison} {test.value})")
+
+
+def required_columns(scheme: ast.Scheme) -> tuple[set[str], set[str]]:
+    """Area columns and attribute names the scheme's area and conditions read."""
+    columns, attributes = set(), set()
+    for body in scheme.areas:
+        if area_column(body):
+            columns.add(area_column(body))
+
+    def visit(condition):
+        if isinstance(condition, (ast.AllOf, ast.AnyOf)):
+            for item in condition.items:
+                visit(item)
+        elif isinstance(condition, ast.Not):
+            visit(condition.item)
+        elif isinstance(condition, ast.InArea) and area_column(condition.area):
+            columns.add(area_column(condition.area))
+        elif isinstance(condition, ast.AttributeTest):
+            attributes.add(condition.attribute.text.lower())
+
+    if scheme.eligibility is not None:
+        visit(scheme.eligibility)
+    return columns, attributes
+
+
+def check_data_has(scheme: ast.Scheme, area_columns, attribute_names, data_name: str) -> None:
+    """Refuse, before evaluating anyone, data that lacks a column the scheme needs."""
+    columns, attributes = required_columns(scheme)
+    problems = []
+    for column in sorted(columns - set(area_columns)):
+        problems.append(error("QE002", f"the scheme places practices by {column}, but the data set {data_name} "
+                              f"has no {column} column", hint="add the column to the practices table"))
+    for name in sorted(attributes - set(attribute_names)):
+        known = ", ".join(sorted(attribute_names)) or "none"
+        problems.append(error("QE003", f"the scheme tests practice attribute '{name}', which the data set "
+                              f"{data_name} does not have (its attributes: {known})"))
+    if problems:
+        raise QofError(problems)

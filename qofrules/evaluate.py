@@ -1,0 +1,132 @@
+"""Evaluation tree × practice data → what every practice is paid, under the scheme and nationally.
+
+For each practice: is it in the scheme's area and eligible (with the reason); then for each
+indicator of the contract year, the national-rules points and pounds and, for an eligible
+practice, the scheme's. An ineligible practice is paid under the national rules, so its scheme
+payment equals its national one. docs/evaluation.md states every rule applied here.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import eligibility
+from .compiler import EvaluationTree
+from .contracts.model import ContractYear
+from .data.model import Dataset, Practice
+from .money import exact, round_points, round_pounds
+from .nodes import Context, Outcome, current_achievement
+from .results import IndicatorResult, PracticeResult, RunResult, Side
+
+HUNDRED = Decimal(100)
+TWELVE = Decimal(12)
+
+
+def _apdf(practice: Practice, contract: ContractYear, group_code: str) -> tuple[bool, Decimal | None, str | None]:
+    """(applies, factor, what is missing). Practice prevalence over national prevalence."""
+    group = contract.groups[group_code]
+    if not group.prevalence_adjusted:
+        return False, None, None
+    found = practice.prevalence.get(contract.year, {}).get(group_code)
+    if found is None:
+        return True, None, f"{contract.year} prevalence register of group {group_code}"
+    with exact():
+        practice_prevalence = Decimal(found.register) * HUNDRED / Decimal(found.list_size)
+        return True, practice_prevalence / group.national_prevalence.value, None
+
+
+def _side(outcome: Outcome, points_factor: Decimal | None, apdf_missing: str | None) -> Side:
+    if outcome.points is None:
+        return Side(outcome, None, None)
+    points = round_points(outcome.points)
+    if apdf_missing is not None:
+        missing = Outcome(outcome.points, outcome.account, outcome.children, outcome.missing + (apdf_missing,),
+                          outcome.details)
+        return Side(missing, points, None)
+    with exact():
+        payment = round_pounds(points * points_factor)
+    return Side(outcome, points, payment)
+
+
+def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:
+    """``pays for: months run``: national rules for the months the scheme did not run, its basis for the rest."""
+    if national.points is None or scheme.points is None:
+        missing = national.missing + scheme.missing
+        return Outcome(None, f"months run: {months} of 12 need both the scheme's and the national points",
+                       (scheme, national), missing)
+    with exact():
+        points = (national.points * (TWELVE - months) + scheme.points * months) / TWELVE
+    return Outcome(points, f"months run: ({12 - months} × national {round_points(national.points)} + {months} × "
+                           f"scheme {round_points(scheme.points)}) / 12 = {round_points(points)} points",
+                   (scheme, national), details={"months_run": months})
+
+
+def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:
+    contract = tree.contract
+    scheme = tree.scheme
+    scope = eligibility.in_scope(practice, scheme.areas)
+    if not scope.value:
+        eligible, reason = False, scope.reason
+    elif scheme.eligibility is None:
+        eligible, reason = True, scope.reason + "; the scheme sets no further condition"
+    else:
+        answer = eligibility.evaluate(scheme.eligibility, practice)
+        eligible, reason = answer.value, answer.reason
+    with exact():
+        cpi = Decimal(practice.list_size) / Decimal(contract.average_list_size.value)
+        base_factor = contract.point_value.value * cpi
+    apdf_cache: dict[str, tuple] = {}
+    results = []
+    for code, indicator in contract.indicators.items():
+        ctx = Context(practice=practice, indicator=indicator, contract=contract)
+        group = indicator.group
+        if group not in apdf_cache:
+            apdf_cache[group] = _apdf(practice, contract, group)
+        applies, apdf, apdf_missing = apdf_cache[group]
+        with exact():
+            factor = base_factor * apdf if applies and apdf is not None else base_factor
+        national_outcome = current_achievement(ctx)
+        national = _side(national_outcome, factor, apdf_missing)
+        plan = tree.by_indicator.get(code)
+        on_request = False
+        if eligible and plan is not None:
+            node = plan.pay
+            if plan.on_request is not None and practice.requested_alternative:
+                node, on_request = plan.on_request, True
+            outcome = node.evaluate(ctx)
+            if tree.months_run is not None:
+                outcome = _blend(national_outcome, outcome, tree.months_run)
+            scheme_side = _side(outcome, factor, apdf_missing)
+            rule_title = plan.title
+            basis = _basis_text(plan, on_request)
+        else:
+            scheme_side, rule_title, basis = national, None, "national rules"
+        results.append(IndicatorResult(code=code, group=group, rule=rule_title, basis=basis, on_request=on_request,
+                                       apdf=apdf, apdf_applies=applies, scheme=scheme_side, national=national))
+    return PracticeResult(code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible,
+                          reason=reason, cpi=cpi, indicators=tuple(results))
+
+
+def _basis_text(plan, on_request: bool) -> str:
+    from .printer import basis_text
+    rule = plan.rule
+    if on_request:
+        return basis_text(rule.on_request.basis) + " (on request)"
+    return basis_text(rule.pay.basis)
+
+
+def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
+    """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
+    eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name)
+    notes = []
+    for year in sorted(tree.prior_years):
+        if year not in data.years:
+            notes.append(f"the scheme pays on achievement in {year}, but the data set has no {year} achievement "
+                         f"file: those bases are missing for every practice")
+    if tree.contract.year not in data.years:
+        notes.append(f"the data set has no {tree.contract.year} achievement: national-rules payments, and scheme "
+                     f"bases that need this year's achievement, cannot be computed")
+    practices = tuple(evaluate_practice(tree, p) for p in data.practices)
+    supplied = tuple(sorted({f.source for _, f in tree.contract.figures() if f.status == "supplied"}))
+    return RunResult(scheme_id=tree.scheme.id.text, scheme_title=tree.scheme.title.value, contract=tree.contract.key,
+                     dataset=data.name, synthetic=data.synthetic, notice=data.notice, months_run=tree.months_run,
+                     supplied_figures=supplied, practices=practices, notes=tuple(notes))

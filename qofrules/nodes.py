@@ -1,0 +1,223 @@
+"""The evaluation tree's basis nodes: each computes an indicator's points and records how.
+
+A node's :class:`Outcome` carries the unrounded points, a one-line account of the computation
+with the numbers filled in, its children's outcomes, and what data was missing. The explanation
+a user reads is this record, made while computing — not a second calculation that could differ.
+
+Missing data is never a silent zero (docs/evaluation.md, "Missing data"): an outcome whose
+``points`` is None says what was missing, and the nodes above decide what that means.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .contracts.model import ContractYear, Indicator
+from .data.model import Practice
+from .money import exact
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    points: Decimal | None  # unrounded, within 0..maximum; None when it cannot be computed
+    account: str            # what was computed, with the numbers
+    children: tuple["Outcome", ...] = ()
+    missing: tuple[str, ...] = ()
+    details: dict = field(default_factory=dict)
+
+    def to_plain(self) -> dict:
+        out = {"points": None if self.points is None else str(self.points), "account": self.account}
+        if self.details:
+            out["details"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.details.items()}
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.children:
+            out["children"] = [c.to_plain() for c in self.children]
+        return out
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a node may look at: one practice, one indicator, the contract year."""
+
+    practice: Practice
+    indicator: Indicator
+    contract: ContractYear
+
+    @property
+    def maximum(self) -> Decimal:
+        return Decimal(self.indicator.points.value)
+
+
+def _clamp(points: Decimal, maximum: Decimal) -> Decimal:
+    return min(max(points, Decimal(0)), maximum)
+
+
+class Node:
+    label = ""
+
+    def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def uses_current_achievement(self) -> bool:
+        return False
+
+    def prior_years(self) -> set[str]:
+        return set()
+
+
+class AchievementNode(Node):
+    """Points for actual achievement: this year's measures, or an earlier year's achieved points."""
+
+    def __init__(self, year: str | None):
+        self.year = year
+
+    def uses_current_achievement(self) -> bool:
+        return self.year is None
+
+    def prior_years(self) -> set[str]:
+        return {self.year} if self.year else set()
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        if self.year is not None:
+            return self._prior(ctx)
+        return current_achievement(ctx)
+
+    def _prior(self, ctx: Context) -> Outcome:
+        code = ctx.indicator.code
+        measures = ctx.practice.measures(self.year, code)
+        if measures is None or measures.achieved_points is None:
+            return Outcome(None, f"achievement in {self.year}: no achieved points for {code} in the data",
+                           missing=(f"{self.year} ACHIEVED_POINTS of {code}",))
+        points = measures.achieved_points
+        capped = _clamp(points, ctx.maximum)
+        note = f", capped at this year's maximum {ctx.maximum}" if capped != points else ""
+        return Outcome(capped, f"achievement in {self.year}: {points} points achieved{note}",
+                       details={"year": self.year, "achieved_points": points})
+
+
+def current_achievement(ctx: Context) -> Outcome:
+    """The national formula: register indicators score in full; fraction indicators by thresholds."""
+    indicator, contract = ctx.indicator, ctx.contract
+    year = contract.year
+    measures = ctx.practice.measures(year, indicator.code)
+    maximum = ctx.maximum
+    if indicator.is_register:
+        if measures is None or measures.register is None:
+            return Outcome(None, f"register of {indicator.code} not reported for {year}",
+                           missing=(f"{year} REGISTER of {indicator.code}",))
+        return Outcome(maximum, f"register kept ({measures.register} patients): full {maximum} points",
+                       details={"register": measures.register})
+    if measures is None or measures.numerator is None or measures.denominator is None:
+        return Outcome(None, f"{indicator.code} achievement not reported for {year}",
+                       missing=(f"{year} NUMERATOR/DENOMINATOR of {indicator.code}",))
+    lower, upper = indicator.lower.value, indicator.upper.value
+    details = {"numerator": measures.numerator, "denominator": measures.denominator,
+               "exceptions": measures.exceptions, "lower": lower, "upper": upper, "maximum": maximum}
+    if measures.denominator == 0:
+        rule = contract.zero_denominator.value
+        points = maximum if rule == "full-points" else Decimal(0)
+        return Outcome(points, f"denominator 0: the year's rule gives {rule.replace('-', ' ')}", details=details)
+    with exact():
+        percent = Decimal(measures.numerator) * HUNDRED / Decimal(measures.denominator)
+        details["achievement_percent"] = percent
+        shown = f"{measures.numerator}/{measures.denominator} = {percent.quantize(Decimal('0.01'))}%"
+        if percent <= lower:
+            return Outcome(Decimal(0), f"{shown}, at or below the lower threshold {lower}%: 0 points",
+                           details=details)
+        if percent >= upper:
+            return Outcome(maximum, f"{shown}, at or above the upper threshold {upper}%: full {maximum} points",
+                           details=details)
+        points = maximum * (percent - lower) / (upper - lower)
+    return Outcome(points, f"{shown}: {maximum} × ({percent.quantize(Decimal('0.01'))} − {lower}) / ({upper} − "
+                           f"{lower}) = {points.quantize(Decimal('0.0001'))} points", details=details)
+
+
+class FullPointsNode(Node):
+    def evaluate(self, ctx: Context) -> Outcome:
+        return Outcome(ctx.maximum, f"full points: {ctx.maximum}")
+
+
+class NoPointsNode(Node):
+    def evaluate(self, ctx: Context) -> Outcome:
+        return Outcome(Decimal(0), "no points")
+
+
+class FixedPointsNode(Node):
+    def __init__(self, points: Decimal):
+        self.points = points
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        capped = _clamp(self.points, ctx.maximum)
+        note = f", capped at the maximum {ctx.maximum}" if capped != self.points else ""
+        return Outcome(capped, f"{self.points} points{note}")
+
+
+class _Composite(Node):
+    def __init__(self, items: list[Node]):
+        self.items = items
+
+    def uses_current_achievement(self) -> bool:
+        return any(i.uses_current_achievement() for i in self.items)
+
+    def prior_years(self) -> set[str]:
+        return set().union(*(i.prior_years() for i in self.items))
+
+
+class ChoiceNode(_Composite):
+    """``higher of`` / ``lower of``: the best (or worst) of the candidates that could be computed.
+
+    A candidate with missing data is left out and named; only if none can be computed is the
+    outcome missing. (Averages, below, need every candidate.)
+    """
+
+    def __init__(self, items: list[Node], highest: bool):
+        super().__init__(items)
+        self.highest = highest
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcomes = tuple(item.evaluate(ctx) for item in self.items)
+        word = "higher" if self.highest else "lower"
+        usable = [o for o in outcomes if o.points is not None]
+        if not usable:
+            missing = tuple(m for o in outcomes for m in o.missing)
+            return Outcome(None, f"{word} of: no candidate could be computed", outcomes, missing)
+        chosen = (max if self.highest else min)(usable, key=lambda o: o.points)
+        index = outcomes.index(chosen) + 1
+        skipped = [i + 1 for i, o in enumerate(outcomes) if o.points is None]
+        note = f"; candidate(s) {', '.join(map(str, skipped))} left out for missing data" if skipped else ""
+        return Outcome(chosen.points, f"{word} of {len(outcomes)}: candidate {index} ({chosen.points} points){note}",
+                       outcomes, details={"chosen": index, "left_out": skipped})
+
+
+class AverageNode(_Composite):
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcomes = tuple(item.evaluate(ctx) for item in self.items)
+        if any(o.points is None for o in outcomes):
+            missing = tuple(m for o in outcomes for m in o.missing)
+            return Outcome(None, "average of: every candidate is needed and some could not be computed",
+                           outcomes, missing)
+        with exact():
+            points = sum((o.points for o in outcomes), Decimal(0)) / Decimal(len(outcomes))
+        return Outcome(points, f"average of {len(outcomes)}: {points.quantize(Decimal('0.0001'))} points", outcomes)
+
+
+class PercentNode(Node):
+    def __init__(self, percent: Decimal, item: Node):
+        self.percent, self.item = percent, item
+
+    def uses_current_achievement(self) -> bool:
+        return self.item.uses_current_achievement()
+
+    def prior_years(self) -> set[str]:
+        return self.item.prior_years()
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        inner = self.item.evaluate(ctx)
+        if inner.points is None:
+            return Outcome(None, f"{self.percent}% of: not computable", (inner,), inner.missing)
+        with exact():
+            points = _clamp(inner.points * self.percent / HUNDRED, ctx.maximum)
+        return Outcome(points, f"{self.percent}% of {inner.points} = {points} points", (inner,))

@@ -1,0 +1,79 @@
+"""Scheme constructs back to the language's own words (used in reports, traces and the formatter)."""
+from __future__ import annotations
+
+from . import ast
+from .bodies import describe as body_text  # noqa: F401  (re-exported: one place prints a body)
+
+
+def basis_text(basis) -> str:
+    if isinstance(basis, ast.Achievement):
+        return f"achievement in {basis.year.text}" if basis.year else "achievement"
+    if isinstance(basis, ast.FullPoints):
+        return "full points"
+    if isinstance(basis, ast.NoPoints):
+        return "no points"
+    if isinstance(basis, ast.FixedPoints):
+        return f"{basis.points} points"
+    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
+        word = {ast.HigherOf: "higher", ast.LowerOf: "lower", ast.AverageOf: "average"}[type(basis)]
+        return f"{word} of (" + ", ".join(basis_text(b) for b in basis.items) + ")"
+    if isinstance(basis, ast.PercentOf):
+        inner = basis_text(basis.basis)
+        if isinstance(basis.basis, ast.PercentOf):
+            inner = f"({inner})"
+        return f"{basis.percent}% of {inner}"
+    raise TypeError(basis)
+
+
+def term_text(term) -> str:
+    if isinstance(term, ast.Codes):
+        word = "indicator" if len(term.codes) == 1 else "indicators"
+        return f"{word} " + ", ".join(c.text for c in term.codes)
+    if isinstance(term, ast.Groups):
+        word = "group" if len(term.groups) == 1 else "groups"
+        return f"{word} " + ", ".join(g.text for g in term.groups)
+    if isinstance(term, ast.Domains):
+        word = "domain" if len(term.domains) == 1 else "domains"
+        return f"{word} " + ", ".join(d.text for d in term.domains)
+    if isinstance(term, ast.Retiring):
+        return f"indicators retiring {term.date.text}"
+    if isinstance(term, ast.AllIndicators):
+        return "all indicators"
+    if isinstance(term, ast.AllOtherIndicators):
+        return "all other indicators"
+    raise TypeError(term)
+
+
+def selector_text(selector: ast.Selector) -> str:
+    text = " and ".join(term_text(t) for t in selector.include)
+    if selector.exclude:
+        text += " except " + " and ".join(term_text(t) for t in selector.exclude)
+    return text
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def condition_text(condition, *, nested: bool = False) -> str:
+    if isinstance(condition, (ast.AnyOf, ast.AllOf)):
+        word = " or " if isinstance(condition, ast.AnyOf) else " and "
+        text = word.join(condition_text(c, nested=True) for c in condition.items)
+        return f"({text})" if nested else text
+    if isinstance(condition, ast.Not):
+        return "not " + condition_text(condition.item, nested=True)
+    if isinstance(condition, ast.OptedIn):
+        return f"practice opted in by {condition.by.text}" if condition.by else "practice opted in"
+    if isinstance(condition, ast.InPilot):
+        return f"practice in pilot {_value_text(condition.pilot.value)}"
+    if isinstance(condition, ast.InArea):
+        return f"practice in {body_text(condition.area)}"
+    if isinstance(condition, ast.AttributeTest):
+        return f"practice attribute {condition.attribute.text} {condition.comparison} {_value_text(condition.value)}"
+    if isinstance(condition, ast.EveryPractice):
+        return "every practice"
+    raise TypeError(condition)

@@ -1,0 +1,118 @@
+"""Results as text tables and CSV, for people and spreadsheets (JSON comes from ``to_plain``)."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from .money import pounds
+from .results import RunResult
+
+NAME_WIDTH = 30
+
+
+def _points(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _signed(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    if value == 0:
+        return "£0.00"
+    return ("+" if value > 0 else "") + pounds(value)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run_text(result: RunResult, *, reasons: bool = False) -> str:
+    out = [f'Scheme {result.scheme_id} "{result.scheme_title}" — contract {result.contract}']
+    data_line = f"Data: {result.dataset}"
+    if result.synthetic:
+        data_line += " — SYNTHETIC values" + (f": {result.notice.strip()}" if result.notice else "")
+    out.append(data_line)
+    for supplied in result.supplied_figures:
+        out.append(f"Figures not from national data, supplied by {supplied}")
+    if result.months_run is not None:
+        out.append(f"Pays for the months run: {result.months_run} of 12 on the scheme's bases, the rest on national rules")
+    for note in result.notes:
+        out.append(f"Note: {note}")
+    out.append("")
+    headers = ["practice", "name", "eligible", "scheme points", "scheme £", "national points", "national £",
+               "difference"]
+    rows = []
+    for p in result.practices:
+        rows.append([p.code, _cut(p.name, NAME_WIDTH), "yes" if p.eligible else "no", _points(p.scheme_points),
+                     pounds(p.scheme_payment), _points(p.national_points), pounds(p.national_payment),
+                     _signed(p.difference)])
+    totals = result.totals
+    total_row = ["TOTAL", f"{totals['practices']} practices", f"{totals['eligible']} yes",
+                 _points(totals["scheme_points"]), pounds(totals["scheme_payment"]),
+                 _points(totals["national_points"]), pounds(totals["national_payment"]),
+                 _signed(totals["difference"])]
+    widths = [max(len(str(r[i])) for r in rows + [headers, total_row]) for i in range(len(headers))]
+    right = {3, 4, 5, 6, 7}
+
+    def line(cells):
+        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out.append(line(headers))
+    out.append("  ".join("-" * w for w in widths))
+    for row, practice in zip(rows, result.practices):
+        out.append(line(row))
+        if reasons:
+            out.append(f"    {practice.reason}")
+        if practice.missing:
+            out.append(f"    missing: {'; '.join(practice.missing[:5])}"
+                       + (f" and {len(practice.missing) - 5} more" if len(practice.missing) > 5 else ""))
+    out.append("  ".join("-" * w for w in widths))
+    out.append(line(total_row))
+    unknown = [(totals["scheme_payment_unknown"], "scheme"), (totals["national_payment_unknown"], "national")]
+    for count, side in unknown:
+        if count:
+            out.append(f"{count} practice(s) have a {side} payment that could not be computed (—); "
+                       "totals leave them out")
+    if totals["difference_unknown"]:
+        out.append(f"the difference total leaves out {totals['difference_unknown']} practice(s) without both payments")
+    out.append("Points are rounded to 2 dp and pounds to the penny per indicator; totals are sums of the printed parts.")
+    return "\n".join(out) + "\n"
+
+
+CSV_COLUMNS = ["practice", "name", "list_size", "eligible", "reason", "scheme_points", "scheme_payment",
+               "national_points", "national_payment", "difference"]
+
+
+def run_csv(result: RunResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in result.practices:
+        plain = p.to_plain(indicators=False)
+        writer.writerow(["" if plain[c] is None else ("yes" if plain[c] is True else "no" if plain[c] is False
+                                                      else plain[c]) for c in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def contracts_text(summaries: list[dict]) -> str:
+    headers = ["contract", "indicators", "points (known / published)", "£ per point", "complete", "checked",
+               "unchecked", "unknown"]
+    rows = []
+    for s in summaries:
+        known = f"{s['known_points']} / {s['published_total_points'] if s['published_total_points'] is not None else '?'}"
+        rows.append([f"{s['country']} {s['year']}", str(s["indicators"]), known,
+                     f"£{s['point_value']}" if s["point_value"] else "unknown", "yes" if s["complete"] else "no",
+                     str(s["figures"]["checked"]), str(s["figures"]["unchecked"]), str(s["figures"]["unknown"])])
+    widths = [max(len(r[i]) for r in rows + [headers]) for i in range(len(headers))]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    out.append("")
+    out.append("checked: read in the cited source; unchecked: from a cited secondary source; unknown: no value —")
+    out.append("qofrules refuses to compute with an unknown figure until you supply it (--contract-overrides).")
+    for s in summaries:
+        if s["missing_for_payment"]:
+            out.append(f"{s['country']} {s['year']} needs before computing payments: " + "; ".join(s["missing_for_payment"]))
+    return "\n".join(out) + "\n"

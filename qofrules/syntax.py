@@ -1,0 +1,379 @@
+"""Scheme text → AST: the Lark parser, friendly syntax errors, and the tree builder.
+
+The builder only builds: it turns Lark's tree into :mod:`qofrules.ast` nodes and reports values
+that cannot be values at all (2014-02-30, 2013/15). Whether the scheme makes sense is for
+:mod:`qofrules.checks`. Lark's errors are translated into the language's own words here, so a
+user never sees a terminal name such as ``__ANON_3``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.resources
+from decimal import Decimal
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from . import ast
+from .diagnostics import Diagnostic, QofError, did_you_mean, error
+from .reading import MAX_LINE_LENGTH
+from .source import Source, Span
+
+#: The deepest nesting of parentheses a scheme may use (conditions and bases).
+MAX_NESTING = 32
+
+
+# ------------------------------------------------------------------ the parser
+
+def grammar_text() -> str:
+    """The grammar, from inside the installed package or, in a source checkout, from grammar/."""
+    packaged = importlib.resources.files("qofrules").joinpath("grammar", "qof.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / "qof.lark"
+    return checkout.read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=False)
+
+
+# What each named terminal is, in the language's words.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "STRING": 'a quoted text ("...")',
+    "DATE": "a date (YYYY-MM-DD)",
+    "YEAR": "a financial year (e.g. 2013/14)",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage (e.g. 80%)",
+    "COMPARISON": "a comparison (=, !=, <, <=, >, >=)",
+    "_NL": "the end of the line",
+    "COMMENT": "a comment",
+    "$END": "the end of the file",
+}
+
+#: Keywords that begin a line, so a misspelt one can be suggested.
+_LINE_KEYWORDS = ["scheme", "contract", "area", "approved", "consulted", "runs", "pays", "source",
+                  "eligible", "rule", "applies", "reporting", "pay", "on"]
+
+
+_SELECTOR_WORDS = {"indicator", "indicators", "group", "groups", "domain", "domains"}
+
+
+@functools.lru_cache(maxsize=1)
+def _terminal_words() -> dict[str, str]:
+    words = dict(_TERMINAL_WORDS)
+    for terminal in parser().terminals:
+        if isinstance(terminal.pattern, PatternStr):
+            words[terminal.name] = f"'{terminal.pattern.value}'"
+    return words
+
+
+def _describe_expected(names) -> str:
+    words = _terminal_words()
+    described = sorted({words.get(n, n.lower()) for n in names if not n.startswith("__")},
+                       key=lambda w: (not w.startswith("'"), w))
+    if not described:
+        return "something else"
+    if len(described) > 10:
+        described = described[:10] + ["..."]
+    if len(described) == 1:
+        return described[0]
+    return ", ".join(described[:-1]) + " or " + described[-1]
+
+
+def _describe_token(token: Token) -> str:
+    return f"'{token.value}'"
+
+
+def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
+    line, column = exc.line, exc.column
+    if line is None or line < 1:  # end of input: point just past the last line
+        line, column = max(source.line_count, 1), len(source.line_text(source.line_count)) + 1
+    span = Span.point(line, column)
+    if isinstance(exc, UnexpectedCharacters):
+        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        if char == "#":
+            return error("QR004", "a comment must be on a line of its own", source=source, span=span,
+                         hint="move the comment to the line above")
+        if char == "\t" or char == "\r":
+            char_text = repr(char)
+        else:
+            char_text = f"'{char}'"
+        return error("QR001", f"unexpected character {char_text}; expected {_describe_expected(exc.allowed)}",
+                     source=source, span=span)
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type != "$END" and token.end_column:
+            span = Span(line=token.line, column=token.column, end_line=token.line,
+                        end_column=token.end_column if token.end_line == token.line else token.column + 1)
+        if token.type == "COMMENT":
+            return error("QR004", "a comment must be on a line of its own", source=source, span=span,
+                         hint="move the comment to the line above")
+        hint = None
+        if token.type == "NAME":
+            hint = did_you_mean(token.value, _LINE_KEYWORDS, quote=True)
+        elif token.value in _SELECTOR_WORDS and "NAME" in exc.expected:
+            hint = f"join selections with 'and', e.g. groups DM and {token.value} ..."
+        expected = _describe_expected(exc.expected)
+        if token.type in ("_NL", "$END"):
+            what = "line" if token.type == "_NL" else "file"
+            return error("QR001", f"the {what} ends too early; expected {expected}",
+                         source=source, span=span, hint=hint)
+        return error("QR001", f"unexpected {_describe_token(token)}; expected {expected}",
+                     source=source, span=span, hint=hint)
+    if isinstance(exc, UnexpectedEOF):
+        return error("QR001", f"unexpected end of the file; expected {_describe_expected(exc.expected)}",
+                     source=source, span=span)
+    return error("QR001", "syntax error", source=source, span=span)
+
+
+def _precheck(source: Source) -> list[Diagnostic]:
+    """Refuse inputs that are empty, have absurd lines, or nest too deeply, before Lark sees them."""
+    problems = []
+    if not source.text.strip() or all(not l.strip() or l.lstrip().startswith("#")
+                                       for l in source.text.splitlines()):
+        return [error("QR003", "the scheme file is empty", source=source,
+                      hint='a scheme starts with: scheme my-scheme "Title"')]
+    for number, line in enumerate(source.text.splitlines(), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            problems.append(error("QR005", f"line {number} is {len(line):,} characters long; the limit is "
+                                  f"{MAX_LINE_LENGTH:,}", source=source, span=Span.point(number, MAX_LINE_LENGTH)))
+            break
+        depth = 0
+        for column, char in enumerate(line, start=1):
+            if char == "(":
+                depth += 1
+                if depth > MAX_NESTING:
+                    problems.append(error("QR005", f"parentheses nest more than {MAX_NESTING} deep",
+                                          source=source, span=Span.point(number, column)))
+                    return problems
+            elif char == ")":
+                depth -= 1
+    return problems
+
+
+def parse_tree(source: Source) -> Tree:
+    """Lark's tree for ``source``, or a :class:`QofError` with one located syntax diagnostic."""
+    problems = _precheck(source)
+    if problems:
+        raise QofError(problems)
+    text = source.text if source.text.endswith("\n") else source.text + "\n"
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as exc:
+        raise QofError([_syntax_diagnostic(source, exc)]) from None
+
+
+# ------------------------------------------------------------------ the builder
+
+def _span(item) -> Span:
+    if isinstance(item, Token):
+        return Span(line=item.line, column=item.column, end_line=item.end_line, end_column=item.end_column)
+    meta = item.meta
+    if getattr(meta, "empty", True):
+        return ast._NO_SPAN
+    if item.data.endswith("_field"):
+        # A field is one line; Lark's end would include the newline (and any comment lines) after it.
+        last = _span(item.children[-1]) if item.children else None
+        if last is None or last is ast._NO_SPAN:
+            return Span(line=meta.line, column=meta.column, end_line=meta.line, end_column=meta.column + 1)
+        return Span(line=meta.line, column=meta.column, end_line=last.end_line, end_column=last.end_column)
+    return Span(line=meta.line, column=meta.column, end_line=meta.end_line, end_column=meta.end_column)
+
+
+
+def _unquote(token: Token) -> str:
+    body = token.value[1:-1]
+    return body.replace('\\"', '"').replace("\\\\", "\\")
+
+
+class Builder:
+    """Walks Lark's tree and returns the AST, collecting value diagnostics on the way."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # leaves
+    def name(self, token: Token) -> ast.Name:
+        return ast.Name(text=token.value, span=_span(token))
+
+    def text(self, token: Token) -> ast.Text:
+        return ast.Text(value=_unquote(token), span=_span(token))
+
+    def date(self, token: Token) -> ast.Date:
+        try:
+            value = dt.date.fromisoformat(token.value)
+        except ValueError:
+            value = None
+            self.diagnostics.append(error("QR101", f"{token.value} is not a real date", source=self.source,
+                                          span=_span(token), hint="dates are YYYY-MM-DD"))
+        return ast.Date(text=token.value, value=value, span=_span(token))
+
+    def year(self, token: Token) -> ast.Year:
+        first, second = token.value.split("/")
+        start = int(first)
+        if (start + 1) % 100 != int(second):
+            self.diagnostics.append(error(
+                "QR102", f"{token.value} is not a financial year", source=self.source, span=_span(token),
+                hint=f"a financial year runs 1 April to 31 March: {start}/{(start + 1) % 100:02d}"))
+            start = None
+        return ast.Year(text=token.value, start=start, span=_span(token))
+
+    def body(self, tree: Tree) -> ast.Body:
+        names = [c for c in tree.children if c.type == "NAME"]
+        strings = [c for c in tree.children if c.type == "STRING"]
+        return ast.Body(kind=self.name(names[0]), level=self.name(names[1]) if len(names) > 1 else None,
+                        name=self.text(strings[0]) if strings else None, span=_span(tree))
+
+    def bodies(self, tree: Tree) -> tuple[ast.Body, ...]:
+        return tuple(self.body(child) for child in tree.children)
+
+    # the scheme
+    def scheme(self, tree: Tree) -> ast.Scheme:
+        ident, title, *rest = tree.children
+        header = tuple(self.header_field(c) for c in rest if c.data != "rule")
+        rules = tuple(self.rule(c) for c in rest if c.data == "rule")
+        return ast.Scheme(id=self.name(ident), title=self.text(title), header=header, rules=rules,
+                          span=_span(tree))
+
+    def header_field(self, tree: Tree):
+        kids = tree.children
+        span = _span(tree)
+        kind = tree.data
+        if kind == "contract_field":
+            return ast.ContractField(country=self.name(kids[0]), year=self.year(kids[1]), span=span)
+        if kind == "area_field":
+            return ast.AreaField(bodies=self.bodies(kids[0]), span=span)
+        if kind in ("approved_field", "consulted_field"):
+            bodies = () if kids[0].data == "no_body" else self.bodies(kids[0])
+            date = self.date(kids[1].children[0]) if len(kids) > 1 else None
+            cls = ast.ApprovedField if kind == "approved_field" else ast.ConsultedField
+            return cls(bodies=bodies, date=date, span=span)
+        if kind == "runs_field":
+            return ast.RunsField(start=self.date(kids[0]), end=self.date(kids[1]), span=span)
+        if kind == "pays_for_field":
+            mode = ast.WHOLE_YEAR if kids[0].data == "whole_year" else ast.MONTHS_RUN
+            return ast.PaysForField(mode=mode, span=span)
+        if kind == "source_field":
+            return ast.SourceField(text=self.text(kids[0]), span=span)
+        if kind == "eligible_field":
+            return ast.EligibleField(condition=self.condition(kids[0]), span=span)
+        raise AssertionError(f"unknown header field {kind}")  # the grammar has no other
+
+    # eligibility
+    def condition(self, tree: Tree):
+        kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind == "any_of":
+            return ast.AnyOf(items=tuple(self.condition(c) for c in kids), span=span)
+        if kind == "all_of":
+            return ast.AllOf(items=tuple(self.condition(c) for c in kids), span=span)
+        if kind == "negation":
+            return ast.Not(item=self.condition(kids[0]), span=span)
+        if kind == "opted_in":
+            return ast.OptedIn(by=self.date(kids[0]) if kids else None, span=span)
+        if kind == "in_pilot":
+            return ast.InPilot(pilot=self.text(kids[0]), span=span)
+        if kind == "in_area":
+            return ast.InArea(area=self.body(kids[0]), span=span)
+        if kind == "attribute_test":
+            return ast.AttributeTest(attribute=self.name(kids[0]), comparison=kids[1].value,
+                                     value=self.value(kids[2]), span=span)
+        if kind == "every_practice":
+            return ast.EveryPractice(span=span)
+        raise AssertionError(f"unknown condition {kind}")
+
+    def value(self, item):
+        if isinstance(item, Tree):
+            return item.data == "yes"
+        if item.type == "STRING":
+            return _unquote(item)
+        if item.type == "NUMBER":
+            return Decimal(item.value)
+        date = self.date(item)
+        return date.value
+
+    # rules
+    def rule(self, tree: Tree) -> ast.Rule:
+        title, *fields = tree.children
+        return ast.Rule(title=self.text(title), fields=tuple(self.rule_field(f) for f in fields),
+                        span=_span(tree))
+
+    def rule_field(self, tree: Tree):
+        kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind == "applies_field":
+            return ast.AppliesField(selector=self.selector(kids[0]), span=span)
+        if kind == "reporting_field":
+            requirement = ast.AS_USUAL if kids[0].data == "as_usual" else ast.NOT_REQUIRED
+            return ast.ReportingField(requirement=requirement, span=span)
+        if kind == "pay_field":
+            return ast.PayField(basis=self.basis(kids[0]), span=span)
+        if kind == "on_request_field":
+            return ast.OnRequestField(basis=self.basis(kids[0]), span=span)
+        raise AssertionError(f"unknown rule field {kind}")
+
+    def selector(self, tree: Tree) -> ast.Selector:
+        parts = [tuple(self.selector_term(t) for t in selection.children) for selection in tree.children]
+        return ast.Selector(include=parts[0], exclude=parts[1] if len(parts) > 1 else (), span=_span(tree))
+
+    def selector_term(self, tree: Tree):
+        kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind in ("codes", "groups", "domains"):
+            names = tuple(self.name(t) for t in kids[0].children)
+            if kind == "codes":
+                return ast.Codes(codes=names, span=span)
+            if kind == "groups":
+                return ast.Groups(groups=names, span=span)
+            return ast.Domains(domains=names, span=span)
+        if kind == "retiring":
+            return ast.Retiring(date=self.date(kids[0]), span=span)
+        if kind == "all_indicators":
+            return ast.AllIndicators(span=span)
+        if kind == "all_other_indicators":
+            return ast.AllOtherIndicators(span=span)
+        raise AssertionError(f"unknown selector {kind}")
+
+    def basis(self, tree: Tree):
+        kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind == "achievement":
+            return ast.Achievement(year=self.year(kids[0]) if kids else None, span=span)
+        if kind == "full_points":
+            return ast.FullPoints(span=span)
+        if kind == "no_points":
+            return ast.NoPoints(span=span)
+        if kind == "fixed_points":
+            return ast.FixedPoints(points=Decimal(kids[0].value), span=span)
+        if kind in ("higher_of", "lower_of", "average_of"):
+            items = tuple(self.basis(c) for c in kids[0].children)
+            cls = {"higher_of": ast.HigherOf, "lower_of": ast.LowerOf, "average_of": ast.AverageOf}[kind]
+            return cls(items=items, span=span)
+        if kind == "percent_of":
+            return ast.PercentOf(percent=Decimal(kids[0].value[:-1]), basis=self.basis(kids[1]), span=span)
+        raise AssertionError(f"unknown basis {kind}")
+
+
+def build(source: Source, tree: Tree) -> tuple[ast.Scheme, list[Diagnostic]]:
+    builder = Builder(source)
+    scheme_tree = next(c for c in tree.children if isinstance(c, Tree) and c.data == "scheme")
+    return builder.scheme(scheme_tree), builder.diagnostics
+
+
+def parse(source: Source) -> tuple[ast.Scheme, list[Diagnostic]]:
+    """Parse and build: the AST and the value diagnostics. Raises :class:`QofError` on a syntax error."""
+    return build(source, parse_tree(source))
+
+
+def parse_text(text: str, name: str = "<string>") -> ast.Scheme:
+    """Parse a scheme from a string; raise :class:`QofError` on any syntax or value error."""
+    source = Source(name, text)
+    scheme, diagnostics = parse(source)
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        raise QofError(errors)
+    return scheme

@@ -1,0 +1,42 @@
+"""YAML for untrusted files: safe tags only, no aliases (so no 'billion laughs' expansion).
+
+Contract overrides and compact data sets are written by users; a YAML alias bomb would expand a
+few hundred bytes into gigabytes. Anchors and aliases have no use in our formats, so we refuse
+them outright instead of trying to bound their expansion.
+"""
+from __future__ import annotations
+
+import yaml
+
+from .diagnostics import QofError, error
+from .source import Source, Span
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in qofrules files", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+# Dates stay text: our schemas say which fields are dates and we parse them ourselves, so that a
+# malformed date gets our message rather than PyYAML's (and 2014-02-30 is not silently a string).
+_NoAliasLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load(source: Source, *, code: str = "QD001"):
+    """Parse ``source`` as YAML; a syntax problem becomes a located diagnostic, not a traceback."""
+    try:
+        return yaml.load(source.text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        span = Span.point(mark.line + 1, mark.column + 1) if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise QofError([error(code, f"not valid YAML: {problem}", source=source, span=span)]) from None
+    except RecursionError:
+        raise QofError([error(code, "the YAML nests too deeply", source=source)]) from None
