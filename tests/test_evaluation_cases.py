@@ -1,0 +1,62 @@
+"""Evaluation cases as data: tests/cases/evaluation/*.yaml, each worked out by hand from the formula.
+
+Each case gives a scheme, a compact data set and the expected points and pounds; the fixture
+contract year (invented, easy figures) is tests/cases/evaluation/fixture-contract.yaml.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from conftest import CASES, evaluate_text
+
+CASE_FILES = sorted(p for p in (CASES / "evaluation").glob("*.yaml") if p.name != "fixture-contract.yaml")
+
+
+def _money(value):
+    return None if value is None else str(value)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
+def test_case(path, tmp_path):
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result = evaluate_text(case["scheme"], case["data"], tmp_path)
+    practices = {p.code: p for p in result.practices}
+    for code, expected in case["expect"].items():
+        practice = practices[code]
+        plain = practice.to_plain(indicators=True, trace=True)
+        if "eligible" in expected:
+            assert practice.eligible is expected["eligible"], practice.reason
+        if "reason_contains" in expected:
+            assert expected["reason_contains"] in practice.reason
+        if "missing_contains" in expected:
+            assert expected["missing_contains"] in practice.missing
+        for key in ("scheme_points", "scheme_payment", "national_points", "national_payment", "difference"):
+            if key in expected:
+                assert plain[key] == expected[key], f"{code} {key}"
+        by_code = {i["indicator"]: i for i in plain["indicators"]}
+        for indicator, fields in expected.get("indicators", {}).items():
+            got = by_code[indicator]
+            for key, value in fields.items():
+                if key == "trace_contains":
+                    assert value in json.dumps(got["scheme"]["trace"])
+                elif key in ("rule", "on_request"):
+                    assert got[key] == value, f"{code} {indicator} {key}"
+                else:
+                    side, _, measure = key.partition("_")
+                    assert got[side][measure] == value, f"{code} {indicator} {key}"
+    for key, value in case.get("totals", {}).items():
+        assert _money(result.totals[key]) == _money(value), key
+
+
+def test_printed_parts_reconcile_with_totals(tmp_path):
+    """Every practice total is the sum of its rounded indicator payments; the run total the sum of those."""
+    case = yaml.safe_load((CASES / "evaluation" / "thresholds.yaml").read_text(encoding="utf-8"))
+    result = evaluate_text(case["scheme"], case["data"], tmp_path)
+    for practice in result.practices:
+        assert practice.scheme_payment == sum(i.scheme.payment for i in practice.indicators)
+        assert all(i.scheme.payment == i.scheme.payment.quantize(i.scheme.payment.__class__("0.01"))
+                   for i in practice.indicators)
+    assert result.totals["scheme_payment"] == sum(p.scheme_payment for p in result.practices)
