@@ -31,35 +31,36 @@ def read_text(path: str | os.PathLike, *, max_bytes: int, what: str = "file") ->
         p = Path(path)
         try:
             if p.is_dir():
-                raise QofError([error("QR002", f"{name} is a directory, not a {what}")])
+                raise _problem("QR002", name, f"this is a directory, not a {what}")
             size = p.stat().st_size
             if size > max_bytes:
-                raise QofError([error(
-                    "QR005", f"{name} is {size:,} bytes; a {what} may be at most {max_bytes:,} bytes")])
+                raise _problem("QR005", name, f"the file is {size:,} bytes; a {what} may be at most {max_bytes:,}")
             with p.open("rb") as handle:
                 data = handle.read(max_bytes + 1)
         except FileNotFoundError:
-            raise QofError([error("QR002", f"{name}: no such file")]) from None
+            raise _problem("QR002", name, "no such file") from None
         except PermissionError:
-            raise QofError([error("QR002", f"{name}: permission denied")]) from None
+            raise _problem("QR002", name, "permission denied") from None
         except OSError as exc:
-            raise QofError([error("QR002", f"{name}: cannot read ({exc.strerror or exc})")]) from None
+            raise _problem("QR002", name, f"cannot read it ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
-        raise QofError([error("QR005", f"{name} is larger than {max_bytes:,} bytes, the limit for a {what}")])
+        raise _problem("QR005", name, f"larger than {max_bytes:,} bytes, the limit for a {what}")
     return decode(name, data, what=what)
+
+
+def _problem(code: str, name: str, message: str, hint: str | None = None) -> QofError:
+    return QofError([error(code, message, source=Source(name, ""), hint=hint)])
 
 
 def decode(name: str, data: bytes, *, what: str = "file") -> Source:
     if b"\x00" in data:
-        raise QofError([error("QR002", f"{name} looks like a binary file, not a {what} (it contains NUL bytes)")])
+        raise _problem("QR002", name, f"this looks like a binary file, not a {what} (it contains NUL bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise QofError([error(
-            "QR002",
-            f"{name}: line {line} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            hint="save the file as UTF-8")]) from None
+        raise _problem("QR002", name, f"line {line} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                       f"{exc.start})", hint="save the file as UTF-8") from None
     return Source(name, text)

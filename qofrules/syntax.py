@@ -101,6 +101,9 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
         if char == "#":
             return error("QR004", "a comment must be on a line of its own", source=source, span=span,
                          hint="move the comment to the line above")
+        if char == '"':
+            return error("QR001", "this quoted text is not closed on its line", source=source, span=span,
+                         hint='a quoted text starts and ends with " on the same line')
         if char == "\t" or char == "\r":
             char_text = repr(char)
         else:

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from .. import ast
 from ..diagnostics import Related, error, warning
-from ..selection import coverage
+from ..selection import coverage, term_codes
 
 
 def _codes(codes: list[str], limit: int = 8) -> str:
     shown = ", ".join(codes[:limit])
     return shown + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
+
+
+def _names_unknown(selector: ast.Selector, contract) -> bool:
+    """True when the selector names something the year lacks (already an error; a warning would be noise)."""
+    for term in selector.include + selector.exclude:
+        if isinstance(term, ast.Codes) and any(c.text not in contract.indicators for c in term.codes):
+            return True
+        if isinstance(term, ast.Groups) and any(g.text not in contract.groups for g in term.groups):
+            return True
+        if isinstance(term, ast.Retiring) and not term_codes(term, contract):
+            return True
+    return False
 
 
 def check(ctx):
@@ -34,7 +46,8 @@ def check(ctx):
         codes = covered.get(index)
         if codes is None:
             continue
-        if not codes and rule.applies is not None:
+        if not codes and rule.applies is not None and rule not in all_other[1:] \
+                and not _names_unknown(rule.applies.selector, contract):
             yield warning("QR224", f"rule \"{rule.title.value}\" applies to no indicator of {contract.key}",
                           source=source, span=rule.applies.span)
         clashes: dict[int, list[str]] = {}
