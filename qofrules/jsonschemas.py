@@ -26,10 +26,18 @@ def json_path(path) -> str:
 def validate(data, package: str, name: str, source: Source, code: str) -> None:
     """Check ``data`` against a shipped schema; report violations (up to 20) with their paths."""
     validator = jsonschema.Draft202012Validator(schema(package, name))
-    problems = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    problems = sorted((_deepest(e) for e in validator.iter_errors(data)),
+                      key=lambda e: list(map(str, e.absolute_path)))
     if problems:
         raise QofError([error(code, f"{json_path(p.absolute_path)}: {_short(p.message)}", source=source)
                         for p in problems[:20]])
+
+
+def _deepest(problem: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For 'not valid under any of the given schemas', the most specific reason among the branches."""
+    while problem.context:
+        problem = max(problem.context, key=lambda e: len(e.absolute_path))
+    return problem
 
 
 def _short(message: str, limit: int = 300) -> str:
