@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import textwrap
 from decimal import Decimal
 
 from .money import pounds
@@ -23,18 +25,29 @@ def _signed(value: Decimal | None) -> str:
     return ("+" if value > 0 else "") + pounds(value)
 
 
+def _relative(text: str) -> str:
+    """Shorten an absolute path at the start of ``text`` to one relative to the working directory."""
+    path, sep, rest = text.partition(": ")
+    if os.path.isabs(path):
+        try:
+            path = os.path.relpath(path)
+        except ValueError:
+            pass
+    return path + sep + rest
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def run_text(result: RunResult, *, reasons: bool = False) -> str:
     out = [f'Scheme {result.scheme_id} "{result.scheme_title}" — contract {result.contract}']
-    data_line = f"Data: {result.dataset}"
-    if result.synthetic:
-        data_line += " — SYNTHETIC values" + (f": {result.notice.strip()}" if result.notice else "")
-    out.append(data_line)
+    out.append(f"Data: {result.dataset}" + (" (SYNTHETIC)" if result.synthetic else ""))
+    if result.notice:
+        out.extend(textwrap.wrap(result.notice.strip(), width=100, initial_indent="  ", subsequent_indent="  "))
     for supplied in result.supplied_figures:
-        out.append(f"Figures not from national data, supplied by {supplied}")
+        out.extend(textwrap.wrap(f"Figures not from national data, supplied by {_relative(supplied)}", width=100,
+                                 subsequent_indent="  "))
     if result.months_run is not None:
         out.append(f"Pays for the months run: {result.months_run} of 12 on the scheme's bases, the rest on national rules")
     for note in result.notes:
