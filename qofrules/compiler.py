@@ -9,12 +9,14 @@ compute with a number we do not have.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from . import ast
 from .contracts.model import ContractYear, Indicator
 from .diagnostics import QofError, error
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
                     NoPointsNode, PercentNode)
+from .printer import basis_text
 from .selection import coverage
 from .source import Source
 
@@ -27,6 +29,8 @@ class RulePlan:
     codes: tuple[str, ...]
     pay: Node
     on_request: Node | None
+    pay_text: str
+    request_text: str | None
 
     @property
     def title(self) -> str:
@@ -41,6 +45,7 @@ class EvaluationTree:
     rules: tuple[RulePlan, ...]
     by_indicator: dict[str, RulePlan]
     months_run: int | None  # set for `pays for: months run`: months of the contract year the scheme runs
+    maxima: dict[str, Decimal]  # each indicator's maximum points, as a Decimal, made once
 
     @property
     def prior_years(self) -> set[str]:
@@ -135,12 +140,15 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -
     by_indicator: dict[str, RulePlan] = {}
     for index, rule in enumerate(scheme.rules):
         plan = RulePlan(rule=rule, codes=tuple(covered.get(index, ())), pay=basis_node(rule.pay.basis),
-                        on_request=basis_node(rule.on_request.basis) if rule.on_request else None)
+                        on_request=basis_node(rule.on_request.basis) if rule.on_request else None,
+                        pay_text=basis_text(rule.pay.basis),
+                        request_text=basis_text(rule.on_request.basis) + " (on request)" if rule.on_request else None)
         plans.append(plan)
         for code in plan.codes:
             by_indicator.setdefault(code, plan)
     return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
-                          by_indicator=by_indicator, months_run=months_run(scheme, contract))
+                          by_indicator=by_indicator, months_run=months_run(scheme, contract),
+                          maxima={code: Decimal(i.points.value) for code, i in contract.indicators.items()})
 
 
 def indicator(tree: EvaluationTree, code: str) -> Indicator:

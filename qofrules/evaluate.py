@@ -7,6 +7,8 @@ payment equals its national one. docs/evaluation.md states every rule applied he
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 from decimal import Decimal
 
 from . import eligibility
@@ -29,9 +31,8 @@ def _apdf(practice: Practice, contract: ContractYear, group_code: str) -> tuple[
     found = practice.prevalence.get(contract.year, {}).get(group_code)
     if found is None:
         return True, None, f"{contract.year} prevalence register of group {group_code}"
-    with exact():
-        practice_prevalence = Decimal(found.register) * HUNDRED / Decimal(found.list_size)
-        return True, practice_prevalence / group.national_prevalence.value, None
+    practice_prevalence = Decimal(found.register) * HUNDRED / Decimal(found.list_size)
+    return True, practice_prevalence / group.national_prevalence.value, None
 
 
 def _side(outcome: Outcome, points_factor: Decimal | None, apdf_missing: str | None) -> Side:
@@ -39,28 +40,24 @@ def _side(outcome: Outcome, points_factor: Decimal | None, apdf_missing: str | N
         return Side(outcome, None, None)
     points = round_points(outcome.points)
     if apdf_missing is not None:
-        missing = Outcome(outcome.points, outcome.account, outcome.children, outcome.missing + (apdf_missing,),
-                          outcome.details)
-        return Side(missing, points, None)
-    with exact():
-        payment = round_pounds(points * points_factor)
-    return Side(outcome, points, payment)
+        return Side(outcome.with_missing(apdf_missing), points, None)
+    return Side(outcome, points, round_pounds(points * points_factor))
 
 
 def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:
     """``pays for: months run``: national rules for the months the scheme did not run, its basis for the rest."""
     if national.points is None or scheme.points is None:
         missing = national.missing + scheme.missing
-        return Outcome(None, f"months run: {months} of 12 need both the scheme's and the national points",
+        return Outcome(None, lambda: f"months run: {months} of 12 need both the scheme's and the national points",
                        (scheme, national), missing)
-    with exact():
-        points = (national.points * (TWELVE - months) + scheme.points * months) / TWELVE
-    return Outcome(points, f"months run: ({12 - months} × national {round_points(national.points)} + {months} × "
+    points = (national.points * (TWELVE - months) + scheme.points * months) / TWELVE
+    return Outcome(points, lambda: f"months run: ({12 - months} × national {round_points(national.points)} + {months} × "
                            f"scheme {round_points(scheme.points)}) / 12 = {round_points(points)} points",
                    (scheme, national), details={"months_run": months})
 
 
 def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:
+    """One practice's result. Call inside :func:`qofrules.money.exact` (``evaluate`` does)."""
     contract = tree.contract
     scheme = tree.scheme
     scope = eligibility.in_scope(practice, scheme.areas)
@@ -71,20 +68,18 @@ def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResul
     else:
         answer = eligibility.evaluate(scheme.eligibility, practice)
         eligible, reason = answer.value, answer.reason
-    with exact():
-        cpi = Decimal(practice.list_size) / Decimal(contract.average_list_size.value)
-        base_factor = contract.point_value.value * cpi
+    cpi = Decimal(practice.list_size) / Decimal(contract.average_list_size.value)
+    base_factor = contract.point_value.value * cpi
     apdf_cache: dict[str, tuple] = {}
     results = []
     for code, indicator in contract.indicators.items():
-        ctx = Context(practice=practice, indicator=indicator, contract=contract)
+        ctx = Context(practice, indicator, contract, tree.maxima[code])
         group = indicator.group
         if group not in apdf_cache:
             apdf_cache[group] = _apdf(practice, contract, group)
         applies, apdf, apdf_missing = apdf_cache[group]
-        with exact():
-            factor = base_factor * apdf if applies and apdf is not None else base_factor
-        national_outcome = current_achievement(ctx)
+        factor = base_factor * apdf if applies and apdf is not None else base_factor
+        national_outcome = ctx.national = current_achievement(ctx)
         national = _side(national_outcome, factor, apdf_missing)
         plan = tree.by_indicator.get(code)
         on_request = False
@@ -97,7 +92,7 @@ def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResul
                 outcome = _blend(national_outcome, outcome, tree.months_run)
             scheme_side = _side(outcome, factor, apdf_missing)
             rule_title = plan.title
-            basis = _basis_text(plan, on_request)
+            basis = plan.request_text if on_request else plan.pay_text
         else:
             scheme_side, rule_title, basis = national, None, "national rules"
         results.append(IndicatorResult(code=code, group=group, rule=rule_title, basis=basis, on_request=on_request,
@@ -106,12 +101,17 @@ def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResul
                           reason=reason, cpi=cpi, indicators=tuple(results))
 
 
-def _basis_text(plan, on_request: bool) -> str:
-    from .printer import basis_text
-    rule = plan.rule
-    if on_request:
-        return basis_text(rule.on_request.basis) + " (on request)"
-    return basis_text(rule.pay.basis)
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Evaluation allocates millions of small, acyclic objects beside a large live data set; the
+    cyclic collector would rescan that data set over and over (measured: a third of the run)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
@@ -125,7 +125,8 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     if tree.contract.year not in data.years:
         notes.append(f"the data set has no {tree.contract.year} achievement: national-rules payments, and scheme "
                      f"bases that need this year's achievement, cannot be computed")
-    practices = tuple(evaluate_practice(tree, p) for p in data.practices)
+    with exact(), _no_cyclic_gc():  # one decimal context for the whole run (see money.py)
+        practices = tuple(evaluate_practice(tree, p) for p in data.practices)
     supplied = tuple(sorted({f.source for _, f in tree.contract.figures() if f.status == "supplied"}))
     return RunResult(scheme_id=tree.scheme.id.text, scheme_title=tree.scheme.title.value, contract=tree.contract.key,
                      dataset=data.name, synthetic=data.synthetic, notice=data.notice, months_run=tree.months_run,

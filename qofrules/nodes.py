@@ -4,28 +4,50 @@ A node's :class:`Outcome` carries the unrounded points, a one-line account of th
 with the numbers filled in, its children's outcomes, and what data was missing. The explanation
 a user reads is this record, made while computing — not a second calculation that could differ.
 
+Nodes do their arithmetic in the decimal context the caller sets: evaluation runs inside one
+:func:`qofrules.money.exact` context (34 digits, half up), entered once per run rather than per
+operation, which matters at national scale.
+
 Missing data is never a silent zero (docs/evaluation.md, "Missing data"): an outcome whose
 ``points`` is None says what was missing, and the nodes above decide what that means.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .contracts.model import ContractYear, Indicator
 from .data.model import Practice
-from .money import exact
+from .money import CENT
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+TEN_THOUSANDTH = Decimal("0.0001")
 
 
-@dataclass(frozen=True)
 class Outcome:
-    points: Decimal | None  # unrounded, within 0..maximum; None when it cannot be computed
-    account: str            # what was computed, with the numbers
-    children: tuple["Outcome", ...] = ()
-    missing: tuple[str, ...] = ()
-    details: dict = field(default_factory=dict)
+    """What a node computed: ``points`` (unrounded, within 0..maximum; None when it cannot be
+    computed), an ``account`` of how, its children's outcomes, what data was missing, and the
+    figures it used. The account is written only when someone reads it: a national run makes
+    millions of outcomes and reads none of their accounts."""
+
+    __slots__ = ("points", "_account", "children", "missing", "details")
+
+    def __init__(self, points: Decimal | None, account, children: tuple = (), missing: tuple = (),
+                 details: dict | None = None):
+        self.points = points
+        self._account = account  # a str, or a function that writes it
+        self.children = children
+        self.missing = missing
+        self.details = details or {}
+
+    @property
+    def account(self) -> str:
+        if callable(self._account):
+            self._account = self._account()
+        return self._account
+
+    def with_missing(self, extra: str) -> "Outcome":
+        return Outcome(self.points, self._account, self.children, self.missing + (extra,), self.details)
 
     def to_plain(self) -> dict:
         out = {"points": None if self.points is None else str(self.points), "account": self.account}
@@ -38,21 +60,22 @@ class Outcome:
         return out
 
 
-@dataclass(frozen=True)
 class Context:
-    """What a node may look at: one practice, one indicator, the contract year."""
+    """What a node may look at: one practice, one indicator, the contract year — and the
+    national-rules outcome for this indicator, once computed, so that ``achievement`` inside a
+    scheme's basis reuses it instead of computing it again."""
 
-    practice: Practice
-    indicator: Indicator
-    contract: ContractYear
+    __slots__ = ("practice", "indicator", "contract", "maximum", "national")
 
-    @property
-    def maximum(self) -> Decimal:
-        return Decimal(self.indicator.points.value)
+    def __init__(self, practice: Practice, indicator: Indicator, contract: ContractYear,
+                 maximum: Decimal | None = None):
+        self.practice, self.indicator, self.contract = practice, indicator, contract
+        self.maximum = Decimal(indicator.points.value) if maximum is None else maximum
+        self.national: Outcome | None = None
 
 
 def _clamp(points: Decimal, maximum: Decimal) -> Decimal:
-    return min(max(points, Decimal(0)), maximum)
+    return min(max(points, ZERO), maximum)
 
 
 class Node:
@@ -83,18 +106,20 @@ class AchievementNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
         if self.year is not None:
             return self._prior(ctx)
-        return current_achievement(ctx)
+        if ctx.national is None:
+            ctx.national = current_achievement(ctx)
+        return ctx.national
 
     def _prior(self, ctx: Context) -> Outcome:
         code = ctx.indicator.code
         measures = ctx.practice.measures(self.year, code)
         if measures is None or measures.achieved_points is None:
-            return Outcome(None, f"achievement in {self.year}: no achieved points for {code} in the data",
+            return Outcome(None, lambda: f"achievement in {self.year}: no achieved points for {code} in the data",
                            missing=(f"{self.year} ACHIEVED_POINTS of {code}",))
         points = measures.achieved_points
         capped = _clamp(points, ctx.maximum)
         note = f", capped at this year's maximum {ctx.maximum}" if capped != points else ""
-        return Outcome(capped, f"achievement in {self.year}: {points} points achieved{note}",
+        return Outcome(capped, lambda: f"achievement in {self.year}: {points} points achieved{note}",
                        details={"year": self.year, "achieved_points": points})
 
 
@@ -106,43 +131,44 @@ def current_achievement(ctx: Context) -> Outcome:
     maximum = ctx.maximum
     if indicator.is_register:
         if measures is None or measures.register is None:
-            return Outcome(None, f"register of {indicator.code} not reported for {year}",
+            return Outcome(None, lambda: f"register of {indicator.code} not reported for {year}",
                            missing=(f"{year} REGISTER of {indicator.code}",))
-        return Outcome(maximum, f"register kept ({measures.register} patients): full {maximum} points",
+        return Outcome(maximum, lambda: f"register kept ({measures.register} patients): full {maximum} points",
                        details={"register": measures.register})
     if measures is None or measures.numerator is None or measures.denominator is None:
-        return Outcome(None, f"{indicator.code} achievement not reported for {year}",
+        return Outcome(None, lambda: f"{indicator.code} achievement not reported for {year}",
                        missing=(f"{year} NUMERATOR/DENOMINATOR of {indicator.code}",))
     lower, upper = indicator.lower.value, indicator.upper.value
     details = {"numerator": measures.numerator, "denominator": measures.denominator,
                "exceptions": measures.exceptions, "lower": lower, "upper": upper, "maximum": maximum}
     if measures.denominator == 0:
         rule = contract.zero_denominator.value
-        points = maximum if rule == "full-points" else Decimal(0)
-        return Outcome(points, f"denominator 0: the year's rule gives {rule.replace('-', ' ')}", details=details)
-    with exact():
-        percent = Decimal(measures.numerator) * HUNDRED / Decimal(measures.denominator)
-        details["achievement_percent"] = percent
-        shown = f"{measures.numerator}/{measures.denominator} = {percent.quantize(Decimal('0.01'))}%"
-        if percent <= lower:
-            return Outcome(Decimal(0), f"{shown}, at or below the lower threshold {lower}%: 0 points",
-                           details=details)
-        if percent >= upper:
-            return Outcome(maximum, f"{shown}, at or above the upper threshold {upper}%: full {maximum} points",
-                           details=details)
-        points = maximum * (percent - lower) / (upper - lower)
-    return Outcome(points, f"{shown}: {maximum} × ({percent.quantize(Decimal('0.01'))} − {lower}) / ({upper} − "
-                           f"{lower}) = {points.quantize(Decimal('0.0001'))} points", details=details)
+        points = maximum if rule == "full-points" else ZERO
+        return Outcome(points, lambda: f"denominator 0: the year's rule gives {rule.replace('-', ' ')}", details=details)
+    percent = Decimal(measures.numerator) * HUNDRED / Decimal(measures.denominator)
+    details["achievement_percent"] = percent
+
+    def shown() -> str:
+        return f"{measures.numerator}/{measures.denominator} = {percent.quantize(CENT)}%"
+
+    if percent <= lower:
+        return Outcome(ZERO, lambda: f"{shown()}, at or below the lower threshold {lower}%: 0 points", details=details)
+    if percent >= upper:
+        return Outcome(maximum, lambda: f"{shown()}, at or above the upper threshold {upper}%: full {maximum} points",
+                       details=details)
+    points = maximum * (percent - lower) / (upper - lower)
+    return Outcome(points, lambda: f"{shown()}: {maximum} × ({percent.quantize(CENT)} − {lower}) / ({upper} − "
+                           f"{lower}) = {points.quantize(TEN_THOUSANDTH)} points", details=details)
 
 
 class FullPointsNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
-        return Outcome(ctx.maximum, f"full points: {ctx.maximum}")
+        return Outcome(ctx.maximum, lambda: f"full points: {ctx.maximum}")
 
 
 class NoPointsNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
-        return Outcome(Decimal(0), "no points")
+        return Outcome(ZERO, "no points")
 
 
 class FixedPointsNode(Node):
@@ -152,7 +178,7 @@ class FixedPointsNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
         capped = _clamp(self.points, ctx.maximum)
         note = f", capped at the maximum {ctx.maximum}" if capped != self.points else ""
-        return Outcome(capped, f"{self.points} points{note}")
+        return Outcome(capped, lambda: f"{self.points} points{note}")
 
 
 class _Composite(Node):
@@ -183,12 +209,12 @@ class ChoiceNode(_Composite):
         usable = [o for o in outcomes if o.points is not None]
         if not usable:
             missing = tuple(m for o in outcomes for m in o.missing)
-            return Outcome(None, f"{word} of: no candidate could be computed", outcomes, missing)
+            return Outcome(None, lambda: f"{word} of: no candidate could be computed", outcomes, missing)
         chosen = (max if self.highest else min)(usable, key=lambda o: o.points)
         index = outcomes.index(chosen) + 1
         skipped = [i + 1 for i, o in enumerate(outcomes) if o.points is None]
         note = f"; candidate(s) {', '.join(map(str, skipped))} left out for missing data" if skipped else ""
-        return Outcome(chosen.points, f"{word} of {len(outcomes)}: candidate {index} ({chosen.points} points){note}",
+        return Outcome(chosen.points, lambda: f"{word} of {len(outcomes)}: candidate {index} ({chosen.points} points){note}",
                        outcomes, details={"chosen": index, "left_out": skipped})
 
 
@@ -199,9 +225,8 @@ class AverageNode(_Composite):
             missing = tuple(m for o in outcomes for m in o.missing)
             return Outcome(None, "average of: every candidate is needed and some could not be computed",
                            outcomes, missing)
-        with exact():
-            points = sum((o.points for o in outcomes), Decimal(0)) / Decimal(len(outcomes))
-        return Outcome(points, f"average of {len(outcomes)}: {points.quantize(Decimal('0.0001'))} points", outcomes)
+        points = sum((o.points for o in outcomes), ZERO) / Decimal(len(outcomes))
+        return Outcome(points, lambda: f"average of {len(outcomes)}: {points.quantize(TEN_THOUSANDTH)} points", outcomes)
 
 
 class PercentNode(Node):
@@ -217,7 +242,6 @@ class PercentNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
         inner = self.item.evaluate(ctx)
         if inner.points is None:
-            return Outcome(None, f"{self.percent}% of: not computable", (inner,), inner.missing)
-        with exact():
-            points = _clamp(inner.points * self.percent / HUNDRED, ctx.maximum)
-        return Outcome(points, f"{self.percent}% of {inner.points} = {points} points", (inner,))
+            return Outcome(None, lambda: f"{self.percent}% of: not computable", (inner,), inner.missing)
+        points = _clamp(inner.points * self.percent / HUNDRED, ctx.maximum)
+        return Outcome(points, lambda: f"{self.percent}% of {inner.points} = {points} points", (inner,))

@@ -11,7 +11,9 @@ def _s(value) -> str | None:
     return None if value is None else str(value)
 
 
-@dataclass(frozen=True)
+# Results are plain slotted dataclasses, not frozen ones: a national run makes about a million
+# of them, and a frozen dataclass's __init__ costs several times as much.
+@dataclass(slots=True)
 class Side:
     """One way of paying one indicator: under the scheme, or under the national rules alone."""
 
@@ -28,7 +30,7 @@ class Side:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IndicatorResult:
     code: str
     group: str
@@ -55,7 +57,7 @@ def _sum(values) -> Decimal | None:
     return sum(values, Decimal(0))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PracticeResult:
     code: str
     name: str

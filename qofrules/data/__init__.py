@@ -45,7 +45,7 @@ def load(path: str) -> Dataset:
                               source=source)])
     validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
     if isinstance(data.get("practices"), list):
-        return _compact(data, source, origin=path)
+        return _compact(data, source, p.parent, origin=path)
     return _directory(data, source, p.parent, origin=path)
 
 
@@ -93,7 +93,7 @@ def _with(practice: Practice, **changes) -> Practice:
 _AREA_KEYS = {"pcn": "PCN", "ccg": "CCG", "icb": "ICB", "region": "REGION", "lmc": "LMC", "area_team": "AREA_TEAM"}
 
 
-def _compact(data: dict, source: Source, origin: str) -> Dataset:
+def _compact(data: dict, source: Source, base: Path, origin: str) -> Dataset:
     practices = []
     seen: set[str] = set()
     area_columns: set[str] = {"PRACTICE_CODE"}
@@ -151,7 +151,8 @@ def _compact(data: dict, source: Source, origin: str) -> Dataset:
     return Dataset(name=data["dataset"], synthetic=data["synthetic"], notice=data.get("notice", ""),
                    practices=tuple(practices), years=tuple(sorted(years)), area_columns=frozenset(area_columns),
                    attribute_names=frozenset(attribute_names), origin=origin,
-                   contract_overrides=None)
+                   contract_overrides=str(_inside(base, data["contract_overrides"], source))
+                   if data.get("contract_overrides") else None)
 
 
 def _attribute_text(value) -> str:

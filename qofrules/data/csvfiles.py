@@ -45,6 +45,15 @@ class _Problems:
 
 def _rows(source: Source, required: tuple[str, ...], what: str):
     """(line number, row dict) for each data row, after checking the header has ``required``."""
+    names, rows = _lists(source, required, what)
+    for line, row, bad in rows:
+        yield line, (None if row is None else dict(zip(names, row))), bad
+
+
+def _lists(source: Source, required: tuple[str, ...], what: str):
+    """The header's column names, and (line number, list of stripped fields, problem) per data row.
+
+    The list form is for the large long files, where building a dict per row is measurable."""
     reader = csv.reader(io.StringIO(source.text, newline=""))
     try:
         header = next(reader)
@@ -62,16 +71,18 @@ def _rows(source: Source, required: tuple[str, ...], what: str):
                               f"{', '.join(names) or 'none'}", source=source,
                               span=Span(line=1, column=1, end_line=1, end_column=len(source.line_text(1)) + 1),
                               hint=hint)])
-    width = len(names)
+    return names, _data_rows(reader, len(names), source)
+
+
+def _data_rows(reader, width: int, source: Source):
     try:
         for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            line = reader.line_num
             if len(row) != width:
-                yield line, None, f"has {len(row)} fields; the header has {width}"
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                yield reader.line_num, None, f"has {len(row)} fields; the header has {width}"
                 continue
-            yield line, dict(zip(names, (v.strip() for v in row))), None
+            yield reader.line_num, [v.strip() for v in row], None
     except csv.Error as exc:
         raise QofError([error("QD011", f"line {reader.line_num}: not readable as CSV: {exc}",
                               source=source)]) from None
@@ -79,6 +90,8 @@ def _rows(source: Source, required: tuple[str, ...], what: str):
 
 def _count(text: str) -> int:
     """A whole, non-negative number ('12' or '12.0')."""
+    if text.isdigit():
+        return int(text)
     value = Decimal(text)
     if value < 0 or value != value.to_integral_value() or not value.is_finite():
         raise InvalidOperation
@@ -144,15 +157,17 @@ def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, 
     """An NHS Digital long achievement file: practice -> indicator -> measures."""
     problems = _Problems(source)
     cells: dict[tuple[str, str], dict[str, tuple]] = {}
-    for line, row, bad in _rows(source, LONG_COLUMNS, "achievement file"):
+    names, rows = _lists(source, LONG_COLUMNS, "achievement file")
+    at_practice, at_indicator, at_measure, at_value = (names.index(c) for c in LONG_COLUMNS)
+    for line, row, bad in rows:
         if bad:
             problems.add("QD013", line, f"line {line} {bad}")
             continue
-        measure = row["MEASURE"].upper()
+        measure = row[at_measure].upper()
         field = MEASURES.get(measure)
         if field is None:
             continue  # measures qofrules does not use (documented in docs/data-formats.md)
-        practice, indicator, text = row["PRACTICE_CODE"], row["INDICATOR_CODE"], row["VALUE"]
+        practice, indicator, text = row[at_practice], row[at_indicator], row[at_value]
         if practice not in known_practices:
             problems.add("QD020", line, f"line {line}: practice {practice} is not in the practices table",
                          hint=did_you_mean(practice, known_practices))

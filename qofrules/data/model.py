@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, kw_only=True)
-class Measures:
-    """One practice's figures for one indicator in one year; None where not given."""
+class Measures(NamedTuple):
+    """One practice's figures for one indicator in one year; None where not given.
+
+    A named tuple rather than a dataclass: a national data set holds about a million of them."""
 
     register: int | None = None
     numerator: int | None = None

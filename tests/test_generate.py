@@ -1,0 +1,263 @@
+"""examples/generate.py: reproducible, exactly shaped, labelled synthetic, and the shipped examples match it.
+
+The shipped examples are regenerated once per test session into a temporary directory (well under
+a second); every other check reads that fresh output, so the checks hold for what the generator
+writes now, and the drift test ties the shipped files to it.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qofrules import api
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("qofrules_examples_generate", EXAMPLES / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module   # dataclasses look the module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+SHIPPED = [name for name, s in gen.SCENARIOS.items() if s.shipped]
+SCHEMES = {"lincolnshire-2014": ["2014-lincolnshire-llr"], "south-west-2014": ["2014-devon-cornwall", "2014-somerset"],
+           "leeds-2017": ["2017-leeds"]}
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory) -> dict[str, Path]:
+    """Every shipped scenario, regenerated now with its own seed."""
+    base = tmp_path_factory.mktemp("regenerated")
+    out = {}
+    for name in SHIPPED:
+        gen.generate(gen.SCENARIOS[name], base / name)
+        out[name] = base / name
+    return out
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _manifest(directory: Path) -> dict:
+    return yaml.safe_load((directory / "dataset.yaml").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ reproducibility and drift
+
+def test_same_seed_gives_identical_bytes(tmp_path):
+    scenario = gen.SCENARIOS["south-west-2014"]
+    gen.generate(scenario, tmp_path / "a", seed=7, limit=25)
+    gen.generate(scenario, tmp_path / "b", seed=7, limit=25)
+    gen.generate(scenario, tmp_path / "c", seed=8, limit=25)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert (tmp_path / "a" / "practices.csv").read_bytes() != (tmp_path / "c" / "practices.csv").read_bytes()
+
+
+def test_no_temporary_files_left_behind(fresh):
+    for directory in fresh.values():
+        assert not [p.name for p in directory.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_example_equals_fresh_regeneration(fresh, name):
+    shipped, regenerated = _files(EXAMPLES / name), _files(fresh[name])
+    hint = "run `python examples/generate.py --all` and commit the result"
+    assert sorted(shipped) == sorted(regenerated), f"examples/{name} has other files than the generator writes; {hint}"
+    for file_name, content in regenerated.items():
+        assert shipped[file_name] == content, f"examples/{name}/{file_name} differs from a fresh regeneration; {hint}"
+
+
+def test_shipped_examples_are_small():
+    total = sum(p.stat().st_size for name in SHIPPED for p in (EXAMPLES / name).iterdir())
+    assert total < 5 * 1024 * 1024
+
+
+# ------------------------------------------------------------------ shape
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_exact_headers_and_no_comment_lines(fresh, name):
+    directory = fresh[name]
+    scenario = gen.SCENARIOS[name]
+    manifest = _manifest(directory)
+    expected = {manifest["practices"]: ",".join(gen.PRACTICES_HEADER + scenario.columns)}
+    expected.update({f: ",".join(gen.LONG_HEADER) for f in manifest["achievement"].values()})
+    expected.update({f: ",".join(gen.PREVALENCE_HEADER) for f in manifest["prevalence"].values()})
+    assert sorted(expected) == sorted(p.name for p in directory.glob("*.csv"))
+    for file_name, header in expected.items():
+        lines = (directory / file_name).read_text(encoding="utf-8").split("\n")
+        assert lines[0] == header
+        assert lines[-1] == ""  # ends with a newline
+        assert not any(line.startswith("#") for line in lines)
+        assert len(lines) > 2
+
+
+def test_manifest_names_the_years(fresh):
+    for name, directory in fresh.items():
+        scenario = gen.SCENARIOS[name]
+        manifest = _manifest(directory)
+        assert list(manifest["achievement"]) == [scenario.year, scenario.prior_year]
+        assert list(manifest["prevalence"]) == [scenario.year]
+        assert manifest["contract_overrides"] == "contract-overrides.yaml"
+
+
+def test_prior_year_has_only_achieved_points_with_the_scheme_years_codes(fresh):
+    for name, directory in fresh.items():
+        scenario = gen.SCENARIOS[name]
+        manifest = _manifest(directory)
+        current = _csv(directory / manifest["achievement"][scenario.year])
+        prior = _csv(directory / manifest["achievement"][scenario.prior_year])
+        assert {r["MEASURE"] for r in prior} == {"ACHIEVED_POINTS"}
+        assert {r["INDICATOR_CODE"] for r in prior} == {r["INDICATOR_CODE"] for r in current}
+        exceptions = "PCAS" if scenario.year >= "2019/20" else "EXCEPTIONS"
+        assert {r["MEASURE"] for r in current} <= {"REGISTER", "NUMERATOR", "DENOMINATOR", exceptions,
+                                                   "ACHIEVED_POINTS"}
+
+
+# ------------------------------------------------------------------ labelled synthetic
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_labelled_synthetic_with_real_and_synthetic_columns_named(fresh, name):
+    directory = fresh[name]
+    manifest = _manifest(directory)
+    assert manifest["synthetic"] is True
+    notice, description = manifest["notice"], manifest["description"]
+    assert notice.startswith("SYNTHETIC DATA")
+    assert "REAL columns" in description and "SYNTHETIC columns" in description
+    real = ("PRACTICE_CODE", "PRACTICE_NAME", "PCN", "CCG", "ICB", "REGION")
+    synthetic = ("LIST_SIZE",) + gen.SCENARIOS[name].synthetic_columns
+    header = next(csv.reader((directory / "practices.csv").open(encoding="utf-8")))
+    for column in header:
+        assert column in notice, f"the notice does not say whether {column} is real"
+        assert (column in real) + (column in synthetic) + (column == "LMC") == 1
+    for column in synthetic:
+        assert re.search(rf"Synthetic:[^.]*\b{column}\b", notice)
+    if "LMC" in header:
+        assert "LMC is derived from the 2023/24" in notice
+    overrides = yaml.safe_load((directory / "contract-overrides.yaml").read_text(encoding="utf-8"))
+    assert overrides["label"] == "Illustrative values for the worked example: NOT national figures"
+
+
+# ------------------------------------------------------------------ values
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_values_are_plausible_and_within_bounds(fresh, name):
+    directory = fresh[name]
+    scenario = gen.SCENARIOS[name]
+    manifest = _manifest(directory)
+    practices = _csv(directory / "practices.csv")
+    assert len({p["PRACTICE_CODE"] for p in practices}) == len(practices)
+    for p in practices:
+        assert re.fullmatch(r"[1-9][0-9]*", p["LIST_SIZE"]) and 2000 <= int(p["LIST_SIZE"]) <= 20000
+    contract = gen.load_contract(scenario.year)
+    figures = gen.effective_figures(contract, yaml.safe_load((directory / "contract-overrides.yaml").read_text()))
+    for year in (scenario.year, scenario.prior_year):
+        cells: dict[tuple[str, str], dict[str, str]] = {}
+        for row in _csv(directory / manifest["achievement"][year]):
+            cells.setdefault((row["PRACTICE_CODE"], row["INDICATOR_CODE"]), {})[row["MEASURE"]] = row["VALUE"]
+        for (_, code), measures in cells.items():
+            points = Decimal(measures["ACHIEVED_POINTS"])
+            assert re.fullmatch(r"[0-9]+\.[0-9]{2}", measures["ACHIEVED_POINTS"])
+            assert 0 <= points <= figures.points[code]
+            if "NUMERATOR" in measures:
+                assert 0 <= int(measures["NUMERATOR"]) <= int(measures["DENOMINATOR"])
+    for row in _csv(directory / manifest["prevalence"][scenario.year]):
+        assert 0 <= int(row["REGISTER"]) <= int(row["PRACTICE_LIST_SIZE"])
+
+
+def test_scheme_columns_have_the_intended_shares(fresh):
+    lincs = _csv(fresh["lincolnshire-2014"] / "practices.csv")
+    opted = [p["OPTED_IN"] for p in lincs if p["OPTED_IN"]]
+    assert 0.45 < len(opted) / len(lincs) < 0.75
+    assert min(opted) >= "2014-01-06" and max(opted) <= "2014-02-14"
+    assert any(d > "2014-02-01" for d in opted) and any(d < "2014-02-01" for d in opted)
+    assert {p["LMC"] for p in lincs} == {"Lincolnshire", "Leicester, Leicestershire and Rutland"}
+    south_west = _csv(fresh["south-west-2014"] / "practices.csv")
+    somerset = [p for p in south_west if p["LMC"] == "Somerset"]
+    assert somerset and {p["LMC"] for p in south_west} == {"Devon", "Cornwall and Isles of Scilly", "Somerset"}
+    assert 0.3 < sum(p["PILOTS"] == "somerset-practice-quality-scheme" for p in somerset) / len(somerset) < 0.7
+    assert not any(p["PILOTS"] or p["REQUESTED_ALTERNATIVE"] == "yes" for p in south_west if p["LMC"] != "Somerset")
+    assert all(p["OPTED_IN"] == "" for p in _csv(fresh["leeds-2017"] / "practices.csv"))
+
+
+def test_scale_copies_practices_with_suffixed_codes(tmp_path):
+    gen.generate(gen.SCENARIOS["national-2023"], tmp_path, limit=2, scale=3)
+    codes = [p["PRACTICE_CODE"] for p in _csv(tmp_path / "practices.csv")]
+    assert len(codes) == len(set(codes)) == 6
+    assert codes[2:4] == [codes[0] + "-2", codes[1] + "-2"]
+    assert "--scale 3" in _manifest(tmp_path)["notice"]
+
+
+# ------------------------------------------------------------------ overrides and the engine
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_overrides_supply_exactly_the_unknown_figures(fresh, name):
+    scenario = gen.SCENARIOS[name]
+    raw = yaml.safe_load(gen.contract_path(scenario.year).read_text(encoding="utf-8"))
+    overrides = yaml.safe_load((fresh[name] / "contract-overrides.yaml").read_text(encoding="utf-8"))
+    for key in ("point_value", "average_list_size", "zero_denominator"):
+        assert (key in overrides) == (raw[key]["value"] is None)
+    for code, group in raw["groups"].items():
+        unknown = group["prevalence_adjusted"] and group["national_prevalence"]["value"] is None
+        assert (code in overrides.get("groups", {})) == unknown
+    for indicator in raw["indicators"]:
+        supplied = overrides.get("indicators", {}).get(indicator["code"], {})
+        assert ("points" in supplied) == (indicator["points"]["value"] is None)
+        thresholds = indicator.get("thresholds")
+        unknown = bool(thresholds) and None in (thresholds["lower"]["value"], thresholds["upper"]["value"])
+        assert ("thresholds" in supplied) == unknown
+    contract = api.load_contract("england", scenario.year, [str(fresh[name] / "contract-overrides.yaml")])
+    assert [label for label, figure in contract.figures() if figure.status == "unknown"] == []
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_engine_national_points_equal_the_files_achieved_points(name):
+    """The shipped data loads, its schemes run, and the scored ACHIEVED_POINTS agree with qofrules."""
+    scenario = gen.SCENARIOS[name]
+    achieved = {}
+    for row in _csv(EXAMPLES / name / f"achievement-{gen.file_year(scenario.year)}.csv"):
+        if row["MEASURE"] == "ACHIEVED_POINTS":
+            achieved[row["PRACTICE_CODE"], row["INDICATOR_CODE"]] = Decimal(row["VALUE"])
+    for scheme in SCHEMES[name]:
+        result = api.run_result(str(ROOT / "schemes" / f"{scheme}.qof"), str(EXAMPLES / name))
+        assert result.synthetic
+        for practice in result.practices:
+            for indicator in practice.indicators:
+                assert indicator.national.points == achieved[practice.code, indicator.code]
+
+
+def test_tiny_example_loads():
+    data = api.load_data(str(EXAMPLES / "tiny.yaml"))
+    assert data.synthetic and len(data.practices) == 3
+    mappings = {r["PRACTICE_CODE"]: r for r in gen.read_mappings()}
+    for practice in data.practices:
+        row = mappings[practice.code]
+        assert practice.name == row["PRACTICE_NAME"]
+        assert practice.areas["ICB"] == row["STP_NAME"] and practice.areas["CCG"] == row["CCG_NAME"]
+
+
+# ------------------------------------------------------------------ the reference copy
+
+def test_reference_mappings_copy_matches_its_recorded_checksum():
+    sources = (EXAMPLES / "reference" / "SOURCES.md").read_text(encoding="utf-8")
+    recorded = re.search(r"`([0-9a-f]{64})`", sources).group(1)
+    assert hashlib.sha256(gen.MAPPINGS.read_bytes()).hexdigest() == recorded
+    assert len(gen.read_mappings()) == 6410
