@@ -1,0 +1,112 @@
+"""The four real schemes, evaluated on the worked examples, behave as their stories say."""
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from qofrules import api
+from qofrules.cli import cli
+
+RUNS = {
+    "lincs": ("schemes/2014-lincolnshire-llr.qof", "examples/lincolnshire-2014"),
+    "devon": ("schemes/2014-devon-cornwall.qof", "examples/south-west-2014"),
+    "somerset": ("schemes/2014-somerset.qof", "examples/south-west-2014"),
+    "leeds": ("schemes/2017-leeds.qof", "examples/leeds-2017"),
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: api.run_result(str(ROOT / s), str(ROOT / d)) for name, (s, d) in RUNS.items()}
+
+
+def practices_table(data_dir: str) -> dict[str, dict]:
+    with open(ROOT / data_dir / "practices.csv", encoding="utf-8", newline="") as handle:
+        return {row["PRACTICE_CODE"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_totals_are_sums_of_their_printed_parts(results, name):
+    result = results[name]
+    assert result.supplied_figures, "the examples' illustrative overrides must be declared"
+    for practice in result.practices:
+        assert practice.scheme_payment == sum(i.scheme.payment for i in practice.indicators)
+        assert practice.national_payment == sum(i.national.payment for i in practice.indicators)
+        assert practice.difference == practice.scheme_payment - practice.national_payment
+        if not practice.eligible:
+            assert practice.difference == 0
+    totals = result.totals
+    assert totals["scheme_payment"] == sum(p.scheme_payment for p in result.practices)
+    assert totals["difference"] == totals["scheme_payment"] - totals["national_payment"]
+
+
+def test_lincolnshire_eligibility_is_opting_in(results):
+    table = practices_table(RUNS["lincs"][1])
+    eligible = {p.code for p in results["lincs"].practices if p.eligible}
+    assert eligible == {code for code, row in table.items() if row["OPTED_IN"]}
+    assert 0 < len(eligible) < len(table)
+
+
+def test_lincolnshire_pays_retiring_indicators_in_full_and_nobody_loses(results):
+    contract = api.load_contract("england", "2013/14",
+                                 [str(ROOT / RUNS["lincs"][1] / "contract-overrides.yaml")])
+    retiring = {c for c, i in contract.indicators.items() if i.retirement_date and str(i.retirement_date) == "2014-04-01"}
+    assert retiring
+    for practice in results["lincs"].practices:
+        assert practice.difference >= 0
+        for ind in practice.indicators:
+            if practice.eligible and ind.code in retiring:
+                assert ind.rule == "Retiring points paid in full"
+                assert ind.scheme.points == Decimal(contract.indicators[ind.code].points.value)
+            else:
+                assert ind.scheme.payment == ind.national.payment
+
+
+def test_somerset_is_only_somerset_and_honours_requests(results):
+    table = practices_table(RUNS["somerset"][1])
+    result = results["somerset"]
+    assert result.months_run == 3
+    for practice in result.practices:
+        row = table[practice.code]
+        assert practice.eligible == (row["LMC"] == "Somerset" and bool(row["OPTED_IN"]))
+        if practice.eligible and row["REQUESTED_ALTERNATIVE"] == "yes":
+            assert all(i.on_request for i in practice.indicators)
+            assert practice.difference == 0  # actual achievement on request: the national payment
+    assert any(p.eligible and p.difference != 0 for p in result.practices)
+
+
+def test_leeds_pays_every_practice_at_least_its_national_amount(results):
+    result = results["leeds"]
+    assert result.eligible_count == len(result.practices) == len(practices_table(RUNS["leeds"][1]))
+    assert all(p.difference >= 0 for p in result.practices)
+    assert any(p.difference > 0 for p in result.practices)
+
+
+def test_run_formats_agree(results):
+    scheme, data = (str(ROOT / p) for p in RUNS["lincs"])
+    runner = CliRunner()
+    as_json = json.loads(runner.invoke(cli, ["run", scheme, "--data", data, "--format", "json"]).output)
+    total = results["lincs"].totals["scheme_payment"]
+    assert as_json["totals"]["scheme_payment"] == str(total)
+    assert as_json["synthetic"] is True and as_json["supplied_figures"]
+    as_csv = list(csv.DictReader(runner.invoke(cli, ["run", scheme, "--data", data, "--format", "csv"]).output
+                                 .splitlines()))
+    assert len(as_csv) == len(results["lincs"].practices)
+    assert sum(Decimal(r["scheme_payment"]) for r in as_csv) == total
+    text = runner.invoke(cli, ["run", scheme, "--data", data]).output
+    assert f"£{total:,.2f}" in text.splitlines()[-2] or f"£{total:,.2f}" in text
+    assert "SYNTHETIC" in text and "NOT national figures" in text
+
+
+def test_run_writes_output_atomically(tmp_path):
+    scheme, data = (str(ROOT / p) for p in RUNS["leeds"])
+    out = tmp_path / "results.csv"
+    result = CliRunner().invoke(cli, ["run", scheme, "--data", data, "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("practice,name,list_size,eligible")
+    assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
