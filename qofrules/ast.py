@@ -113,8 +113,19 @@ class EligibleField(Node):
     condition: "Condition"
 
 
+@dataclass(frozen=True, kw_only=True)
+class WaiverField(Node):
+    """A waiver of one validation rule (``qofrules rules`` lists them), as granted by a body."""
+
+    rule: Name
+    granted_by: tuple[Body, ...]
+    granted_on: Date
+    until: Date | None
+    reason: Text
+
+
 HeaderField = Union[ContractField, AreaField, ApprovedField, ConsultedField, RunsField,
-                    PaysForField, SourceField, EligibleField]
+                    PaysForField, SourceField, EligibleField, WaiverField]
 
 #: The header fields, by keyword, in the canonical order the formatter prints them.
 HEADER_KEYWORDS: dict[type, str] = {
@@ -126,9 +137,10 @@ HEADER_KEYWORDS: dict[type, str] = {
     PaysForField: "pays for",
     SourceField: "source",
     EligibleField: "eligible when",
+    WaiverField: "waiver",
 }
 #: Header fields that may be given more than once.
-REPEATABLE_HEADER = {SourceField}
+REPEATABLE_HEADER = {SourceField, WaiverField}
 
 
 # ------------------------------------------------------------------ eligibility
@@ -384,6 +396,10 @@ class Scheme(Node):
     @property
     def sources(self) -> tuple[Text, ...]:
         return tuple(f.text for f in self.header if isinstance(f, SourceField))
+
+    @property
+    def waivers(self) -> tuple[WaiverField, ...]:
+        return tuple(f for f in self.header if isinstance(f, WaiverField))
 
     @property
     def eligibility(self) -> Condition | None:

@@ -59,7 +59,7 @@ _TERMINAL_WORDS = {
 
 #: Keywords that begin a line, so a misspelt one can be suggested.
 _LINE_KEYWORDS = ["scheme", "contract", "area", "approved", "consulted", "runs", "pays", "source",
-                  "eligible", "rule", "applies", "reporting", "pay", "on"]
+                  "eligible", "waiver", "rule", "applies", "reporting", "pay", "on"]
 
 
 _SELECTOR_WORDS = {"indicator", "indicators", "group", "groups", "domain", "domains"}
@@ -268,6 +268,11 @@ class Builder:
             return ast.SourceField(text=self.text(kids[0]), span=span)
         if kind == "eligible_field":
             return ast.EligibleField(condition=self.condition(kids[0]), span=span)
+        if kind == "waiver_field":
+            rule, bodies, granted, *rest = kids
+            until = self.date(rest[0]) if len(rest) == 2 else None
+            return ast.WaiverField(rule=self.name(rule), granted_by=self.bodies(bodies), granted_on=self.date(granted),
+                                   until=until, reason=self.text(rest[-1]), span=span)
         raise AssertionError(f"unknown header field {kind}")  # the grammar has no other
 
     # eligibility

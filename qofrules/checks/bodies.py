@@ -10,6 +10,8 @@ def _named_bodies(scheme: ast.Scheme):
     for field in scheme.header:
         if isinstance(field, (ast.AreaField, ast.ApprovedField, ast.ConsultedField)):
             yield from field.bodies
+        elif isinstance(field, ast.WaiverField):
+            yield from field.granted_by
     if scheme.eligibility is not None:
         yield from _condition_bodies(scheme.eligibility)
 
