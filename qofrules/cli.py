@@ -113,6 +113,21 @@ def contracts(fmt: str) -> None:
         click.echo(contracts_text(summaries), nl=False)
 
 
+def fail(exc: QofError, code: int = EXIT_FINDINGS) -> None:
+    """Show a user-caused failure's diagnostics on standard error and exit (for command modules)."""
+    _fail(exc, code)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write ``text`` to standard output, or atomically to ``output`` (for command modules)."""
+    _emit(text, output)
+
+
+from .commands import register  # noqa: E402  (the commands import the helpers above)
+
+register(cli)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
