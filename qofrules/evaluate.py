@@ -20,6 +20,7 @@ from .nodes import Context, Outcome, current_achievement
 from .results import IndicatorResult, PracticeResult, RunResult, Side
 
 HUNDRED = Decimal(100)
+NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
 TWELVE = Decimal(12)
 
 
@@ -118,6 +119,14 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name)
     notes = []
+    contract = tree.contract
+    if not contract.complete:
+        known = sum(i.points.value for i in contract.indicators.values() if i.points.status in NATIONAL)
+        count = len(contract.indicators)
+        notes.append(f"qofrules' data for contract year {contract.key} is incomplete: it lists "
+                     f"{count} indicator{'' if count == 1 else 's'} ({known} of the published "
+                     f"{contract.published_total_points.value} points from national sources), so these "
+                     f"payments cover only those indicators")
     for year in sorted(tree.prior_years):
         if year not in data.years:
             notes.append(f"the scheme pays on achievement in {year}, but the data set has no {year} achievement "

@@ -51,7 +51,7 @@ def run_text(result: RunResult, *, reasons: bool = False) -> str:
     if result.months_run is not None:
         out.append(f"Pays for the months run: {result.months_run} of 12 on the scheme's bases, the rest on national rules")
     for note in result.notes:
-        out.append(f"Note: {note}")
+        out.extend(textwrap.wrap(f"Note: {note}", width=100, subsequent_indent="  "))
     out.append("")
     headers = ["practice", "name", "eligible", "scheme points", "scheme £", "national points", "national £",
                "difference"]

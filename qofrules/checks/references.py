@@ -25,6 +25,10 @@ def check(ctx):
                     hint = did_you_mean(code.text, indicators)
                     if hint is None and code.text in groups:
                         hint = f"{code.text} is a group: write 'groups {code.text}'"
+                    if hint is None and not contract.complete:
+                        hint = (f"qofrules' data for {contract.key} is incomplete ({len(indicators)} indicators "
+                                "listed); if the code is right, the year's file lacks it: see "
+                                "qofrules/contracts/data/SOURCES.md")
                     yield error("QR212", f"{contract.key} has no indicator {code.text}", source=source,
                                 span=code.span, hint=hint)
         elif isinstance(term, ast.Groups):
