@@ -204,18 +204,25 @@ class ChoiceNode(_Composite):
         self.highest = highest
 
     def evaluate(self, ctx: Context) -> Outcome:
-        outcomes = tuple(item.evaluate(ctx) for item in self.items)
-        word = "higher" if self.highest else "lower"
-        usable = [o for o in outcomes if o.points is not None]
-        if not usable:
+        outcomes = tuple([item.evaluate(ctx) for item in self.items])
+        highest = self.highest
+        word = "higher" if highest else "lower"
+        best, index, skipped = None, 0, []
+        for number, outcome in enumerate(outcomes, start=1):
+            points = outcome.points
+            if points is None:
+                skipped.append(number)
+            elif best is None or (points > best if highest else points < best):
+                best, index = points, number
+        if best is None:
             missing = tuple(m for o in outcomes for m in o.missing)
             return Outcome(None, lambda: f"{word} of: no candidate could be computed", outcomes, missing)
-        chosen = (max if self.highest else min)(usable, key=lambda o: o.points)
-        index = outcomes.index(chosen) + 1
-        skipped = [i + 1 for i, o in enumerate(outcomes) if o.points is None]
-        note = f"; candidate(s) {', '.join(map(str, skipped))} left out for missing data" if skipped else ""
-        return Outcome(chosen.points, lambda: f"{word} of {len(outcomes)}: candidate {index} ({chosen.points} points){note}",
-                       outcomes, details={"chosen": index, "left_out": skipped})
+
+        def account() -> str:
+            note = f"; candidate(s) {', '.join(map(str, skipped))} left out for missing data" if skipped else ""
+            return f"{word} of {len(outcomes)}: candidate {index} ({best} points){note}"
+
+        return Outcome(best, account, outcomes, details={"chosen": index, "left_out": skipped})
 
 
 class AverageNode(_Composite):
