@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
-from ..diagnostics import Diagnostic, QofError, cap, did_you_mean, error
+from ..diagnostics import MAX_DIAGNOSTICS_PER_FILE, Diagnostic, QofError, did_you_mean, error
 from ..source import Source, Span
 from .model import Measures, Practice, Prevalence
 
@@ -27,20 +27,31 @@ NO = {"no", "n", "false", "0", ""}
 
 
 class _Problems:
-    """Collects located problems of one file; raises them together at the end."""
+    """Collects located problems of one file; raises them together at the end.
+
+    Only the first MAX_DIAGNOSTICS_PER_FILE are kept; the rest are counted, so a file with a
+    million bad rows costs a counter, not a million diagnostics."""
 
     def __init__(self, source: Source):
         self.source = source
         self.found: list[Diagnostic] = []
+        self.more = 0
 
     def add(self, code: str, line: int, message: str, hint: str | None = None) -> None:
+        if len(self.found) >= MAX_DIAGNOSTICS_PER_FILE:
+            self.more += 1
+            return
         text = self.source.line_text(line)
         span = Span(line=line, column=1, end_line=line, end_column=max(len(text), 1) + 1)
         self.found.append(error(code, message, source=self.source, span=span, hint=hint))
 
     def raise_if_any(self) -> None:
         if self.found:
-            raise QofError(cap(self.found))
+            summary = []
+            if self.more:
+                summary.append(error("QR009", f"... and {self.more:,} more problem(s) of this file not shown",
+                                     source=self.source))
+            raise QofError(self.found + summary)
 
 
 def _rows(source: Source, required: tuple[str, ...], what: str):
