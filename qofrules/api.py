@@ -164,3 +164,31 @@ def contracts_summary(contract: ContractYear) -> dict:
 def contracts() -> list[dict]:
     """``qofrules contracts``: the shipped contract years and how complete their data is."""
     return [contracts_summary(c) for c in contract_data.load_all()]
+
+
+# ------------------------------------------------------------------ explanations and reports (issue 5)
+
+def prepared(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()):
+    """The compiled tree and the loaded data set, exactly as ``run_result`` prepares them."""
+    report = _checked_scheme(scheme_path)
+    dataset = load_data(data_path)
+    field = report.scheme.contract
+    files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
+    contract = load_contract(field.country.text, field.year.text, files)
+    return compile_scheme(report.scheme, contract, report.source), dataset
+
+
+def explain(scheme_path: str, data_path: str, practice: str, indicator: str | None = None,
+            overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """``qofrules explain``: why one practice is paid what it is, as the full trace (plain data)."""
+    from .explain import explain as _explain
+    tree, dataset = prepared(scheme_path, data_path, overrides)
+    return _explain(tree, dataset, practice, indicator)
+
+
+def report(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = (), *,
+           fmt: str = "html") -> str:
+    """``qofrules report``: a commissioner's report of a scheme over a data set (HTML or markdown)."""
+    from .report import build_report, render
+    tree, dataset = prepared(scheme_path, data_path, overrides)
+    return render(build_report(tree, dataset, scheme_path), fmt)
