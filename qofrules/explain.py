@@ -23,6 +23,7 @@ from .money import exact, pounds
 from .nodes import Outcome
 from .printer import basis_text, condition_text, selector_text
 from .render import _relative
+from .source import Source
 from .results import IndicatorResult, PracticeResult, Side
 
 FOUR_DP = Decimal("0.0001")
@@ -49,7 +50,8 @@ def find_practice(dataset: Dataset, code: str) -> Practice:
     if hint is None:
         hint = f"the data set's practice codes run {min(codes)} … {max(codes)}" if codes else "the data set has no practices"
     raise QofError([error("QE020", f"no practice '{code}' in the data set {dataset.name} "
-                                   f"({len(codes)} practices)", hint=hint)])
+                                   f"({len(codes)} practices)", hint=hint,
+                          source=Source(_relative(dataset.origin)) if dataset.origin else None)])
 
 
 def _check_indicator(tree: EvaluationTree, code: str) -> str:
