@@ -1,0 +1,169 @@
+"""`qofrules report`: its figures are run's figures, it is self-contained, and the markdown is golden.
+
+(The HTML is also rendered in a real browser: tests/test_report_browser.py.)"""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CASES, ROOT
+from qofrules import api
+from qofrules.charts import histogram_bins, nice_step
+from qofrules.cli import cli
+from qofrules.report import build_report, render
+
+RUNS = {
+    "lincs": ("schemes/2014-lincolnshire-llr.qof", "examples/lincolnshire-2014"),
+    "somerset": ("schemes/2014-somerset.qof", "examples/south-west-2014"),
+    "leeds": ("schemes/2017-leeds.qof", "examples/leeds-2017"),
+}
+
+
+def _invoke(args, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+@pytest.fixture(scope="module")
+def reports():
+    out = {}
+    for name, (scheme, data) in RUNS.items():
+        tree, dataset = api.prepared(str(ROOT / scheme), str(ROOT / data))
+        out[name] = (build_report(tree, dataset, str(ROOT / scheme)), api.run(str(ROOT / scheme), str(ROOT / data)))
+    return out
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_report_figures_are_runs_figures(reports, name):
+    plain, ran = reports[name]
+    for key in ("practices", "eligible", "scheme_payment", "national_payment", "difference"):
+        assert plain["totals"][key] == ran["totals"][key]
+    by_code = {p["practice"]: p for p in ran["practices"]}
+    assert [p["practice"] for p in plain["practices"]] == list(by_code)
+    for row in plain["practices"]:
+        for key in ("scheme_payment", "national_payment", "difference", "eligible"):
+            assert row[key] == by_code[row["practice"]][key]
+    total_difference = Decimal(ran["totals"]["difference"])
+    for column, areas in plain["areas"].items():
+        assert sum(a["practices"] for a in areas) == ran["totals"]["practices"]
+        assert sum(Decimal(a["difference"]) for a in areas) == total_difference, column
+        assert sum(Decimal(a["scheme_payment"]) for a in areas) == Decimal(ran["totals"]["scheme_payment"])
+    assert sum(Decimal(g["difference"]) for g in plain["groups"]) == total_difference
+    changes = plain["changes"]
+    assert sum(b["count"] for b in changes["bins"]) == changes["eligible_with_change"] == ran["totals"]["eligible"]
+
+
+def test_area_tables_follow_the_schemes_own_area_column(reports):
+    plain, _ = reports["lincs"]
+    assert plain["area_columns"][0] == "LMC"
+    assert {a["area"] for a in plain["areas"]["LMC"]} == {"Lincolnshire", "Leicester, Leicestershire and Rutland"}
+    assert "REGION" not in plain["area_columns"], "a single-area table only repeats the total"
+
+
+def test_scheme_summary_says_who_what_when_approval_and_sources(reports):
+    summary = reports["lincs"][0]["scheme"]
+    assert summary["area"] == ['lmc "Lincolnshire"', 'lmc "Leicester, Leicestershire and Rutland"']
+    assert summary["approved"] == {"by": ['nhs-england area-team "Leicestershire and Lincolnshire"'], "on": None}
+    assert summary["runs"] == {"from": "2014-02-01", "to": "2014-03-31"}
+    assert summary["eligible_when"] == "practice opted in"
+    assert len(summary["sources"]) == 2
+    assert [r["title"] for r in summary["rules"]] == ["Retiring points paid in full", "Everything else as usual"]
+
+
+class _Resources(HTMLParser):
+    """Every tag and attribute that could fetch something from outside the file."""
+
+    def __init__(self):
+        super().__init__()
+        self.fetches, self.scripts, self.tags = [], 0, set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+            if "src" in attrs:
+                self.fetches.append(("script", attrs["src"]))
+        if tag in {"link", "img", "iframe", "object", "embed", "video", "audio", "source"}:
+            self.fetches.append((tag, attrs))
+        for name in ("href", "src", "xlink:href"):
+            if name in attrs and not str(attrs[name]).startswith("#"):
+                self.fetches.append((tag, attrs[name]))
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_html_is_self_contained(reports, name):
+    html = render(reports[name][0], "html")
+    found = _Resources()
+    found.feed(html)
+    assert found.fetches == []
+    assert found.scripts == 1 and {"svg", "table", "rect"} <= found.tags
+    for fetching in ("@import", "url(", "@font-face", "http://", "https://"):
+        assert fetching not in html.split("<body>")[0], fetching
+
+
+def test_html_escapes_what_it_shows(reports):
+    plain = dict(reports["leeds"][0])
+    plain["practices"] = [dict(plain["practices"][0], name="<script>alert(1)</script> & Partners")] + plain["practices"][1:]
+    html = render(plain, "html")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Partners" in html
+
+
+def test_markdown_summary_is_golden(monkeypatch):
+    result = _invoke(["report", RUNS["lincs"][0], "--data", RUNS["lincs"][1], "--format", "markdown"], monkeypatch)
+    got = f"# exit {result.exit_code}\n{result.output}"
+    expected = CASES / "report" / "lincs.md.expected"
+    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
+        expected.parent.mkdir(exist_ok=True)
+        expected.write_text(got, encoding="utf-8")
+    assert got == expected.read_text(encoding="utf-8")
+
+
+def test_html_report_is_written_to_a_file_and_only_to_a_file(tmp_path, monkeypatch):
+    result = _invoke(["report", RUNS["leeds"][0], "--data", RUNS["leeds"][1]], monkeypatch)
+    assert result.exit_code == 2 and "name it with -o report.html" in result.output
+    target = tmp_path / "report.html"
+    result = _invoke(["report", RUNS["leeds"][0], "--data", RUNS["leeds"][1], "-o", str(target)], monkeypatch)
+    assert result.exit_code == 0 and f"wrote {target}" in result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"], "no temporary file left behind"
+    bad = _invoke(["report", RUNS["leeds"][0], "--data", RUNS["leeds"][1], "-o", str(tmp_path / "no" / "r.html")],
+                  monkeypatch)
+    assert bad.exit_code == 2 and "error[QR008] cannot write" in bad.output
+
+
+def test_validator_verdict_is_shown_when_there_is_one(monkeypatch):
+    scheme, data = (str(ROOT / p) for p in RUNS["leeds"])
+    monkeypatch.setattr(api, "validate", lambda path: {
+        "ok": False, "findings": [{"code": "QV101", "severity": "error", "line": 24,
+                                   "message": "pays on a year before the scheme started"}]}, raising=False)
+    html = api.report(scheme, data)
+    assert "Does not pass validation" in html and "QV101" in html and "(line 24)" in html
+    markdown = api.report(scheme, data, fmt="markdown")
+    assert "**does not pass**" in markdown and "`QV101` pays on a year before the scheme started (line 24)" in markdown
+
+    def broken(path):
+        raise RuntimeError("validator exploded")
+    monkeypatch.setattr(api, "validate", broken)
+    html = api.report(scheme, data)
+    assert "No validator verdict: the validator could not run: validator exploded" in html
+    assert "Passes validation" not in html
+
+
+def test_histogram_bins_are_round_and_cover_every_value():
+    values = [Decimal(v) for v in ("0", "0", "12.50", "999.99", "1000", "4321.09", "-250")]
+    bins = histogram_bins(values)
+    assert sum(b.count for b in bins) == len(values)
+    assert bins[0].low <= min(values) and bins[-1].high > max(values)
+    assert {b.high - b.low for b in bins} == {Decimal(500)}
+    assert nice_step(Decimal("9.5")) == Decimal("1") and nice_step(Decimal("0.3")) == Decimal("0.05")
+    assert histogram_bins([]) == []
+    assert [b.count for b in histogram_bins([Decimal(0)] * 3)] == [3]
