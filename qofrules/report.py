@@ -89,6 +89,8 @@ def validation_verdict(scheme_path: str | None) -> dict:
 def _verdict_fields(found) -> dict:
     """Read a verdict whatever its exact shape: a dict with ``ok``/``verdict`` and ``findings`` or
     ``diagnostics``, or a list of per-file such dicts."""
+    if hasattr(found, "to_plain"):
+        found = found.to_plain()
     if isinstance(found, list):
         found = found[0] if len(found) == 1 else {"findings": [f for item in found for f in _findings(item)],
                                                     "ok": all(_ok(item) for item in found)}

@@ -150,6 +150,12 @@ def test_validator_verdict_is_shown_when_there_is_one(monkeypatch):
     markdown = api.report(scheme, data, fmt="markdown")
     assert "**does not pass**" in markdown and "`QV101` pays on a year before the scheme started (line 24)" in markdown
 
+    class Verdict:  # a validator may return an object with to_plain(), as CheckReport does
+        def to_plain(self):
+            return {"ok": True, "summary": "lawful under the 2013/14 directions", "findings": []}
+    monkeypatch.setattr(api, "validate", lambda path: Verdict())
+    assert "Passes validation</strong>: lawful under the 2013/14 directions" in api.report(scheme, data)
+
     def broken(path):
         raise RuntimeError("validator exploded")
     monkeypatch.setattr(api, "validate", broken)
