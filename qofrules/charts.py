@@ -68,24 +68,34 @@ def _short_pounds(amount: Decimal) -> str:
     return f"{sign}£{amount:,.0f}" if amount == amount.to_integral_value() else f"{sign}£{amount:,.2f}"
 
 
-def histogram_svg(bins: list[Bin], title: str, description: str) -> Markup:
-    """Counts of practices per £ band of payment change."""
+def histogram_svg(bins: list[Bin], unchanged: int, title: str, description: str) -> Markup:
+    """Counts of practices per £ band of payment change, after a grey bar of those unchanged (£0
+    exactly), so that a band starting at £0 does not hide how many are not changed at all."""
     height, left, right, top, bottom = 260, 48, 16, 16, 56
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
            f'class="chart" aria-labelledby="hist-title hist-desc">',
            f'<title id="hist-title">{escape(title)}</title><desc id="hist-desc">{escape(description)}</desc>']
-    if not bins:
+    if not bins and not unchanged:
         out.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">no practices to show</text></svg>')
         return Markup("".join(out))
-    most = max(b.count for b in bins) or 1
-    slot = plot_w / len(bins)
+    most = max([b.count for b in bins] + [unchanged]) or 1
+    slot = plot_w / (len(bins) + 1.5)
+    h = plot_h * unchanged / most
+    out.append(f'<rect class="bin unchanged" x="{left + 1}" y="{top + plot_h - h:.1f}" width="{slot - 2:.1f}" '
+               f'height="{h:.1f}" fill="#8a8a8a" data-low="0" data-high="0" data-count="{unchanged}">'
+               f'<title>unchanged (£0): {unchanged} practice{"" if unchanged == 1 else "s"}</title></rect>')
+    out.append(f'<text x="{left + slot / 2:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" class="count">'
+               f'{unchanged}</text>')
+    out.append(f'<text x="{left + slot / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="tick">unchanged</text>')
+    left += slot * 1.5
+    plot_w -= slot * 1.5
     label_every = max(1, math.ceil(len(bins) / 8))
     for i, b in enumerate(bins):
         h = plot_h * b.count / most
         x = left + i * slot
         y = top + plot_h - h
-        colour = LOSS_COLOUR if b.high <= 0 else GAIN_COLOUR if b.low > 0 else BAR_COLOUR
+        colour = LOSS_COLOUR if b.high <= 0 else GAIN_COLOUR if b.low >= 0 else BAR_COLOUR
         out.append(f'<rect class="bin" x="{x + 1:.1f}" y="{y:.1f}" width="{slot - 2:.1f}" height="{h:.1f}" '
                    f'fill="{colour}" data-low="{b.low}" data-high="{b.high}" data-count="{b.count}">'
                    f'<title>{escape(_short_pounds(b.low))} to {escape(_short_pounds(b.high))}: '

@@ -197,7 +197,7 @@ def build_report(tree: EvaluationTree, dataset: Dataset, scheme_path: str | None
                     "largest_gain": _s(max(changes)) if changes else None,
                     "largest_loss": _s(min(changes)) if changes else None,
                     "bins": [{"low": str(b.low), "high": str(b.high), "count": b.count}
-                             for b in histogram_bins(changes)]},
+                             for b in histogram_bins([c for c in changes if c != 0])]},
         "practices": practices,
     }
 
@@ -233,7 +233,7 @@ def _charts(plain: dict) -> dict:
     bins = [Bin(Decimal(b["low"]), Decimal(b["high"]), b["count"]) for b in changes["bins"]]
     not_eligible = plain["totals"]["practices"] - plain["totals"]["eligible"]
     histogram = histogram_svg(
-        bins, "Change in payment per eligible practice",
+        bins, changes["unchanged"], "Change in payment per eligible practice",
         f"{changes['eligible_with_change']} eligible practices by £ change (scheme minus national rules): "
         f"{changes['gaining']} gain, {changes['losing']} lose, {changes['unchanged']} unchanged. "
         f"{not_eligible} practices not eligible are paid under the national rules and change by £0.")

@@ -56,7 +56,10 @@ def test_report_figures_are_runs_figures(reports, name):
         assert sum(Decimal(a["scheme_payment"]) for a in areas) == Decimal(ran["totals"]["scheme_payment"])
     assert sum(Decimal(g["difference"]) for g in plain["groups"]) == total_difference
     changes = plain["changes"]
-    assert sum(b["count"] for b in changes["bins"]) == changes["eligible_with_change"] == ran["totals"]["eligible"]
+    assert (sum(b["count"] for b in changes["bins"]) + changes["unchanged"] == changes["eligible_with_change"]
+            == ran["totals"]["eligible"])
+    nonzero = [p for p in plain["practices"] if p["eligible"] and Decimal(p["difference"]) != 0]
+    assert sum(b["count"] for b in changes["bins"]) == len(nonzero)
 
 
 def test_area_tables_follow_the_schemes_own_area_column(reports):
