@@ -192,3 +192,40 @@ def report(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, .
     from .report import build_report, render
     tree, dataset = prepared(scheme_path, data_path, overrides)
     return render(build_report(tree, dataset, scheme_path), fmt)
+
+
+# ------------------------------------------------------------------ reviewer tools: fmt and diff (issue 4)
+
+def format_text(text: str, name: str = "<string>") -> str:
+    """``qofrules fmt``: the canonical form of scheme text, proved to mean the same and to be stable.
+
+    Raises QofError: the text's syntax error, or QR601 when the formatter refuses (a formatter bug).
+    """
+    from .formatter import format_text as _format_text
+    return _format_text(text, name)
+
+
+# ------------------------------------------------------------------ validation (issue 3)
+
+def validation_reports(paths: list[str] | str, data_path: str | None = None) -> list:
+    """``qofrules validate``: check, then validate, each scheme (typed :class:`~qofrules.validate.ValidationReport`).
+
+    ``data_path`` is the practice data the schemes will use, so that prior-year bases can be
+    checked against the years it holds; a data set that cannot be loaded raises QofError.
+    """
+    from .validate import validate_report
+    if isinstance(paths, str):
+        paths = [paths]
+    years = tuple(load_data(data_path).years) if data_path else None
+    return [validate_report(check_file(p), data_years=years) for p in paths]
+
+
+def validate(paths: list[str] | str, data_path: str | None = None) -> list[dict]:
+    """Per scheme: verdict (accepted / accepted with warnings / rejected), ``ok`` and every finding, as plain data."""
+    return [r.to_plain() for r in validation_reports(paths, data_path)]
+
+
+def rules() -> list[dict]:
+    """``qofrules rules``: every validation rule with its text, source and examples, as plain data."""
+    from .rules import all_rules
+    return [r.to_plain() for r in all_rules()]

@@ -1,0 +1,104 @@
+"""QV102: a body with the power to vary that country's QOF on that date approved the scheme."""
+from __future__ import annotations
+
+from .base import ERROR, Rule, body_text, describe_date, header_span
+
+
+def check(ctx):
+    approved = ctx.scheme.approved
+    if approved is None:
+        yield RULE.breach(ctx, "the scheme does not record who approved it; a variation of QOF needs the "
+                          "approval of a body with the power to vary it", header_span(ctx),
+                          hint='add a line such as: approved: nhs-england area-team "Name" on 2014-01-20')
+        return
+    if not approved.bodies:
+        yield RULE.breach(ctx, "the scheme records that no body approved it ('approved: none'); a variation of "
+                          "QOF needs the approval of a body with the power to vary it", approved.span)
+        return
+    authorities = ctx.authorities
+    on = ctx.approval_date or ctx.start
+    when = describe_date(on) + ("" if ctx.approval_date else ", the scheme's start, as the approval date is not recorded")
+    country = ctx.country
+    conditional = []
+    for body in approved.bodies:
+        kind = body.kind.text
+        if kind in authorities.consult_only:
+            yield RULE.breach(ctx, f"{body_text(body)} cannot approve a scheme: {authorities.consult_only[kind]['why']}",
+                              body.span, hint="record it under 'consulted:' and name the body that approved")
+            continue
+        if kind in authorities.no_power:
+            yield RULE.breach(ctx, f"{body_text(body)} has no power to approve a variation of QOF. "
+                              f"{authorities.no_power[kind]['why']}", body.span)
+            continue
+        entries = authorities.entries(body)
+        if not entries:
+            yield RULE.not_recorded(ctx, f"qofrules has no record of the powers of a '{kind}'"
+                                    + (f" at level '{body.level.text}'" if body.level else "")
+                                    + "; whether it could approve must be checked by hand", body.span,
+                                    hint="qofrules/contracts/authorities.yaml lists who may approve what")
+            continue
+        for_country = [p for p in entries if country in p.countries]
+        if not for_country:
+            over = sorted({c for p in entries for c in p.countries})
+            yield RULE.breach(ctx, f"{body_text(body)} has power over the QOF of {', '.join(over)} only, not "
+                              f"{country}'s", body.span, hint=f"source: {entries[0].source}")
+            continue
+        in_force = [p for p in for_country if p.in_force(on)]
+        if not in_force:
+            windows = "; ".join(f"{p.power} power {p.window()}" for p in for_country)
+            yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF on "
+                              f"{when}: it has {windows}", body.span, hint=f"source: {for_country[0].source}")
+            continue
+        if body.name is None:
+            yield RULE.not_recorded(ctx, f"the approving {body_text(body)} is not named, so its authority cannot "
+                                    "be confirmed", body.span, hint=f'name it: {body_text(body)} "Name"')
+        if all(p.condition for p in in_force):
+            conditional.append((body, in_force[0].condition))
+    if conditional:
+        names = ", ".join(body_text(b) for b, _ in conditional)
+        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} on {when}; a "
+                                f"{conditional[0][0].kind.text} may approve a local alternative only if it did, so "
+                                "the reviewer must confirm it", approved.span)
+
+RULE = Rule(
+    code="QV102", name="approver-has-power",
+    title="A body with the power to vary that country's QOF on that date approved the scheme",
+    severity=ERROR,
+    severity_reason="A scheme approved by a body without the power to approve it has no force: practices "
+                    "would be paid outside their contract. Facts qofrules cannot establish (an unnamed "
+                    "approver; whether a CCG held delegated commissioning) are warnings for the reviewer.",
+    source="NHS England is legally responsible for commissioning primary care in England; under "
+           "co-commissioning (NHS England board, November 2014) CCGs with delegated commissioning could "
+           "run local alternatives to QOF from April 2015; integrated care boards hold delegated "
+           "commissioning from 1 July 2022 (NHS England QOF guidance 2023/24); Wales, Scotland and "
+           "Northern Ireland have their own contracts and authorities; LMCs are consulted and never "
+           "approve. Dates and sources: qofrules/contracts/authorities.yaml.",
+    explanation="Each body on the `approved:` line is looked up in the authorities data: the kinds of "
+                "body that may approve a variation of which country's QOF, and from when until when. "
+                "The power is tested on the approval date, or on the scheme's start when no approval "
+                "date is recorded. An LMC, a practice or a primary care network never approves; a CCG "
+                "before April 2015 or after June 2022 could not; a devolved government has no power "
+                "over England's QOF.",
+    breaking_example='''scheme lmc-approved "Approved by the LMC alone"
+  contract: england 2013/14
+  approved: lmc "Lincolnshire" on 2014-01-20
+  runs: 2014-02-01 to 2014-03-31
+  eligible when: practice opted in
+
+  rule "Everything as usual":
+    applies to: all indicators
+    pay: achievement
+''',
+    passing_example='''scheme area-team-approved "Approved by the NHS England area team"
+  contract: england 2013/14
+  approved: nhs-england area-team "Leicestershire and Lincolnshire" on 2014-01-20
+  consulted: lmc "Lincolnshire"
+  runs: 2014-02-01 to 2014-03-31
+  eligible when: practice opted in
+
+  rule "Everything as usual":
+    applies to: all indicators
+    pay: achievement
+''',
+    check=check,
+)

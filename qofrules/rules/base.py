@@ -1,0 +1,171 @@
+"""What a validation rule is, and what it is given.
+
+A rule is data about itself (code, title, severity and why, the source it rests on, an
+explanation, an example that breaks it and one that passes) plus one ``check`` function from a
+:class:`RuleContext` to diagnostics. The text is what ``qofrules rules`` prints and what
+``docs/rules.md`` is generated from, so the documentation cannot drift from the code.
+
+Facts a rule needs but the scheme or the contract year does not record are reported as a
+warning that says what is missing (``not_recorded``), never as a silent pass.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .. import ast
+from ..contracts.model import ContractYear
+from ..diagnostics import ERROR, WARNING, Diagnostic, Related
+from ..source import Source, Span
+from .authorities import Authorities
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleContext:
+    source: Source
+    scheme: ast.Scheme
+    contract: ContractYear
+    authorities: Authorities
+    data_years: tuple[str, ...] | None = None  # years the --data set holds; None: no data given
+
+    @property
+    def country(self) -> str:
+        return self.contract.country
+
+    @property
+    def start(self) -> dt.date:
+        """The day the scheme starts: its running period's first day, else the contract year's."""
+        runs = self.scheme.runs
+        if runs is not None and runs.start.value is not None:
+            return runs.start.value
+        return self.contract.first_day
+
+    @property
+    def end(self) -> dt.date:
+        runs = self.scheme.runs
+        if runs is not None and runs.end.value is not None:
+            return runs.end.value
+        return self.contract.last_day
+
+    @property
+    def start_text(self) -> str:
+        """The start, said so that a reader knows whether the scheme recorded it."""
+        runs = self.scheme.runs
+        if runs is not None and runs.start.value is not None:
+            return describe_date(runs.start.value)
+        return f"{describe_date(self.contract.first_day)} (the contract year's first day: no running period is recorded)"
+
+    @property
+    def approval_date(self) -> dt.date | None:
+        approved = self.scheme.approved
+        if approved is None or approved.date is None:
+            return None
+        return approved.date.value
+
+    @property
+    def approvers(self) -> tuple[ast.Body, ...]:
+        approved = self.scheme.approved
+        return approved.bodies if approved is not None else ()
+
+    def has_national_approver(self) -> bool:
+        on = self.approval_date or self.start
+        return any(self.authorities.power(body, self.country, on) == "national" for body in self.approvers)
+
+    def local_approvers(self) -> list[ast.Body]:
+        """Approving bodies whose only power is a local alternative (CCGs, ICBs), on the approval date."""
+        on = self.approval_date or self.start
+        return [b for b in self.approvers if self.authorities.power(b, self.country, on) == "local"
+                or (self.authorities.power(b, self.country, on) is None and self.authorities.is_local_kind(b))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    code: str
+    name: str                      # a short stable name, also accepted by waivers
+    title: str
+    severity: str                  # of a breach; facts not recorded are warnings
+    severity_reason: str
+    source: str                    # the document(s) the rule rests on
+    explanation: str               # what it checks and why, for a commissioner
+    breaking_example: str          # a whole scheme that breaks the rule
+    passing_example: str           # a whole scheme that passes it
+    check: Callable[[RuleContext], Iterable[Diagnostic]]
+    #: The years of practice data the examples are validated with (as if with --data), if any.
+    example_data_years: tuple[str, ...] | None = None
+
+    def breach(self, ctx: RuleContext, message: str, span: Span | None, hint: str | None = None,
+               related: Iterable[Related] = ()) -> Diagnostic:
+        return Diagnostic(code=self.code, severity=self.severity, message=message, source=ctx.source,
+                          span=span, hint=hint, related=tuple(related))
+
+    def not_recorded(self, ctx: RuleContext, message: str, span: Span | None, hint: str | None = None) -> Diagnostic:
+        """A fact the rule needs is missing: a warning, so the reviewer establishes it by hand."""
+        return Diagnostic(code=self.code, severity=WARNING, message=message, source=ctx.source, span=span,
+                          hint=hint)
+
+    def to_plain(self) -> dict:
+        return {"code": self.code, "name": self.name, "title": self.title, "severity": self.severity,
+                "severity_reason": self.severity_reason, "source": self.source,
+                "explanation": self.explanation, "breaking_example": self.breaking_example,
+                "passing_example": self.passing_example, "example_data_years": self.example_data_years}
+
+
+def header_span(ctx: RuleContext) -> Span:
+    """Where to point when a scheme lacks a header line: its ``scheme`` line."""
+    return ctx.scheme.id.span
+
+
+def describe_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def financial_year_of(day: dt.date) -> str:
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def months_into_year(day: dt.date) -> int:
+    """Whole months of the financial year gone before ``day``'s month (1 Feb = 10)."""
+    return (day.month - 4) % 12
+
+
+__all__ = ["ERROR", "WARNING", "Rule", "RuleContext", "header_span", "describe_date", "financial_year_of",
+           "months_into_year"]
+
+
+def guarantees_opt_in(condition: ast.Condition | None) -> bool:
+    """True when every practice the condition admits has opted in (so joining is voluntary)."""
+    if condition is None:
+        return False
+    if isinstance(condition, ast.OptedIn):
+        return True
+    if isinstance(condition, ast.AllOf):
+        return any(guarantees_opt_in(item) for item in condition.items)
+    if isinstance(condition, ast.AnyOf):
+        return all(guarantees_opt_in(item) for item in condition.items)
+    return False  # not (...), a pilot, an area, an attribute, every practice
+
+
+def eligibility_span(ctx: RuleContext) -> Span:
+    found = ctx.scheme.field(ast.EligibleField)
+    return found.span if found is not None else header_span(ctx)
+
+
+def walk_basis(basis):
+    """Every basis node inside ``basis``, itself first."""
+    yield basis
+    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
+        for item in basis.items:
+            yield from walk_basis(item)
+    elif isinstance(basis, ast.PercentOf):
+        yield from walk_basis(basis.basis)
+
+
+def body_text(body: ast.Body) -> str:
+    parts = [body.kind.text] + ([body.level.text] if body.level else []) + (
+        [f'"{body.name.value}"'] if body.name else [])
+    return " ".join(parts)
+
+
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"]

@@ -1,0 +1,216 @@
+"""Validation: is a checked scheme a lawful variation of the national contract?
+
+``validate`` runs ``check`` first (a scheme with check errors cannot be validated; its errors are
+the findings), then every rule of :mod:`qofrules.rules` in registry order, then applies the
+scheme's waivers, and gives a verdict a contract reviewer can sign:
+
+* **rejected** — an error that no valid waiver covers (or the file did not parse or check);
+* **accepted with warnings** — no such error, but warnings or waived findings to read;
+* **accepted** — nothing found.
+
+Waivers (``waiver: QV103 granted by ... on DATE [until DATE] because "..."``):
+
+* a waived finding is still reported, as ``waived``, with the waiver beside it;
+* a waiver counts only if it covers the whole period the scheme runs (its ``until`` is on or after
+  the scheme's last day). It is judged against the scheme's own dates, not today's, so a verdict
+  never changes with the day it is run; an expired waiver counts as none (QV002);
+* it counts only if a body that granted it had national power over the country's QOF on the day
+  it was granted (QV003): a local body cannot waive the national rules that bind it;
+* a waiver that names no rule (QV001) or waives a rule that does not fire (QV004) is a warning.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import ast
+from .diagnostics import ERROR, WARNING, Diagnostic, Related, did_you_mean
+from .rules import all_rules, find_rule
+from .rules.authorities import NATIONAL, Authorities
+from .rules.authorities import load as load_authorities
+from .rules.base import Rule, RuleContext, body_text, describe_date
+from .source import Source
+
+ACCEPTED = "accepted"
+ACCEPTED_WITH_WARNINGS = "accepted with warnings"
+REJECTED = "rejected"
+WAIVED = "waived"
+
+#: How waivers are judged; printed in docs/rules.md.
+WAIVER_POLICY = (
+    "A scheme records a waiver of a rule as `waiver: QV103 granted by BODY on DATE [until DATE] because "
+    "\"REASON\"` (the rule by code or name).",
+    "A waived finding is still reported, as `waived`, with the waiver beside it; it does not reject the "
+    "scheme, but the verdict is at best *accepted with warnings*.",
+    "A waiver counts only if it covers the whole period the scheme runs: its `until` is on or after the "
+    "scheme's last day. It is judged against the scheme's own dates, not today's, so a verdict never "
+    "changes with the day it is run. An expired waiver counts as none (QV002).",
+    "A waiver counts only if a body that granted it had national power over the country's QOF on the "
+    "day it was granted (QV003): a local body cannot waive the national rules that bind it.",
+    "A waiver that names no rule (QV001), or waives a rule that does not fire for the scheme (QV004), "
+    "is itself a warning, so that it cannot silently hide a future finding.",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One thing the validator found: the diagnostic as shown, the rule behind it, any waiver."""
+
+    diagnostic: Diagnostic
+    rule: Rule | None = None              # None for check diagnostics and waiver findings
+    waiver: ast.WaiverField | None = None
+    original_severity: str | None = None  # set when waived
+
+    @property
+    def severity(self) -> str:
+        return self.diagnostic.severity
+
+    def render(self) -> str:
+        text = self.diagnostic.render()
+        if self.rule is not None:
+            text += f"\n  source: {self.rule.source}"
+        return text
+
+    def to_json(self) -> dict:
+        data = self.diagnostic.to_json()
+        if self.rule is not None:
+            data.update(rule=self.rule.name, title=self.rule.title, source=self.rule.source)
+        if self.waiver is not None:
+            data["original_severity"] = self.original_severity
+            data["waiver"] = waiver_plain(self.waiver)
+        return data
+
+
+def waiver_plain(waiver: ast.WaiverField) -> dict:
+    return {"rule": waiver.rule.text, "granted_by": [body_text(b) for b in waiver.granted_by],
+            "granted_on": waiver.granted_on.text, "until": waiver.until.text if waiver.until else None,
+            "reason": waiver.reason.value, "line": waiver.span.line}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidationReport:
+    source: Source
+    scheme: ast.Scheme | None
+    findings: tuple[Finding, ...]
+    validated: bool          # False when the scheme did not parse or had check errors
+    syntax_error: bool = False
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def verdict(self) -> str:
+        if not self.validated or self.count(ERROR):
+            return REJECTED
+        if self.findings:
+            return ACCEPTED_WITH_WARNINGS
+        return ACCEPTED
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict != REJECTED
+
+    def summary(self) -> str:
+        counts = f"{self.count(ERROR)} error(s), {self.count(WARNING)} warning(s), {self.count(WAIVED)} waived"
+        if self.syntax_error:
+            return f"{self.verdict}: the file could not be read or parsed"
+        if not self.validated:
+            return f"{self.verdict}: not validated, because `check` found errors ({counts})"
+        return f"{self.verdict} ({counts})"
+
+    def to_plain(self) -> dict:
+        return {"file": self.source.name, "scheme": self.scheme.id.text if self.scheme else None,
+                "verdict": self.verdict, "ok": self.ok, "validated": self.validated,
+                "syntax_error": self.syntax_error,
+                "counts": {"errors": self.count(ERROR), "warnings": self.count(WARNING),
+                           "waived": self.count(WAIVED)},
+                "findings": [f.to_json() for f in self.findings]}
+
+
+def validate_report(check_report, data_years: tuple[str, ...] | None = None,
+                    authorities: Authorities | None = None) -> ValidationReport:
+    """Validate a scheme that ``check`` has already been run on (``api.CheckReport``)."""
+    source, scheme = check_report.source, check_report.scheme
+    check_findings = [Finding(diagnostic=d) for d in check_report.diagnostics]
+    if scheme is None or not check_report.ok or check_report.contract is None:
+        return ValidationReport(source=source, scheme=scheme, findings=tuple(check_findings), validated=False,
+                                syntax_error=check_report.syntax_error)
+    ctx = RuleContext(source=source, scheme=scheme, contract=check_report.contract,
+                      authorities=authorities or load_authorities(), data_years=data_years)
+    fired: list[Finding] = []
+    for rule in all_rules():
+        fired.extend(Finding(diagnostic=d, rule=rule) for d in rule.check(ctx))
+    findings = check_findings + apply_waivers(ctx, fired)
+    findings.sort(key=_order)
+    return ValidationReport(source=source, scheme=scheme, findings=tuple(findings), validated=True)
+
+
+def _order(finding: Finding):
+    span = finding.diagnostic.span
+    return ((span.line, span.column) if span else (0, 0)), finding.diagnostic.code
+
+
+def apply_waivers(ctx: RuleContext, fired: list[Finding]) -> list[Finding]:
+    out = list(fired)
+    for waiver in ctx.scheme.waivers:
+        rule = find_rule(waiver.rule.text)
+        if rule is None:
+            out.append(_waiver_finding(ctx, "QV001", f"the waiver names '{waiver.rule.text}', which is not a "
+                                       "validation rule; it waives nothing", waiver.rule.span,
+                                       did_you_mean(waiver.rule.text, [r.code for r in all_rules()])
+                                       or "'qofrules rules' lists the rules"))
+            continue
+        problem = _invalid(ctx, waiver)
+        if problem is not None:
+            out.append(problem)
+            continue
+        matched = [i for i, f in enumerate(out) if f.rule is rule and f.waiver is None]
+        if not matched:
+            out.append(_waiver_finding(ctx, "QV004", f"the waiver of {rule.code} ({rule.title.lower()}) waives "
+                                       "nothing: that rule does not fire for this scheme", waiver.span,
+                                       "remove the waiver, so that it cannot hide a future finding"))
+            continue
+        note = Related(message=f"waived by {', '.join(body_text(b) for b in waiver.granted_by)} on "
+                       f"{waiver.granted_on.text}: {waiver.reason.value}", span=waiver.span)
+        for i in matched:
+            found = out[i]
+            shown = replace(found.diagnostic, severity=WAIVED, related=found.diagnostic.related + (note,))
+            out[i] = replace(found, diagnostic=shown, waiver=waiver, original_severity=found.severity)
+    return out
+
+
+def _invalid(ctx: RuleContext, waiver: ast.WaiverField) -> Finding | None:
+    """Why the waiver counts as none, or None when it counts."""
+    if waiver.until is not None and waiver.until.value is not None and waiver.until.value < ctx.end:
+        return _waiver_finding(ctx, "QV002", f"the waiver of {waiver.rule.text} ended on "
+                               f"{describe_date(waiver.until.value)}, before the scheme ends on "
+                               f"{describe_date(ctx.end)}, so it counts as no waiver", waiver.until.span,
+                               "a waiver must cover the whole period the scheme runs")
+    granted = waiver.granted_on.value
+    if granted is not None and not any(ctx.authorities.power(b, ctx.country, granted) == NATIONAL
+                                       for b in waiver.granted_by):
+        who = ", ".join(body_text(b) for b in waiver.granted_by)
+        return _waiver_finding(ctx, "QV003", f"the waiver of {waiver.rule.text} was granted by {who}, which had no "
+                               f"national power over {ctx.country}'s QOF on {describe_date(granted)}, so it "
+                               "counts as no waiver", waiver.span,
+                               "only a body that may vary the national contract (NHS England, or a devolved "
+                               "government for its own contract) can waive its rules")
+    return None
+
+
+def _waiver_finding(ctx: RuleContext, code: str, message: str, span, hint: str | None) -> Finding:
+    return Finding(diagnostic=Diagnostic(code=code, severity=WARNING, message=message, source=ctx.source,
+                                         span=span, hint=hint))
+
+
+def render_text(reports: list[ValidationReport]) -> str:
+    """What ``qofrules validate`` prints: per scheme its verdict, then every finding, then a total."""
+    out: list[str] = []
+    for report in reports:
+        out.append(f"{report.source.name}: {report.summary()}")
+        for finding in report.findings:
+            out.append(finding.render())
+        out.append("")
+    verdicts = [r.verdict for r in reports]
+    out.append(f"{len(reports)} scheme(s) validated: "
+               + ", ".join(f"{verdicts.count(v)} {v}" for v in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)))
+    return "\n".join(out) + "\n"
