@@ -1,8 +1,29 @@
-"""Scheme constructs back to the language's own words (used in reports, traces and the formatter)."""
+"""Scheme constructs back to the language's own words.
+
+One printer serves reports, traces, the semantic diff and the formatter (:mod:`qofrules.formatter`),
+so a construct reads the same everywhere and everything printed here parses back to the same AST.
+"""
 from __future__ import annotations
 
 from . import ast
-from .bodies import describe as body_text  # noqa: F401  (re-exported: one place prints a body)
+
+
+def quote(value: str) -> str:
+    """A text as the language writes it: in double quotes, with \\ and \" escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def body_text(body: ast.Body) -> str:
+    parts = [body.kind.text]
+    if body.level:
+        parts.append(body.level.text)
+    if body.name:
+        parts.append(quote(body.name.value))
+    return " ".join(parts)
+
+
+def bodies_text(bodies) -> str:
+    return ", ".join(body_text(b) for b in bodies)
 
 
 def basis_text(basis) -> str:
@@ -55,7 +76,7 @@ def _value_text(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return quote(value)
     return str(value)
 
 
@@ -69,7 +90,7 @@ def condition_text(condition, *, nested: bool = False) -> str:
     if isinstance(condition, ast.OptedIn):
         return f"practice opted in by {condition.by.text}" if condition.by else "practice opted in"
     if isinstance(condition, ast.InPilot):
-        return f"practice in pilot {_value_text(condition.pilot.value)}"
+        return f"practice in pilot {quote(condition.pilot.value)}"
     if isinstance(condition, ast.InArea):
         return f"practice in {body_text(condition.area)}"
     if isinstance(condition, ast.AttributeTest):
@@ -77,3 +98,56 @@ def condition_text(condition, *, nested: bool = False) -> str:
     if isinstance(condition, ast.EveryPractice):
         return "every practice"
     raise TypeError(condition)
+
+
+# ------------------------------------------------------------------ whole statements (the formatter's lines)
+
+def header_field_text(field) -> str:
+    """One header field as its canonical line, without indentation."""
+    keyword = ast.HEADER_KEYWORDS[type(field)]
+    if isinstance(field, ast.ContractField):
+        value = f"{field.country.text} {field.year.text}"
+    elif isinstance(field, ast.AreaField):
+        value = bodies_text(field.bodies)
+    elif isinstance(field, (ast.ApprovedField, ast.ConsultedField)):
+        value = bodies_text(field.bodies) if field.bodies else "none"
+        if field.date is not None:
+            value += f" on {field.date.text}"
+    elif isinstance(field, ast.RunsField):
+        value = f"{field.start.text} to {field.end.text}"
+    elif isinstance(field, ast.PaysForField):
+        value = field.mode
+    elif isinstance(field, ast.SourceField):
+        value = quote(field.text.value)
+    elif isinstance(field, ast.EligibleField):
+        value = condition_text(field.condition)
+    elif isinstance(field, ast.WaiverField):
+        value = f"{field.rule.text} granted by {bodies_text(field.granted_by)} on {field.granted_on.text}"
+        if field.until is not None:
+            value += f" until {field.until.text}"
+        value += f" because {quote(field.reason.value)}"
+    else:
+        raise TypeError(field)
+    return f"{keyword}: {value}"
+
+
+def rule_field_text(field) -> str:
+    """One rule field as its canonical line, without indentation."""
+    keyword = ast.RULE_KEYWORDS[type(field)]
+    if isinstance(field, ast.AppliesField):
+        value = selector_text(field.selector)
+    elif isinstance(field, ast.ReportingField):
+        value = field.requirement
+    elif isinstance(field, (ast.PayField, ast.OnRequestField)):
+        value = basis_text(field.basis)
+    else:
+        raise TypeError(field)
+    return f"{keyword}: {value}"
+
+
+def rule_line(rule: ast.Rule) -> str:
+    return f"rule {quote(rule.title.value)}:"
+
+
+def scheme_line(scheme: ast.Scheme) -> str:
+    return f"scheme {scheme.id.text} {quote(scheme.title.value)}"

@@ -1,0 +1,100 @@
+"""``qofrules fmt``: print, check or rewrite schemes in canonical form (docs/formatting.md)."""
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from ..diagnostics import QofError
+from ..formatter import format_source
+from ..reading import MAX_SCHEME_BYTES, read_text
+from ..writing import write_atomic
+
+INPUT_ERRORS = {"QR001", "QR002", "QR003", "QR004", "QR005"}
+
+
+def _expand(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; a directory stands for every .qof file under it."""
+    found: list[str] = []
+    for path in paths:
+        if path != "-" and Path(path).is_dir():
+            found += sorted(str(p) for p in Path(path).rglob("*.qof"))
+        else:
+            found.append(path)
+    return found
+
+
+def _show(exc: QofError) -> None:
+    for diagnostic in exc.diagnostics:
+        click.echo(diagnostic.render(), err=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 and list the files that would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print a unified diff of what would change.")
+@click.option("--write", "-w", is_flag=True, help="Rewrite the files in place (atomically).")
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> None:
+    """Print schemes in canonical form (comments kept). PATHS are .qof files, directories of them,
+    or - for standard input (printed to standard output, for editors).
+
+    Every run proves its output safe first: it must parse to the same scheme and be stable under
+    formatting again; otherwise the file is left alone and the refusal is reported.
+    Exit 0 ok; 1 with --check when a file would change, or on a refusal; 2 on a syntax error.
+    """
+    files = _expand(paths)
+    if check and write:
+        raise click.UsageError("--check and --write do not go together: --check changes nothing")
+    printing = not (check or show_diff or write)
+    if printing and len(files) > 1:
+        raise click.UsageError("give --write, --check or --diff to format several files "
+                               "(without them fmt prints one file's canonical form)")
+    changed: list[str] = []
+    failed = 0
+    worst = 0
+    for path in files:
+        try:
+            source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+            output = format_source(source)
+        except QofError as exc:
+            _show(exc)
+            failed += 1
+            worst = max(worst, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
+            continue
+        if printing or (write and path == "-"):
+            click.echo(output, nl=False)
+            continue
+        if output == source.text:
+            continue
+        changed.append(path)
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(source.text.splitlines(keepends=True),
+                                                    output.splitlines(keepends=True),
+                                                    fromfile=f"{source.name} (original)",
+                                                    tofile=f"{source.name} (formatted)")), nl=False)
+        if check:
+            click.echo(f"would reformat {source.name}", err=True)
+        if write:
+            try:
+                write_atomic(path, output)
+            except QofError as exc:
+                _show(exc)
+                failed += 1
+                worst = max(worst, 2)
+                continue
+            click.echo(f"reformatted {path}", err=True)
+    if not printing:
+        verb = "reformatted" if write else "would be reformatted"
+        unchanged = len(files) - len(changed) - failed
+        summary = f"{len(changed)} file(s) {verb}, {unchanged} left unchanged"
+        if failed:
+            summary += f", {failed} could not be formatted (see above)"
+        click.echo(summary, err=True)
+    if check and changed:
+        worst = max(worst, 1)
+    sys.exit(worst)
+
+
+COMMANDS = [fmt]

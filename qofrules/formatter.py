@@ -1,0 +1,113 @@
+"""The canonical form of a scheme, and the safety checks that guard every formatting run.
+
+Layout (docs/formatting.md): the ``scheme`` line flush left; header fields at two spaces in the
+order of :data:`qofrules.ast.HEADER_KEYWORDS` (repeatable fields keep their relative order); a
+blank line before each rule; the ``rule`` line at two spaces and its fields at four, in the order
+applies to / reporting / pay / on request. Every construct is printed by :mod:`qofrules.printer`,
+so spacing, quoting and keyword spelling are a function of the AST. Comments (:mod:`qofrules.comments`)
+move with the statement they precede.
+
+Like Black, :func:`format_source` never returns text it has not proved safe: the output must
+parse to the same AST as the input (ignoring positions, and ignoring the order of fields, which the
+formatter sets), keep every comment, and be a fixed point of formatting.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from . import ast, syntax
+from .comments import BLANK, Comments, collect
+from .diagnostics import QofError, error
+from .printer import header_field_text, rule_field_text, rule_line, scheme_line
+from .source import Source
+
+HEADER_INDENT = "  "
+RULE_FIELD_INDENT = "    "
+
+_HEADER_ORDER = {kind: index for index, kind in enumerate(ast.HEADER_KEYWORDS)}
+_RULE_ORDER = {kind: index for index, kind in enumerate(ast.RULE_KEYWORDS)}
+
+
+def canonical_order(scheme: ast.Scheme) -> ast.Scheme:
+    """The scheme with header and rule fields in canonical order (a stable sort: repeated fields
+    keep their relative order). Two schemes that differ only in layout are equal after this."""
+    header = tuple(sorted(scheme.header, key=lambda f: _HEADER_ORDER[type(f)]))
+    rules = tuple(dataclasses.replace(rule, fields=tuple(sorted(rule.fields, key=lambda f: _RULE_ORDER[type(f)])))
+                  for rule in scheme.rules)
+    return dataclasses.replace(scheme, header=header, rules=rules)
+
+
+def _comment_lines(block: tuple[str, ...], indent: str) -> list[str]:
+    return ["" if item == BLANK else indent + item for item in block]
+
+
+def render(scheme: ast.Scheme, comments: Comments | None = None) -> str:
+    """Print ``scheme`` in canonical form, with ``comments`` (collected from its source) in place."""
+    comments = comments or Comments(before={}, trailing=())
+
+    def above(node, indent: str) -> list[str]:
+        return _comment_lines(comments.before.get(node.span.line, ()), indent)
+
+    ordered = canonical_order(scheme)
+    lines = above(scheme, "") + [scheme_line(scheme)]
+    for field in ordered.header:
+        lines += above(field, HEADER_INDENT) + [HEADER_INDENT + header_field_text(field)]
+    for rule in ordered.rules:
+        lines.append("")
+        lines += above(rule, HEADER_INDENT) + [HEADER_INDENT + rule_line(rule)]
+        for field in rule.fields:
+            lines += above(field, RULE_FIELD_INDENT) + [RULE_FIELD_INDENT + rule_field_text(field)]
+    if comments.trailing:
+        lines.append("")
+        lines += _comment_lines(comments.trailing, "")
+    return "\n".join(lines) + "\n"
+
+
+def _parse(source: Source) -> ast.Scheme:
+    """The AST, refusing any text with a syntax error or an impossible value: an impossible value
+    (2014-02-30 in an attribute test) does not survive in the AST, so it could not be printed back."""
+    scheme, diagnostics = syntax.parse(source)
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        raise QofError(errors)
+    return scheme
+
+
+def _refuse(source: Source, why: str) -> QofError:
+    return QofError([error("QR601", f"refusing to format {source.name}: {why}", source=source,
+                           hint="this is a bug in the formatter; the file was left unchanged. "
+                                "Please report it with the file")])
+
+
+def format_source(source: Source) -> str:
+    """The canonical text of ``source``, checked safe (see the module docstring).
+
+    Raises :class:`QofError`: the input's own syntax error, or QR601 when the output would not be
+    equivalent or stable (nothing should then be written).
+    """
+    scheme = _parse(source)
+    comments = collect(source.text)
+    output = render(scheme, comments)
+    return verify(source, scheme, comments, output)
+
+
+def verify(source: Source, scheme: ast.Scheme, comments: Comments, output: str) -> str:
+    """Return ``output`` if it is a safe formatting of ``source``; raise QR601 saying why if not."""
+    out_source = Source(source.name, output)
+    try:
+        again = _parse(out_source)
+    except QofError as exc:
+        raise _refuse(source, "the formatted text does not parse (" + exc.diagnostics[0].message + ")") from None
+    if canonical_order(again) != canonical_order(scheme):
+        raise _refuse(source, "the formatted text would mean something different")
+    out_comments = collect(output)
+    if Counter(out_comments.all_texts()) != Counter(comments.all_texts()):
+        raise _refuse(source, "the formatted text would lose or change a comment")
+    if render(again, out_comments) != output:
+        raise _refuse(source, "formatting the formatted text changes it again (not stable)")
+    return output
+
+
+def format_text(text: str, name: str = "<string>") -> str:
+    return format_source(Source(name, text))
