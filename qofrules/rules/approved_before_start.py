@@ -15,6 +15,12 @@ def check(ctx):
         return
     if approved.date.value is None:
         return  # an impossible date: check has reported it
+    if approved.date.value > ctx.start and ctx.scheme.runs is None:
+        yield RULE.not_recorded(ctx, f"the scheme was approved on {describe_date(approved.date.value)}, after its "
+                                f"contract year began on {describe_date(ctx.start)}; the running period is not "
+                                "recorded, so it cannot be confirmed that the scheme started only after approval",
+                                approved.date.span, hint="add the running period: runs: START to END")
+        return
     if approved.date.value > ctx.start:
         days = (approved.date.value - ctx.start).days
         yield RULE.breach(ctx, f"the scheme was approved on {describe_date(approved.date.value)}, {days} day(s) "

@@ -49,7 +49,7 @@ def check(ctx):
             yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF on "
                               f"{when}: it has {windows}", body.span, hint=f"source: {for_country[0].source}")
             continue
-        if body.name is None:
+        if body.name is None and (kind in ("ccg", "icb") or (body.level is not None and body.level.text != "national")):
             yield RULE.not_recorded(ctx, f"the approving {body_text(body)} is not named, so its authority cannot "
                                     "be confirmed", body.span, hint=f'name it: {body_text(body)} "Name"')
         if all(p.condition for p in in_force):

@@ -9,8 +9,8 @@ def check(ctx):
     if not local or ctx.has_national_approver():
         return
     first = ctx.contract.first_day
-    if ctx.start <= first:
-        return
+    if ctx.start <= first or ctx.start > ctx.contract.last_day:
+        return  # from 1 April; or outside the contract year altogether, which QV101 reports
     months = months_into_year(ctx.start)
     into = f"{NUMBER_WORDS[months]} month{'s' if months != 1 else ''} into {ctx.contract.year}" if months else \
         f"part-way through {ctx.contract.year}"

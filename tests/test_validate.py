@@ -1,0 +1,221 @@
+"""The validator end to end: the seed schemes' verdicts, golden texts, exit codes, formats, waivers
+and bad input. QOFRULES_UPDATE_GOLDEN=1 rewrites the golden files; read the diff before committing."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CASES, ROOT
+from qofrules import api
+from qofrules.cli import cli
+from validate_helpers import clean, codes, messages, validate_text
+
+SEEDS = sorted((ROOT / "schemes").glob("*.qof"))
+CASE_FILES = sorted((CASES / "validate").glob("*.qof"))
+
+
+def _invoke(args, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+# ------------------------------------------------------------------ the seed schemes
+
+def test_seed_verdicts():
+    verdicts = {p.stem: r["verdict"] for p, r in zip(SEEDS, api.validate([str(p) for p in SEEDS]))}
+    assert verdicts == {"2014-devon-cornwall": "accepted with warnings", "2014-lincolnshire-llr": "accepted with warnings",
+                        "2014-somerset": "accepted with warnings", "2017-leeds": "rejected"}
+
+
+def test_leeds_is_rejected_for_what_nhs_englands_legal_advice_said():
+    (leeds,) = api.validate(str(ROOT / "schemes" / "2017-leeds.qof"))
+    errors = {f["code"]: f for f in leeds["findings"] if f["severity"] == "error"}
+    # a local body (the CCGs) cannot change the national contract mid-year: ten months into the year
+    assert "QV105" in errors
+    assert "cannot change the national contract part-way through a year" in errors["QV105"]["message"]
+    assert "ten months into 2016/17" in errors["QV105"]["message"]
+    assert "legal advice" in errors["QV105"]["source"]
+    # not opt-in: every practice moved off national QOF
+    assert "QV104" in errors and errors["QV104"]["line"] == 20
+    # the remaining indicators were not paid on actual achievement
+    assert "QV109" in errors
+    assert leeds["ok"] is False
+
+
+def test_accepted_seeds_have_no_errors_only_unrecorded_facts():
+    for report in api.validate([str(p) for p in SEEDS if "leeds" not in p.name]):
+        assert report["counts"]["errors"] == 0
+        assert any(f["code"] == "QV103" and "approval date is not recorded" in f["message"] for f in report["findings"])
+
+
+@pytest.mark.parametrize("path", SEEDS + CASE_FILES, ids=lambda p: p.stem)
+def test_verdict_text_is_golden(path, monkeypatch):
+    result = _invoke(["validate", str(path.relative_to(ROOT))], monkeypatch)
+    got = f"# exit {result.exit_code}\n{result.output}"
+    expected = CASES / "validate" / f"{path.stem}.expected"
+    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
+        expected.write_text(got, encoding="utf-8")
+    assert got == expected.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the command
+
+def test_exit_codes(monkeypatch, tmp_path):
+    accepted = [str(p.relative_to(ROOT)) for p in SEEDS if "leeds" not in p.name]
+    assert _invoke(["validate", *accepted], monkeypatch).exit_code == 0
+    assert _invoke(["validate", *accepted, "schemes/2017-leeds.qof"], monkeypatch).exit_code == 1
+    broken = tmp_path / "broken.qof"
+    broken.write_text('scheme x "X"\n  contract england 2013/14\n', encoding="utf-8")
+    result = _invoke(["validate", "schemes/2014-somerset.qof", str(broken)], monkeypatch)
+    assert result.exit_code == 2 and "error[QR001]" in result.output
+    assert "rejected: the file could not be read or parsed" in result.output
+    missing = _invoke(["validate", str(tmp_path / "nope.qof")], monkeypatch)
+    assert missing.exit_code == 2
+
+
+def test_a_scheme_with_check_errors_is_rejected_unvalidated():
+    report = validate_text(clean(lmc_="lmx "))
+    assert report.verdict == "rejected" and not report.validated
+    assert codes(report) == ["QR215"], "the unknown body is reported by check, and no rule runs"
+    assert "not validated, because `check` found errors" in report.summary()
+
+
+def test_json_format(monkeypatch):
+    result = _invoke(["validate", "--format", "json", "schemes/2017-leeds.qof"], monkeypatch)
+    assert result.exit_code == 1
+    (plain,) = json.loads(result.output)
+    assert plain["verdict"] == "rejected" and plain["scheme"] == "leeds-2017" and plain["validated"]
+    finding = next(f for f in plain["findings"] if f["code"] == "QV105")
+    assert finding["rule"] == "local-change-from-year-start" and finding["line"] == 17 and finding["column"] == 3
+
+
+def test_output_file_is_written_atomically(monkeypatch, tmp_path):
+    target = tmp_path / "out.sarif"
+    result = _invoke(["validate", "--format", "sarif", "-o", str(target), "schemes/2014-somerset.qof"], monkeypatch)
+    assert result.exit_code == 0 and json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.sarif"]
+
+
+def test_data_option_lets_prior_years_be_checked(monkeypatch):
+    somerset = "schemes/2014-somerset.qof"
+    without = _invoke(["validate", "--format", "json", somerset], monkeypatch)
+    assert any(f["code"] == "QV108" for f in json.loads(without.output)[0]["findings"])
+    with_data = _invoke(["validate", "--format", "json", "--data", "examples/south-west-2014", somerset], monkeypatch)
+    plain = json.loads(with_data.output)[0]
+    assert not any(f["code"] == "QV108" for f in plain["findings"]), plain["findings"]
+    bad = _invoke(["validate", "--data", "examples/no-such-data", somerset], monkeypatch)
+    assert bad.exit_code == 2
+
+
+def test_api_validate_feeds_the_commissioners_report():
+    from qofrules.report import validation_verdict
+    verdict = validation_verdict(str(ROOT / "schemes" / "2017-leeds.qof"))
+    assert verdict["available"] and verdict["ok"] is False and verdict["summary"] == "rejected"
+    assert any(f["code"] == "QV105" and f["line"] == 17 for f in verdict["findings"])
+
+
+def test_rules_api_lists_every_rule_as_plain_data():
+    listed = api.rules()
+    assert [r["code"] for r in listed][:2] == ["QV101", "QV102"]
+    assert all(r["source"] and r["breaking_example"] for r in listed)
+    json.dumps(listed)
+
+
+# ------------------------------------------------------------------ waivers
+
+WAIVER = '  waiver: {rule} granted by {by} on {on}{until} because "Approval minuted but the date lost"\n'
+
+
+def _waived(rule="QV103", by='nhs-england area-team "Leicestershire and Lincolnshire"', on="2014-01-10", until=""):
+    text = clean(WAIVER.format(rule=rule, by=by, on=on, until=until))
+    return validate_text(text.replace(" on 2014-01-20", ""))  # the approval date is not recorded: QV103 fires
+
+
+def test_a_waived_finding_is_reported_as_waived_not_hidden():
+    report = _waived()
+    (finding,) = [f for f in report.findings if f.diagnostic.code == "QV103"]
+    assert finding.severity == "waived" and finding.original_severity == "warning"
+    assert report.verdict == "accepted with warnings"
+    rendered = finding.render()
+    assert "waived[QV103]" in rendered and "note: waived by nhs-england area-team" in rendered
+    assert finding.to_json()["waiver"]["reason"] == "Approval minuted but the date lost"
+
+
+def test_a_waiver_by_rule_name_counts_too():
+    report = _waived(rule="approved-before-start")
+    assert [f.severity for f in report.findings if f.diagnostic.code == "QV103"] == ["waived"]
+
+
+def test_a_waived_error_no_longer_rejects():
+    text = clean(WAIVER.format(rule="QV103", by="nhs-england", on="2014-01-10", until=""))
+    late = validate_text(text.replace("on 2014-01-20", "on 2014-02-10"))
+    assert late.verdict == "accepted with warnings"
+    unwaived = validate_text(clean().replace("on 2014-01-20", "on 2014-02-10"))
+    assert unwaived.verdict == "rejected" and codes(unwaived, "error") == ["QV103"]
+
+
+def test_an_expired_waiver_counts_as_none():
+    report = _waived(until=" until 2014-03-01")
+    assert "QV002" in codes(report, "warning")
+    assert [f.severity for f in report.findings if f.diagnostic.code == "QV103"] == ["warning"]
+    assert "ended on 1 March 2014, before the scheme ends on 31 March 2014" in messages(report, "QV002")[0]
+    covering = _waived(until=" until 2014-03-31")
+    assert "QV002" not in codes(covering)
+
+
+def test_a_waiver_from_a_body_without_national_power_counts_as_none():
+    report = _waived(by='lmc "Lincolnshire"')
+    assert "QV003" in codes(report) and "QV103" in codes(report, "warning")
+
+
+def test_a_waiver_for_an_unknown_rule_is_a_warning():
+    report = _waived(rule="QV1O3")
+    assert "QV001" in codes(report) and "did you mean QV103" in report.findings[[f.diagnostic.code for f in
+                                                                                 report.findings].index("QV001")].render()
+
+
+def test_a_waiver_for_a_rule_that_does_not_fire_is_a_warning():
+    report = validate_text(clean(WAIVER.format(rule="QV105", by="nhs-england", on="2014-01-10", until="")))
+    assert codes(report) == ["QV004"] and report.verdict == "accepted with warnings"
+
+
+def test_a_clean_scheme_is_accepted_outright():
+    report = validate_text(clean())
+    assert report.findings == () and report.verdict == "accepted" and report.ok
+
+
+# ------------------------------------------------------------------ bad input
+
+def test_an_unknown_body_type_gets_a_clear_finding(monkeypatch, tmp_path):
+    path = tmp_path / "unknown-body.qof"
+    path.write_text(clean().replace('approved: nhs-england area-team', 'approved: nhs-englund area-team'),
+                    encoding="utf-8")
+    result = _invoke(["validate", str(path)], monkeypatch)
+    assert result.exit_code == 1
+    assert "error[QR215] unknown kind of body 'nhs-englund'" in result.output and "did you mean 'nhs-england'" in result.output
+
+
+def test_a_date_outside_any_shipped_contract_year_gets_a_clear_finding():
+    report = validate_text(clean(runs_2014_02_01_to_2014_03_31="runs: 2019-05-01 to 2019-06-30")
+                           .replace("runs: 2014-02-01 to 2014-03-31", "runs: 2019-05-01 to 2019-06-30"))
+    (message,) = messages(report, "QV101")
+    assert "outside the contract year it names, 2013/14" in message and "qofrules ships no contract year for 2019/20" in message
+
+
+def test_a_contract_year_we_do_not_ship_is_reported_not_validated():
+    report = validate_text(clean().replace("england 2013/14", "england 2019/20"))
+    assert report.verdict == "rejected" and codes(report) == ["QR211"]
+
+
+def test_a_year_without_the_data_a_rule_needs_gets_a_finding_not_a_pass():
+    # 2013/14's data is incomplete: HYP002 has no recorded retirement, so paying it in full cannot be confirmed
+    extra = '\n  rule "Hypertension in full":\n    applies to: indicator HYP002\n    reporting: not required\n    pay: full points\n'
+    report = validate_text(clean(extra))
+    (message,) = messages(report, "QV107")
+    assert "incomplete" in message and "HYP002" in message
+    assert [f.severity for f in report.findings if f.diagnostic.code == "QV107"] == ["warning"]
