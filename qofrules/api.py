@@ -205,6 +205,39 @@ def format_text(text: str, name: str = "<string>") -> str:
     return _format_text(text, name)
 
 
+def diff_result(old_path: str, new_path: str):
+    """The typed :class:`~qofrules.differ.SchemeDiff` of two scheme files (either may be ``-``)."""
+    from .differ import diff_schemes
+    schemes = []
+    for path in (old_path, new_path):
+        source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+        schemes.append((syntax.parse_text(source.text, source.name), source.name))
+    (old, old_name), (new, new_name) = schemes
+    return diff_schemes(old, new, old_name, new_name)
+
+
+def diff(old_path: str, new_path: str, data: str | None = None,
+         overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """``qofrules diff``: the semantic changes from OLD to NEW as plain data; with ``data``, also the
+    payment impact per practice (``impact``), or why one side could not be evaluated on it
+    (``impact_unavailable``: side → the diagnostics)."""
+    from .differ import impact
+    found = diff_result(old_path, new_path)
+    plain = found.to_plain()
+    if data is not None:
+        results, problems = {}, {}
+        for side, path in (("old", old_path), ("new", new_path)):
+            try:
+                results[side] = run_result(path, data, overrides)
+            except QofError as exc:
+                problems[side] = [d.to_json() for d in exc.diagnostics]
+        if problems:
+            plain["impact_unavailable"] = problems
+        else:
+            plain["impact"] = impact(found, results["old"], results["new"])
+    return plain
+
+
 # ------------------------------------------------------------------ validation (issue 3)
 
 def validation_reports(paths: list[str] | str, data_path: str | None = None) -> list:

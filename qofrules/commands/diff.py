@@ -1,0 +1,192 @@
+"""``qofrules diff``: what changed between two versions of a scheme, by meaning, and what it does
+to each practice's payment (docs/diff.md). Also a git external diff driver (seven arguments)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .. import api
+from ..cli import emit, fail
+from ..diagnostics import QofError
+from ..differ import GROUPS
+from ..money import pounds
+
+INPUT_ERRORS = {"QR001", "QR002", "QR003", "QR004", "QR005", "QR101", "QR102"}
+#: git runs an external diff driver with these seven arguments (git help git: GIT_EXTERNAL_DIFF).
+GIT_ARGUMENTS = 7
+NULL_FILE = "/dev/null"
+
+
+def _money(value: str | None) -> str:
+    from decimal import Decimal
+    return pounds(None if value is None else Decimal(value))
+
+
+def _signed(value: str | None) -> str:
+    if value is None:
+        return "—"
+    text = _money(value)
+    return text if text.startswith("-") or value.strip("0.") == "" else "+" + text
+
+
+def _causes(entry: dict) -> str:
+    return "; ".join(f"{c['cause']} ({_signed(c['amount'])})" for c in entry["caused_by"])
+
+
+def _contract_line(plain: dict) -> str:
+    contract = plain["contract"]
+    if contract["same"]:
+        return f"contract year: {contract['new'] or '(not stated)'} (both versions)"
+    return (f"different contract years: {plain['old']} is {contract['old'] or '(not stated)'}, "
+            f"{plain['new']} is {contract['new'] or '(not stated)'}")
+
+
+def _impact_rows(impact: dict) -> list[dict]:
+    return [p for p in impact["practices"] if p["difference"] != "0" and p["difference"] != "0.00"]
+
+
+def _impact_unavailable(plain: dict) -> list[str]:
+    lines = []
+    for side, diagnostics in plain.get("impact_unavailable", {}).items():
+        for d in diagnostics:
+            where = f"{d['file']}:{d['line']}: " if d.get("file") and d.get("line") else ""
+            lines.append(f"payment impact: the {side} version could not be evaluated on this data: "
+                         f"{where}{d['message']}")
+    return lines
+
+
+def _coverage_gaps(impact: dict) -> list[str]:
+    lines = []
+    for key, words in (("only_in_old", "only in the old version's results"), ("only_in_new", "only in the new version's results"),
+                       ("eligible_only_under_old", "eligible under the old version only"),
+                       ("eligible_only_under_new", "eligible under the new version only")):
+        if impact[key]:
+            lines.append(f"{len(impact[key])} practice(s) {words}: " + ", ".join(impact[key]))
+    return lines
+
+
+def render_text(plain: dict) -> str:
+    lines = [f"{plain['old']} → {plain['new']}", _contract_line(plain)]
+    lines += [f"note: {n}" for n in plain["notes"]]
+    changes = plain["changes"]
+    if not changes:
+        lines.append("no semantic changes (the versions differ at most in layout, comments or order)")
+    for group, heading in GROUPS.items():
+        mine = [c for c in changes if c["group"] == group]
+        if mine:
+            lines += ["", heading]
+            lines += [f"  {c['message']}" for c in mine]
+    if changes:
+        lines += ["", f"{len(changes)} semantic change(s)"]
+    lines += _impact_unavailable(plain)
+    impact = plain.get("impact")
+    if impact:
+        totals = impact["totals"]
+        lines += ["", f"Payment impact on {impact['dataset']} ({len(impact['practices'])} practice(s))"]
+        if impact["synthetic"]:
+            lines.append(f"  {impact['notice']}")
+        rows = _impact_rows(impact)
+        for p in rows:
+            lines.append(f"  {p['practice']} {p['name']}: {_money(p['old_payment'])} → {_money(p['new_payment'])} "
+                         f"({_signed(p['difference'])})")
+            if p["caused_by"]:
+                lines.append(f"    caused by: {_causes(p)}")
+        if not rows:
+            lines.append("  no practice's payment changes")
+        lines.append(f"  total: {_money(totals['old_payment'])} → {_money(totals['new_payment'])} "
+                     f"({_signed(totals['change'])}); better off {totals['better_off']}, worse off {totals['worse_off']}, "
+                     f"unchanged {totals['unchanged']}" + (f", unknown {totals['unknown']}" if totals["unknown"] else ""))
+        lines += [f"  {line}" for line in _coverage_gaps(impact)]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(plain: dict) -> str:
+    lines = [f"### Scheme changes: `{plain['old']}` → `{plain['new']}`", "", f"_{_contract_line(plain)}_", ""]
+    lines += [f"> {n}" for n in plain["notes"]]
+    changes = plain["changes"]
+    if not changes:
+        lines.append("No semantic changes (layout, comments or order only).")
+    for group, heading in GROUPS.items():
+        mine = [c for c in changes if c["group"] == group]
+        if mine:
+            lines += [f"**{heading}**", ""] + [f"- {_md(c['message'])}" for c in mine] + [""]
+    lines += [f"> {line}" for line in _impact_unavailable(plain)]
+    impact = plain.get("impact")
+    if impact:
+        totals = impact["totals"]
+        lines += ["", f"**Payment impact** on `{impact['dataset']}` ({len(impact['practices'])} practices)"
+                  + (" — synthetic data" if impact["synthetic"] else ""), ""]
+        lines += [f"Total {_money(totals['old_payment'])} → {_money(totals['new_payment'])} "
+                  f"(**{_signed(totals['change'])}**); better off {totals['better_off']}, worse off "
+                  f"{totals['worse_off']}, unchanged {totals['unchanged']}"
+                  + (f", unknown {totals['unknown']}" if totals["unknown"] else ""), ""]
+        rows = _impact_rows(impact)
+        if rows:
+            lines += ["| Practice | Old | New | Difference | Caused by |", "|---|---:|---:|---:|---|"]
+            for p in rows:
+                lines.append(f"| {p['practice']} {_md(p['name'])} | {_money(p['old_payment'])} | "
+                             f"{_money(p['new_payment'])} | {_signed(p['difference'])} | {_md(_causes(p))} |")
+        lines += [""] + [f"- {line}" for line in _coverage_gaps(impact)]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _git_side(path: str) -> bool:
+    return path != NULL_FILE
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--impact", "data_path", type=click.Path(),
+              help="Also evaluate both versions on this practice data set and show the payment change per practice.")
+@click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
+              help="A YAML file of figures the contract year lacks (repeatable), for --impact.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown is fit to paste into a pull-request comment.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
+def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ...], fmt: str,
+         output: str | None) -> None:
+    """Show what changed from OLD to NEW by meaning: who is eligible, which indicators are covered,
+    how they are paid, dates, approval, metadata. Usage: qofrules diff OLD NEW.
+
+    Exit 0 when nothing changed in meaning (layout and comments do not count), 1 when something
+    did, 2 when a version does not parse. Given git's seven external-diff arguments, it acts as
+    git's diff driver and always exits 0 (see docs/diff.md).
+    """
+    git_mode = len(files) == GIT_ARGUMENTS
+    if git_mode:
+        path, old, new = files[0], files[1], files[4]
+    elif len(files) == 2:
+        path, (old, new) = None, files
+    else:
+        raise click.UsageError("give two scheme files: qofrules diff OLD NEW")
+    if git_mode and not (_git_side(old) and _git_side(new)):
+        click.echo(f"{path}: scheme file {'added' if _git_side(new) else 'deleted'}")
+        sys.exit(0)
+    try:
+        plain = api.diff(old, new, data_path, overrides)
+    except QofError as exc:
+        if git_mode:
+            click.echo(f"{path}: cannot show a semantic diff:", err=True)
+        fail(exc, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
+    if git_mode:  # git names both sides by temporary files; the reader wants the path
+        plain["old"], plain["new"] = f"a/{path}", f"b/{path}"
+    if fmt == "json":
+        text = json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        text = render_markdown(plain)
+    else:
+        text = render_text(plain)
+    try:
+        emit(text, output)
+    except QofError as exc:
+        fail(exc, 2)
+    sys.exit(0 if git_mode or not plain["changed"] else 1)
+
+
+COMMANDS = [diff]
