@@ -231,6 +231,17 @@ def test_git_external_diff_handles_a_new_scheme_file(scheme_repo):
     assert "leeds.qof: scheme file added" in result.stdout
 
 
+def test_git_external_diff_shows_a_syntax_error_and_lets_git_go_on(scheme_repo):
+    repo, env = scheme_repo
+    text = (repo / "scheme.qof").read_text(encoding="utf-8")
+    (repo / "scheme.qof").write_text(text.replace("pay: achievement", "pay achievement"), encoding="utf-8")
+    _git(repo, "config", "diff.qof.command", f"{QOFRULES} diff", env=env)
+    result = _git(repo, "diff", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "scheme.qof: cannot show a semantic diff:" in result.stdout
+    assert "error[QR001] unexpected 'achievement'; expected ':'" in result.stdout
+
+
 def test_json_is_plain_data():
     plain = api.diff(*[str(p) for p in _case_args(CASES / "diff" / "pay-and-eligibility")[:2]])
     assert json.loads(json.dumps(plain)) == plain

@@ -171,8 +171,11 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     try:
         plain = api.diff(old, new, data_path, overrides)
     except QofError as exc:
-        if git_mode:
-            click.echo(f"{path}: cannot show a semantic diff:", err=True)
+        if git_mode:  # shown in git's output; a non-zero exit would stop git at this file
+            click.echo(f"{path}: cannot show a semantic diff:")
+            for diagnostic in exc.diagnostics:
+                click.echo(diagnostic.render())
+            sys.exit(0)
         fail(exc, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
     if git_mode:  # git names both sides by temporary files; the reader wants the path
         plain["old"], plain["new"] = f"a/{path}", f"b/{path}"
