@@ -9,6 +9,16 @@ from pathlib import Path
 from .diagnostics import QofError, error
 
 
+def _mode_for(target: Path) -> int:
+    """The existing file's permissions, or the usual ones for a new file (mkstemp's are 0600)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str | os.PathLike, text: str) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -17,6 +27,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     except OSError as exc:
         raise QofError([error("QR008", f"cannot write {target}: {exc.strerror or exc}")]) from None
     try:
+        os.chmod(temporary, _mode_for(target))
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()

@@ -110,3 +110,20 @@ def test_run_writes_output_atomically(tmp_path):
     assert result.exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("practice,name,list_size,eligible")
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    """An atomic write goes through a private temporary file; the result must not stay private."""
+    import os
+    import stat
+    from qofrules.writing import write_atomic
+    new = tmp_path / "new.txt"
+    write_atomic(new, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
+    existing = tmp_path / "existing.txt"
+    existing.write_text("old")
+    existing.chmod(0o640)
+    write_atomic(existing, "new")
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640 and existing.read_text() == "new"
