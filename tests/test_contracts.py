@@ -127,3 +127,10 @@ def test_bad_overrides_are_explained(tmp_path, text, code, fragment):
         api.load_contract("england", "2023/24", [_overrides(tmp_path, text)])
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.code == code and fragment in diagnostic.message + (diagnostic.hint or "")
+
+
+def test_zero_national_prevalence_is_refused_not_a_crash(tmp_path):
+    path = _overrides(tmp_path, 'overrides: england 2023/24\nlabel: x\ngroups:\n  DM: {national_prevalence: 0}\n')
+    with pytest.raises(QofError) as caught:
+        api.load_contract("england", "2023/24", [path])
+    assert caught.value.diagnostics[0].code == "QR313" and "above 0" in caught.value.diagnostics[0].message

@@ -8,6 +8,7 @@ import pytest
 
 from qofrules import api, ast
 from qofrules.diagnostics import QofError
+from qofrules.source import Source
 
 EVERYTHING = '''# A comment before the scheme
 scheme every-construct "Every construct"
@@ -147,3 +148,21 @@ def test_nesting_limit_is_a_clear_error():
         api.parse(text)
     assert caught.value.diagnostics[0].code == "QR005"
     assert "nest more than 32" in caught.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("line,fragment", [
+    ('  area: lmc\n', "name the lmc"),
+    ('  area: scottish-government\n', "not an area"),
+    ('  eligible when: practice in ccg\n', "name the ccg"),
+])
+def test_areas_must_be_placeable_and_named(line, fragment):
+    text = 'scheme a "A"\n  contract: england 2023/24\n' + line + \
+           '  rule "R":\n    applies to: all indicators\n    pay: achievement\n'
+    report = api.check_source(Source("a.qof", text))
+    assert [d.code for d in report.errors] == ["QR217"] and fragment in report.errors[0].message
+
+
+def test_nhs_england_national_is_every_practice():
+    text = 'scheme a "A"\n  contract: england 2023/24\n  area: nhs-england national\n' \
+           '  rule "R":\n    applies to: all indicators\n    pay: achievement\n'
+    assert api.check_source(Source("a.qof", text)).ok

@@ -6,6 +6,13 @@ from .. import bodies as vocabulary
 from ..diagnostics import did_you_mean, error
 
 
+def _area_bodies(scheme: ast.Scheme):
+    """Bodies used to place practices: the scheme's area, and `practice in BODY` conditions."""
+    yield from scheme.areas
+    if scheme.eligibility is not None:
+        yield from _condition_bodies(scheme.eligibility)
+
+
 def _named_bodies(scheme: ast.Scheme):
     for field in scheme.header:
         if isinstance(field, (ast.AreaField, ast.ApprovedField, ast.ConsultedField)):
@@ -42,3 +49,22 @@ def check(ctx):
                 hint = f'write the name in quotes: {kind} "Name"'
             yield error("QR215", f"'{body.level.text}' is not a level of {kind}", source=ctx.source,
                         span=body.level.span, hint=hint)
+    yield from _area_checks(ctx, kinds)
+
+
+def _area_checks(ctx, kinds):
+    """An area must be one qofrules can place practices in, and must be named; otherwise a blank
+    column would match, or every practice would, without anyone having said so."""
+    for body in _area_bodies(ctx.scheme):
+        kind = body.kind.text
+        if kind not in kinds:
+            continue  # reported above
+        column = vocabulary.area_column(body)
+        national = kind == "nhs-england" and (body.level is None or body.level.text == "national")
+        if column is None and not national:
+            yield error("QR217", f"{vocabulary.describe(body)} is not an area practices can be placed in",
+                        source=ctx.source, span=body.span,
+                        hint="areas are practices, PCNs, CCGs, ICBs, LMCs, area teams and regions")
+        elif column is not None and body.name is None:
+            yield error("QR217", f"name the {kind} (e.g. {kind} \"Name\"): without a name it would match "
+                        f"practices whose {column} is blank", source=ctx.source, span=body.span)

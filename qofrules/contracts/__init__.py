@@ -56,6 +56,12 @@ def contract_from_data(data: dict, source: Source) -> ContractYear:
                              prevalence_adjusted=raw["prevalence_adjusted"],
                              patient_list=raw.get("patient_list", "TOTAL"),
                              national_prevalence=_figure(prevalence, sources, _decimal) if prevalence else None)
+    for code, group in groups.items():
+        prevalence = group.national_prevalence
+        if prevalence is not None and prevalence.value is not None and prevalence.value <= 0:
+            raise QofError([error("QR302", f"group {code}'s national prevalence must be above 0", source=source)])
+    if data["average_list_size"].get("value") == 0:
+        raise QofError([error("QR302", "the national average list size must be above 0", source=source)])
     indicators = {}
     for raw in data["indicators"]:
         code = raw["code"]
@@ -150,8 +156,11 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                 raise QofError([error("QR313", f"group {code} is not in {contract.key}", source=source,
                                       hint=did_you_mean(code, groups))])
             if "national_prevalence" in raw:
-                groups[code] = _replace(groups[code], national_prevalence=supplied(
-                    _decimal(raw["national_prevalence"])))
+                prevalence = _decimal(raw["national_prevalence"])
+                if prevalence <= 0:
+                    raise QofError([error("QR313", f"group {code}: a national prevalence must be above 0 "
+                                          "(it divides the practice's prevalence)", source=source)])
+                groups[code] = _replace(groups[code], national_prevalence=supplied(prevalence))
         indicators = dict(contract.indicators)
         for code, raw in data.get("indicators", {}).items():
             if code not in indicators:
