@@ -127,6 +127,16 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
                      f"{count} indicator{'' if count == 1 else 's'} ({known} of the published "
                      f"{contract.published_total_points.value} points from national sources), so these "
                      f"payments cover only those indicators")
+    if contract.replaced_national:
+        notes.append("WARNING: contract overrides replace national figures: " + "; ".join(contract.replaced_national))
+    unknown = sorted({code for p in data.practices for code in p.achievement.get(contract.year, {})
+                      if code not in contract.indicators})
+    if unknown:
+        from .diagnostics import did_you_mean
+        shown = ", ".join(f"{c} ({hint})" if (hint := did_you_mean(c, contract.indicators)) else c
+                          for c in unknown[:10])
+        notes.append(f"the data's {contract.year} achievement names indicator codes {contract.key} does not "
+                     f"have, which are not used: {shown}" + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""))
     for year in sorted(tree.prior_years):
         if year not in data.years:
             notes.append(f"the scheme pays on achievement in {year}, but the data set has no {year} achievement "

@@ -127,3 +127,22 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     existing.chmod(0o640)
     write_atomic(existing, "new")
     assert stat.S_IMODE(existing.stat().st_mode) == 0o640 and existing.read_text() == "new"
+
+
+def test_overriding_a_national_figure_is_said_aloud(tmp_path):
+    data = ROOT / "examples" / "lincolnshire-2014"
+    overrides = tmp_path / "o.yaml"
+    overrides.write_text("overrides: england 2013/14\nlabel: test\nindicators:\n  HYP002: {points: 999}\n")
+    result = api.run_result(str(ROOT / RUNS["lincs"][0]), str(data), [str(overrides)])
+    assert any("replace national figures: HYP002 points: national 10 (unchecked) replaced by 999" in n
+               for n in result.notes)
+
+
+def test_unknown_indicator_codes_in_the_data_are_named(tmp_path):
+    import shutil
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "examples" / "lincolnshire-2014", copy)
+    achievement = copy / "achievement-2013-14.csv"
+    achievement.write_text(achievement.read_text().replace("C82001,HYP002,", "C82001,HYP02,"))
+    result = api.run_result(str(ROOT / RUNS["lincs"][0]), str(copy))
+    assert any("HYP02 (did you mean HYP002" in n for n in result.notes)

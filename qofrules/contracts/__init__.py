@@ -190,7 +190,13 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
     except InvalidOperation:
         raise QofError([error("QR311", "a number in the overrides file is not a number", source=source)]) from None
     changes["groups"], changes["indicators"] = groups, indicators
-    return contract.with_changes(**changes)
+    updated = contract.with_changes(**changes)
+    before = dict(contract.figures())
+    replaced = [f"{label}: national {before[label].value} ({before[label].status}) replaced by {figure.value}"
+                for label, figure in updated.figures()
+                if label in before and before[label].status in (CHECKED, UNCHECKED)
+                and figure.status == SUPPLIED and figure.value != before[label].value]
+    return updated.with_changes(replaced_national=contract.replaced_national + tuple(replaced))
 
 
 def _replace(obj, **changes):

@@ -77,6 +77,7 @@ class ContractYear:
     notes: str = ""
     path: str = ""
     overridden_by: tuple[str, ...] = ()
+    replaced_national: tuple[str, ...] = ()  # national figures an overrides file changed, said aloud
 
     @property
     def key(self) -> str:
