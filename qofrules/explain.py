@@ -196,7 +196,18 @@ def _indicator(tree: EvaluationTree, practice: Practice, result: PracticeResult,
     return {"indicator": item.code, "description": indicator.description, "group": item.group,
             "maximum": str(indicator.points.value), "rule": _rule(tree, plan, item), "basis": item.basis,
             "apdf": _apdf(tree, practice, item), "scheme": scheme, "national": national,
-            "difference": _s(difference)}
+            "difference": _s(difference), "supplied": _supplied(tree, indicator, item)}
+
+
+def _supplied(tree: EvaluationTree, indicator, item: IndicatorResult) -> list[str]:
+    """The figures this indicator's payment used that are not national data (from overrides)."""
+    figures = [("points", indicator.points), ("lower threshold", indicator.lower),
+               ("upper threshold", indicator.upper)]
+    if item.apdf_applies:
+        figures.append(("national prevalence", tree.contract.groups[item.group].national_prevalence))
+    # the source reads "FILE: LABEL"; the file is named once in the header, the label here
+    return [f"{name} {figure.value} (supplied: {figure.source.partition(': ')[2] or figure.source})"
+            for name, figure in figures if figure is not None and figure.status == "supplied"]
 
 
 # ------------------------------------------------------------------ the whole explanation
@@ -335,6 +346,8 @@ def _indicator_lines(item: dict) -> list[str]:
         for key in ("applies_line", "pay_line"):
             if rule[key]:
                 out.append(f"    {rule[key]['line']:>4} | {rule[key]['text']}")
+    for supplied in item.get("supplied", ()):
+        out.append(f"  NOT a national figure: {supplied}")
     out.append(f"  Basis: {item['basis']}")
     out += _trace_lines(item["scheme"]["trace"], "    ")
     apdf = item["apdf"]
