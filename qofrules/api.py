@@ -11,7 +11,6 @@ Every user-caused failure is a :class:`~qofrules.diagnostics.QofError` carrying 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from . import ast, checks, syntax
 from . import contracts as contract_data

@@ -285,6 +285,16 @@ class PercentOf(Node):
 Basis = Union[Achievement, FullPoints, NoPoints, FixedPoints, HigherOf, LowerOf, AverageOf, PercentOf]
 
 
+def walk_basis(basis):
+    """Every basis node inside ``basis``, itself first (checks and validation rules look inside)."""
+    yield basis
+    if isinstance(basis, (HigherOf, LowerOf, AverageOf)):
+        for item in basis.items:
+            yield from walk_basis(item)
+    elif isinstance(basis, PercentOf):
+        yield from walk_basis(basis.basis)
+
+
 # ------------------------------------------------------------------ rules
 
 AS_USUAL = "as usual"

@@ -26,12 +26,3 @@ def area_column(body: ast.Body) -> str | None:
         level = body.level.text if body.level else "national"
         return spec["area_column_by_level"].get(level)
     return spec.get("area_column")
-
-
-def describe(body: ast.Body) -> str:
-    parts = [body.kind.text]
-    if body.level:
-        parts.append(body.level.text)
-    if body.name:
-        parts.append(f'"{body.name.value}"')
-    return " ".join(parts)

@@ -35,11 +35,6 @@ def _fail(exc: QofError, code: int = EXIT_FINDINGS) -> None:
     sys.exit(code)
 
 
-def _is_input_error(exc: QofError) -> bool:
-    """Syntax errors and unreadable files exit 2; everything else a user caused exits 1."""
-    return any(d.code in {"QR001", "QR002", "QR003", "QR004", "QR005"} for d in exc.diagnostics)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qofrules")
 def cli() -> None:
@@ -86,7 +81,7 @@ def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str, reaso
     try:
         result = api.run_result(scheme, data_path, overrides)
     except QofError as exc:
-        _fail(exc, EXIT_USAGE if _is_input_error(exc) else EXIT_FINDINGS)
+        _fail(exc, exc.exit_code)
     if fmt == "json":
         text = json.dumps(result.to_plain(indicators=True), indent=2) + "\n"
     elif fmt == "csv":
@@ -113,9 +108,10 @@ def contracts(fmt: str) -> None:
         click.echo(contracts_text(summaries), nl=False)
 
 
-def fail(exc: QofError, code: int = EXIT_FINDINGS) -> None:
-    """Show a user-caused failure's diagnostics on standard error and exit (for command modules)."""
-    _fail(exc, code)
+def fail(exc: QofError, code: int | None = None) -> None:
+    """Show a user-caused failure's diagnostics on standard error and exit (for command modules);
+    by default with the exit code the diagnostics call for (QofError.exit_code)."""
+    _fail(exc, exc.exit_code if code is None else code)
 
 
 def emit(text: str, output: str | None) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import ast
-from .contracts.model import ContractYear, Indicator
+from .contracts.model import ContractYear
 from .diagnostics import QofError, error
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
                     NoPointsNode, PercentNode)
@@ -149,7 +149,3 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -
     return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
                           by_indicator=by_indicator, months_run=months_run(scheme, contract),
                           maxima={code: Decimal(i.points.value) for code, i in contract.indicators.items()})
-
-
-def indicator(tree: EvaluationTree, code: str) -> Indicator:
-    return tree.contract.indicators[code]

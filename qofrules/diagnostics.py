@@ -11,13 +11,17 @@ references, QR3xx contract data, QD0xx practice data, QE0xx evaluation.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .source import Source, Span
 
 ERROR = "error"
 WARNING = "warning"
+
+#: Codes that mean the input could not be read or parsed at all: commands exit 2 for these (1 for
+#: every other problem a user caused), so every command gives the same exit for the same input.
+INPUT_ERROR_CODES = frozenset({"QR001", "QR002", "QR003", "QR004", "QR005"})
 
 #: How many diagnostics one file may report before the rest are summarised.
 MAX_DIAGNOSTICS_PER_FILE = 50
@@ -106,6 +110,11 @@ class QofError(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+    @property
+    def exit_code(self) -> int:
+        """2 when the input could not be read or parsed, 1 for any other problem."""
+        return 2 if any(d.code in INPUT_ERROR_CODES for d in self.diagnostics) else 1
 
 
 def error(code: str, message: str, *, source: Source | None = None, span: Span | None = None,

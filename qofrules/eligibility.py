@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from . import ast
-from .bodies import area_column, describe
+from .bodies import area_column
+from .printer import body_text as describe
 from .data.model import Practice
 from .diagnostics import QofError, error
 

@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 
 from conftest import CASES, ROOT

@@ -4,7 +4,6 @@ QOFRULES_UPDATE_GOLDEN=1 rewrites the expected files; read the diff before commi
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

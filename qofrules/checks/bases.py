@@ -5,23 +5,13 @@ from .. import ast
 from ..diagnostics import error, warning
 
 
-def walk(basis):
-    """Every basis node inside ``basis``, itself first."""
-    yield basis
-    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
-        for item in basis.items:
-            yield from walk(item)
-    elif isinstance(basis, ast.PercentOf):
-        yield from walk(basis.basis)
-
-
 def check(ctx):
     contract = ctx.scheme.contract
     scheme_year = contract.year.start if contract else None
     for rule in ctx.scheme.rules:
         pay = rule.pay
         if pay is not None and rule.reporting == ast.NOT_REQUIRED:
-            for node in walk(pay.basis):
+            for node in ast.walk_basis(pay.basis):
                 if isinstance(node, ast.Achievement) and node.year is None:
                     yield error("QR233", f"rule \"{rule.title.value}\" pays on this year's achievement, but "
                                 "says reporting is not required", source=ctx.source, span=node.span,
@@ -29,7 +19,7 @@ def check(ctx):
         for field in (rule.pay, rule.on_request):
             if field is None:
                 continue
-            for node in walk(field.basis):
+            for node in ast.walk_basis(field.basis):
                 if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None \
                         and scheme_year is not None and node.year.start >= scheme_year:
                     if node.year.start == scheme_year:
@@ -43,5 +33,3 @@ def check(ctx):
                 if isinstance(node, ast.PercentOf) and node.percent > 100:
                     yield warning("QR235", f"{node.percent}% is more than the whole; points are capped at each "
                                   "indicator's maximum", source=ctx.source, span=node.span)
-    if ctx.scheme.pays_for == ast.MONTHS_RUN:
-        pass  # counted and checked in dates.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import ast
 from .. import bodies as vocabulary
 from ..diagnostics import did_you_mean, error
+from ..printer import body_text
 
 
 def _area_bodies(scheme: ast.Scheme):
@@ -62,7 +63,7 @@ def _area_checks(ctx, kinds):
         column = vocabulary.area_column(body)
         national = kind == "nhs-england" and (body.level is None or body.level.text == "national")
         if column is None and not national:
-            yield error("QR217", f"{vocabulary.describe(body)} is not an area practices can be placed in",
+            yield error("QR217", f"{body_text(body)} is not an area practices can be placed in",
                         source=ctx.source, span=body.span,
                         hint="areas are practices, PCNs, CCGs, ICBs, LMCs, area teams and regions")
         elif column is not None and body.name is None:

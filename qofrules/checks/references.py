@@ -67,10 +67,9 @@ def check(ctx):
 
 
 def _fixed_points(basis, rule, ctx):
-    from .bases import walk
     known = [i.points.value for i in ctx.contract.indicators.values() if i.points.value is not None]
     largest = max(known) if known else None
-    for node in walk(basis):
+    for node in ast.walk_basis(basis):
         if isinstance(node, ast.FixedPoints) and largest is not None and node.points > largest:
             yield warning("QR236", f"{node.points} points is more than any indicator of {ctx.contract.key} is worth "
                           f"(the most is {largest}); each indicator is capped at its maximum", source=ctx.source,

@@ -13,7 +13,6 @@ from ..diagnostics import QofError
 from ..differ import GROUPS
 from ..money import pounds
 
-INPUT_ERRORS = {"QR001", "QR002", "QR003", "QR004", "QR005", "QR101", "QR102"}
 #: git runs an external diff driver with these seven arguments (git help git: GIT_EXTERNAL_DIFF).
 GIT_ARGUMENTS = 7
 NULL_FILE = "/dev/null"
@@ -176,7 +175,7 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
             for diagnostic in exc.diagnostics:
                 click.echo(diagnostic.render())
             sys.exit(0)
-        fail(exc, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
+        fail(exc)
     if git_mode:  # git names both sides by temporary files; the reader wants the path
         plain["old"], plain["new"] = f"a/{path}", f"b/{path}"
     if fmt == "json":

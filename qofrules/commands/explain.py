@@ -10,7 +10,6 @@ from ..cli import emit, fail
 from ..diagnostics import QofError
 from ..explain import explain_text
 
-INPUT_ERRORS = {"QR001", "QR002", "QR003", "QR004", "QR005"}
 
 
 @click.command()
@@ -32,7 +31,7 @@ def explain(scheme: str, data_path: str, practice: str, indicator: str | None, o
     try:
         plain = api.explain(scheme, data_path, practice, indicator, overrides)
     except QofError as exc:
-        fail(exc, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
+        fail(exc)
     text = json.dumps(plain, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else explain_text(plain)
     try:
         emit(text, output)

@@ -12,7 +12,6 @@ from ..formatter import format_source
 from ..reading import MAX_SCHEME_BYTES, read_text
 from ..writing import write_atomic
 
-INPUT_ERRORS = {"QR001", "QR002", "QR003", "QR004", "QR005"}
 
 
 def _expand(paths: tuple[str, ...]) -> list[str]:
@@ -61,7 +60,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> No
         except QofError as exc:
             _show(exc)
             failed += 1
-            worst = max(worst, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
+            worst = max(worst, exc.exit_code)
             continue
         if printing or (write and path == "-"):
             click.echo(output, nl=False)

@@ -7,7 +7,6 @@ from .. import api
 from ..cli import emit, fail
 from ..diagnostics import QofError
 
-INPUT_ERRORS = {"QR001", "QR002", "QR003", "QR004", "QR005"}
 
 
 @click.command()
@@ -30,7 +29,7 @@ def report(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str, ou
     try:
         text = api.report(scheme, data_path, overrides, fmt=fmt)
     except QofError as exc:
-        fail(exc, 2 if any(d.code in INPUT_ERRORS for d in exc.diagnostics) else 1)
+        fail(exc)
     try:
         emit(text, output)
     except QofError as exc:

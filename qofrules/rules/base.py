@@ -17,6 +17,8 @@ from typing import Callable, Iterable
 from .. import ast
 from ..contracts.model import ContractYear
 from ..diagnostics import ERROR, WARNING, Diagnostic, Related
+from ..ast import walk_basis  # noqa: F401  (re-exported for the rule modules)
+from ..printer import body_text  # noqa: F401  (one body printer for the whole tool)
 from ..source import Source, Span
 from .authorities import Authorities
 
@@ -150,22 +152,6 @@ def guarantees_opt_in(condition: ast.Condition | None) -> bool:
 def eligibility_span(ctx: RuleContext) -> Span:
     found = ctx.scheme.field(ast.EligibleField)
     return found.span if found is not None else header_span(ctx)
-
-
-def walk_basis(basis):
-    """Every basis node inside ``basis``, itself first."""
-    yield basis
-    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
-        for item in basis.items:
-            yield from walk_basis(item)
-    elif isinstance(basis, ast.PercentOf):
-        yield from walk_basis(basis.basis)
-
-
-def body_text(body: ast.Body) -> str:
-    parts = [body.kind.text] + ([body.level.text] if body.level else []) + (
-        [f'"{body.name.value}"'] if body.name else [])
-    return " ".join(parts)
 
 
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import ast
 from ..printer import basis_text
-from .base import ERROR, Rule, eligibility_span, guarantees_opt_in
+from .base import ERROR, Rule, guarantees_opt_in
 
 
 def never_less(basis) -> bool:
