@@ -66,28 +66,21 @@ class PracticeResult:
     reason: str
     cpi: Decimal
     indicators: tuple[IndicatorResult, ...]
+    # Sums of the indicators' rounded parts, made once here: run totals, CSV, reports and diffs
+    # all read them, and summing 76 indicators anew on each read showed up at national scale.
+    scheme_points: Decimal | None = field(init=False)
+    scheme_payment: Decimal | None = field(init=False)
+    national_points: Decimal | None = field(init=False)
+    national_payment: Decimal | None = field(init=False)
+    difference: Decimal | None = field(init=False)
 
-    @property
-    def scheme_points(self) -> Decimal | None:
-        return _sum(i.scheme.points for i in self.indicators)
-
-    @property
-    def scheme_payment(self) -> Decimal | None:
-        return _sum(i.scheme.payment for i in self.indicators)
-
-    @property
-    def national_points(self) -> Decimal | None:
-        return _sum(i.national.points for i in self.indicators)
-
-    @property
-    def national_payment(self) -> Decimal | None:
-        return _sum(i.national.payment for i in self.indicators)
-
-    @property
-    def difference(self) -> Decimal | None:
-        if self.scheme_payment is None or self.national_payment is None:
-            return None
-        return self.scheme_payment - self.national_payment
+    def __post_init__(self) -> None:
+        self.scheme_points = _sum(i.scheme.points for i in self.indicators)
+        self.scheme_payment = _sum(i.scheme.payment for i in self.indicators)
+        self.national_points = _sum(i.national.points for i in self.indicators)
+        self.national_payment = _sum(i.national.payment for i in self.indicators)
+        self.difference = (None if self.scheme_payment is None or self.national_payment is None
+                           else self.scheme_payment - self.national_payment)
 
     @property
     def missing(self) -> list[str]:
