@@ -24,6 +24,20 @@ MAX_COMPACT_BYTES = 20 * 1024 * 1024
 
 def load(path: str) -> Dataset:
     """Load ``path``: a directory holding dataset.yaml, that file, or a compact .yaml/.yml/.json file."""
+    data, source, base = read_manifest(path)
+    if is_compact(data):
+        return _compact(data, source, base, origin=path)
+    return _directory(data, source, base, origin=path)
+
+
+def is_compact(data: dict) -> bool:
+    """A compact file holds its practices inline; a manifest names the CSV files that hold them."""
+    return isinstance(data.get("practices"), list)
+
+
+def read_manifest(path: str) -> tuple[dict, Source, Path]:
+    """The data set file at ``path`` (or ``path``/dataset.yaml), parsed and schema-checked, with its
+    directory: the one place both loaders (this exact one and :mod:`.columnar`) read it."""
     p = Path(path)
     if p.is_dir():
         p = p / "dataset.yaml"
@@ -44,9 +58,7 @@ def load(path: str) -> Dataset:
         raise QofError([error("QD003", "a data set file must be a mapping (dataset:, synthetic:, practices: ...)",
                               source=source)])
     validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
-    if isinstance(data.get("practices"), list):
-        return _compact(data, source, p.parent, origin=path)
-    return _directory(data, source, p.parent, origin=path)
+    return data, source, p.parent
 
 
 def _inside(base: Path, relative: str, source: Source) -> Path:
