@@ -810,7 +810,8 @@ def report(written: list[Written]) -> str:
     lines = []
     for item in written:
         rows = f"{item.rows:>8} rows" if item.rows else " " * 13
-        shown = item.path.relative_to(ROOT) if item.path.resolve().is_relative_to(ROOT) else item.path
+        resolved = item.path.resolve()
+        shown = resolved.relative_to(ROOT) if resolved.is_relative_to(ROOT) else item.path
         lines.append(f"{rows} {item.path.stat().st_size:>10} bytes  {shown}")
     return "\n".join(lines)
 

@@ -206,6 +206,29 @@ def test_scale_copies_practices_with_suffixed_codes(tmp_path):
     assert "--scale 3" in _manifest(tmp_path)["notice"]
 
 
+def test_relative_out_inside_the_repository_is_reported_relative(tmp_path, monkeypatch, capsys):
+    """--out given relative to a working directory inside the repository (e.g. benchmarks/out/x).
+
+    The report used to test the resolved path but shorten the unresolved one, and crashed with
+    ValueError after writing everything. ROOT is pointed at a temporary directory so the test
+    writes nothing into the checkout.
+    """
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert gen.main(["--out", "out/x", "--scenario", "national-2023", "--limit", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[-1] for line in lines] == [
+        "out/x/practices.csv", "out/x/achievement-2023-24.csv", "out/x/achievement-2022-23.csv",
+        "out/x/prevalence-2023-24.csv", "out/x/contract-overrides.yaml", "out/x/dataset.yaml"]
+    assert lines[0].split()[:2] == ["2", "rows"]
+
+
+def test_out_outside_the_repository_is_reported_as_given(tmp_path, capsys):
+    out = tmp_path / "elsewhere"
+    assert gen.main(["--out", str(out), "--scenario", "national-2023", "--limit", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(f"  {out / 'practices.csv'}")
+
+
 # ------------------------------------------------------------------ overrides and the engine
 
 @pytest.mark.parametrize("name", SHIPPED)
