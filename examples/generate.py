@@ -609,6 +609,42 @@ def _leeds_attributes(practice: Practice, seed: int) -> dict[str, str]:
     return {"OPTED_IN": ""}
 
 
+# LMCs the regional examples name, by the 2023/24 ICB that approximates each one's patch.
+KNOWN_LMC_BY_ICB = {LINCS_ICB: "Lincolnshire", LLR_ICB: "Leicester, Leicestershire and Rutland",
+                    DEVON_ICB: "Devon", CORNWALL_ICB: "Cornwall and Isles of Scilly", SOMERSET_ICB: "Somerset"}
+NATIONAL_LMC_BASIS = (
+    "the 2023/24 geography: 'Leeds' for sub-ICB location 15F (CCG_ODS_CODE), as in leeds-2017; "
+    "'Lincolnshire', 'Leicester, Leicestershire and Rutland', 'Devon', 'Cornwall and Isles of Scilly' and "
+    "'Somerset' for the ICBs (STP_NAME) that stand for those LMCs in the regional examples; for every other "
+    "practice, its ICB name without 'NHS ' and ' Integrated Care Board' (e.g. 'West Yorkshire'), a "
+    "stand-in that is not the name of a real LMC")
+
+
+def national_lmc(row: dict[str, str]) -> str:
+    """A practice's LMC for the national scenarios (NATIONAL_LMC_BASIS says how, the notice repeats it).
+
+    The areas the seed schemes name get the same LMC as in their regional examples, so each seed
+    finds its own practices among all of England's; the rest get a label derived from the ICB.
+    """
+    if row["CCG_ODS_CODE"] == LEEDS_SUB_ICB:
+        return "Leeds"
+    icb = row["STP_NAME"].strip()
+    if icb in KNOWN_LMC_BY_ICB:
+        return KNOWN_LMC_BY_ICB[icb]
+    return icb.removeprefix("NHS ").removesuffix(" Integrated Care Board")
+
+
+def _national_2014_attributes(practice: Practice, seed: int) -> dict[str, str]:
+    """Lincolnshire and LLR drawn as lincolnshire-2014, every other practice as south-west-2014.
+
+    So the Lincolnshire/LLR scheme meets opt-ins before and after its 1 February start, and
+    Somerset practices have pilots and requests; elsewhere ~70% opted in, no pilot, no request.
+    """
+    if practice.icb in (LINCS_ICB, LLR_ICB):
+        return {**_lincs_attributes(practice, seed), "PILOTS": "", "REQUESTED_ALTERNATIVE": "no"}
+    return _south_west_attributes(practice, seed)
+
+
 SCENARIOS = {
     "lincolnshire-2014": Scenario(
         name="lincolnshire-2014", dataset="lincolnshire-2014-example",
@@ -646,6 +682,22 @@ SCENARIOS = {
         year="2023/24", prior_year="2022/23", seed=20240331, list_median=8700,
         select=lambda row: True, selection="every practice in the mappings file",
         lmc=None, lmc_basis="", attributes=None, columns=(), synthetic_columns=(), shipped=False),
+    "national-2014": Scenario(
+        name="national-2014", dataset="national-2014-benchmark",
+        purpose="benchmarks: every practice in England, for schemes/2014-lincolnshire-llr.qof, "
+                "schemes/2014-devon-cornwall.qof and schemes/2014-somerset.qof",
+        year="2013/14", prior_year="2012/13", seed=20140331, list_median=6200,
+        select=lambda row: True, selection="every practice in the mappings file",
+        lmc=national_lmc, lmc_basis=NATIONAL_LMC_BASIS, attributes=_national_2014_attributes,
+        columns=("LMC", "OPTED_IN", "PILOTS", "REQUESTED_ALTERNATIVE"),
+        synthetic_columns=("OPTED_IN", "PILOTS", "REQUESTED_ALTERNATIVE"), shipped=False),
+    "national-2017": Scenario(
+        name="national-2017", dataset="national-2017-benchmark",
+        purpose="benchmarks: every practice in England, for schemes/2017-leeds.qof",
+        year="2016/17", prior_year="2015/16", seed=20170331, list_median=6700,
+        select=lambda row: True, selection="every practice in the mappings file",
+        lmc=national_lmc, lmc_basis=NATIONAL_LMC_BASIS, attributes=_leeds_attributes,
+        columns=("LMC", "OPTED_IN"), synthetic_columns=("OPTED_IN",), shipped=False),
 }
 
 

@@ -7,6 +7,7 @@ writes now, and the drift test ties the shipped files to it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import importlib.util
 import re
@@ -227,6 +228,49 @@ def test_out_outside_the_repository_is_reported_as_given(tmp_path, capsys):
     out = tmp_path / "elsewhere"
     assert gen.main(["--out", str(out), "--scenario", "national-2023", "--limit", "1"]) == 0
     assert capsys.readouterr().out.splitlines()[0].endswith(f"  {out / 'practices.csv'}")
+
+
+# ------------------------------------------------------------------ national scenarios for the seeds
+
+NATIONAL_SEEDS = {"national-2014": ["2014-lincolnshire-llr", "2014-devon-cornwall", "2014-somerset"],
+                  "national-2017": ["2017-leeds"]}
+
+
+def test_national_lmc_agrees_with_every_regional_example():
+    """A seed finds the same practices in the national data as in its own example."""
+    mappings = {r["PRACTICE_CODE"]: r for r in gen.read_mappings()}
+    for name in SHIPPED:
+        for practice in _csv(EXAMPLES / name / "practices.csv"):
+            assert gen.national_lmc(mappings[practice["PRACTICE_CODE"]]) == practice["LMC"]
+    others = {gen.national_lmc(r) for r in mappings.values()}
+    assert "West Yorkshire" in others and "Norfolk and Waveney" in others
+    assert not [lmc for lmc in others if "NHS" in lmc or "Integrated Care Board" in lmc or lmc != lmc.strip()]
+
+
+@pytest.mark.parametrize("name", sorted(NATIONAL_SEEDS))
+def test_national_scenarios_run_each_seed_on_its_own_practices_only(tmp_path, name):
+    """A few practices from each seed's area and from elsewhere, written as the national scenario writes them."""
+    scenario = gen.SCENARIOS[name]
+    assert not scenario.shipped and "every practice" in scenario.selection
+    by_lmc: dict[str, list[str]] = {}
+    for row in gen.read_mappings():
+        by_lmc.setdefault(gen.national_lmc(row), []).append(row["PRACTICE_CODE"])
+    wanted = {code for codes in by_lmc.values() for code in codes[:4]}
+    gen.generate(dataclasses.replace(scenario, select=lambda row: row["PRACTICE_CODE"] in wanted), tmp_path)
+    manifest = _manifest(tmp_path)
+    assert manifest["synthetic"] is True and manifest["notice"].startswith("SYNTHETIC DATA")
+    assert "not the name of a real LMC" in manifest["notice"]
+    practices = {p["PRACTICE_CODE"]: p for p in _csv(tmp_path / "practices.csv")}
+    assert list(next(iter(practices.values()))) == list(gen.PRACTICES_HEADER + scenario.columns)
+    for scheme in NATIONAL_SEEDS[name]:
+        result = api.run_result(str(ROOT / "schemes" / f"{scheme}.qof"), str(tmp_path))
+        assert len(result.practices) == len(wanted)
+        lmcs = {practices[p.code]["LMC"] for p in result.practices if p.eligible}
+        assert lmcs, f"{scheme} found no eligible practice"
+        in_area = {"2014-lincolnshire-llr": {"Lincolnshire", "Leicester, Leicestershire and Rutland"},
+                   "2014-devon-cornwall": {"Devon", "Cornwall and Isles of Scilly"},
+                   "2014-somerset": {"Somerset"}, "2017-leeds": {"Leeds"}}[scheme]
+        assert lmcs <= in_area
 
 
 # ------------------------------------------------------------------ overrides and the engine
