@@ -57,18 +57,21 @@ def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:
                    (scheme, national), details={"months_run": months})
 
 
+def eligible_and_why(scheme, practice: Practice) -> tuple[bool, str]:
+    """Is the practice in the scheme's area and eligible, and the sentence that says why."""
+    scope = eligibility.in_scope(practice, scheme.areas)
+    if not scope.value:
+        return False, scope.reason
+    if scheme.eligibility is None:
+        return True, scope.reason + "; the scheme sets no further condition"
+    answer = eligibility.evaluate(scheme.eligibility, practice)
+    return answer.value, answer.reason
+
+
 def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:
     """One practice's result. Call inside :func:`qofrules.money.exact` (``evaluate`` does)."""
     contract = tree.contract
-    scheme = tree.scheme
-    scope = eligibility.in_scope(practice, scheme.areas)
-    if not scope.value:
-        eligible, reason = False, scope.reason
-    elif scheme.eligibility is None:
-        eligible, reason = True, scope.reason + "; the scheme sets no further condition"
-    else:
-        answer = eligibility.evaluate(scheme.eligibility, practice)
-        eligible, reason = answer.value, answer.reason
+    eligible, reason = eligible_and_why(tree.scheme, practice)
     cpi = Decimal(practice.list_size) / Decimal(contract.average_list_size.value)
     base_factor = contract.point_value.value * cpi
     apdf_cache: dict[str, tuple] = {}
@@ -115,9 +118,9 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
-    """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
-    eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name)
+def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
+    """What a reader of any run's results must be told: an incomplete contract year, replaced
+    national figures, data codes the year lacks, years of data the scheme needs and lacks."""
     notes = []
     contract = tree.contract
     if not contract.complete:
@@ -129,8 +132,7 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
                      f"payments cover only those indicators")
     if contract.replaced_national:
         notes.append("WARNING: contract overrides replace national figures: " + "; ".join(contract.replaced_national))
-    unknown = sorted({code for p in data.practices for code in p.achievement.get(contract.year, {})
-                      if code not in contract.indicators})
+    unknown = sorted(code for code in data_codes if code not in contract.indicators)
     if unknown:
         from .diagnostics import did_you_mean
         shown = ", ".join(f"{c} ({hint})" if (hint := did_you_mean(c, contract.indicators)) else c
@@ -138,14 +140,27 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
         notes.append(f"the data's {contract.year} achievement names indicator codes {contract.key} does not "
                      f"have, which are not used: {shown}" + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""))
     for year in sorted(tree.prior_years):
-        if year not in data.years:
+        if year not in years:
             notes.append(f"the scheme pays on achievement in {year}, but the data set has no {year} achievement "
                          f"file: those bases are missing for every practice")
-    if tree.contract.year not in data.years:
+    if tree.contract.year not in years:
         notes.append(f"the data set has no {tree.contract.year} achievement: national-rules payments, and scheme "
                      f"bases that need this year's achievement, cannot be computed")
+    return notes
+
+
+def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
+    """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
+    eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name)
+    codes = {code for p in data.practices for code in p.achievement.get(tree.contract.year, {})}
+    notes = run_notes(tree, data.years, codes)
     with exact(), _no_cyclic_gc():  # one decimal context for the whole run (see money.py)
         practices = tuple(evaluate_practice(tree, p) for p in data.practices)
+    return assemble(tree, data, practices, notes)
+
+
+def assemble(tree: EvaluationTree, data, practices: tuple, notes: list[str]) -> RunResult:
+    """The run's result from its practices' results, whichever path computed them."""
     supplied = tuple(sorted({f.source for _, f in tree.contract.figures() if f.status == "supplied"}))
     return RunResult(scheme_id=tree.scheme.id.text, scheme_title=tree.scheme.title.value, contract=tree.contract.key,
                      dataset=data.name, synthetic=data.synthetic, notice=data.notice, months_run=tree.months_run,

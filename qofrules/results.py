@@ -91,18 +91,69 @@ class PracticeResult:
         return list(seen)
 
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
-        out = {
-            "practice": self.code, "name": self.name, "list_size": self.list_size,
-            "eligible": self.eligible, "reason": self.reason, "cpi": str(self.cpi),
-            "scheme_points": _s(self.scheme_points), "scheme_payment": _s(self.scheme_payment),
-            "national_points": _s(self.national_points), "national_payment": _s(self.national_payment),
-            "difference": _s(self.difference),
-        }
-        if self.missing:
-            out["missing"] = self.missing
-        if indicators:
-            out["indicators"] = [i.to_plain(trace) for i in self.indicators]
-        return out
+        return practice_plain(self, indicators, trace)
+
+
+def practice_plain(result, indicators: bool, trace: bool) -> dict:
+    """A practice's result as plain data — one shape, whichever path computed it."""
+    out = {
+        "practice": result.code, "name": result.name, "list_size": result.list_size,
+        "eligible": result.eligible, "reason": result.reason, "cpi": str(result.cpi),
+        "scheme_points": _s(result.scheme_points), "scheme_payment": _s(result.scheme_payment),
+        "national_points": _s(result.national_points), "national_payment": _s(result.national_payment),
+        "difference": _s(result.difference),
+    }
+    missing = result.missing
+    if missing:
+        out["missing"] = missing
+    if indicators:
+        out["indicators"] = [i.to_plain(trace) for i in result.indicators]
+    return out
+
+
+class SummaryPracticeResult:
+    """A practice's result from the vectorised path (:mod:`qofrules.fastpath`): its totals, made
+    for every practice at once, and its indicator detail made on demand by the exact path.
+
+    The detail is the exact path's own :class:`PracticeResult`; when it is made, its totals are
+    compared with these, and a difference is an internal error said aloud, never a quiet choice
+    of one figure over the other."""
+
+    __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
+                 "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full")
+
+    def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
+                 national_points, national_payment, has_missing: bool, detail):
+        self.code, self.name, self.list_size = code, name, list_size
+        self.eligible, self.reason, self.cpi = eligible, reason, cpi
+        self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
+        self.national_points, self.national_payment = national_points, national_payment
+        self.difference = (None if scheme_payment is None or national_payment is None
+                           else scheme_payment - national_payment)
+        self._has_missing, self._detail, self._full = has_missing, detail, None
+
+    def full(self) -> PracticeResult:
+        if self._full is None:
+            full = self._detail()
+            mine = (self.eligible, self.scheme_points, self.scheme_payment, self.national_points, self.national_payment)
+            theirs = (full.eligible, full.scheme_points, full.scheme_payment, full.national_points,
+                      full.national_payment)
+            if mine != theirs:
+                raise AssertionError(f"internal error: the vectorised and exact paths disagree for practice "
+                                     f"{self.code}: {mine} != {theirs}; please report it (run with --exact)")
+            self._full = full
+        return self._full
+
+    @property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        return self.full().indicators
+
+    @property
+    def missing(self) -> list[str]:
+        return self.full().missing if self._has_missing else []
+
+    def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
+        return practice_plain(self, indicators, trace)
 
 
 @dataclass(frozen=True)
