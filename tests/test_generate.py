@@ -273,6 +273,52 @@ def test_national_scenarios_run_each_seed_on_its_own_practices_only(tmp_path, na
         assert lmcs <= in_area
 
 
+# ------------------------------------------------------------------ benchmarks/scale.py
+
+def _load_scale():
+    spec = importlib.util.spec_from_file_location("qofrules_benchmarks_scale", ROOT / "benchmarks" / "scale.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scale_copies_every_practice_with_the_originals_values(tmp_path, capsys):
+    gen.generate(gen.SCENARIOS["national-2014"], tmp_path / "src", limit=4)
+    scale = _load_scale()
+    assert scale.main([str(tmp_path / "src"), str(tmp_path / "x3"), "--times", "3"]) == 0
+    assert "total: " in capsys.readouterr().out
+    original = api.load_data(str(tmp_path / "src"))
+    copied = api.load_data(str(tmp_path / "x3"))
+    assert copied.synthetic and len(copied.practices) == 3 * len(original.practices) == 12
+    assert "x3 copy" in copied.notice and "SYNTHETIC COPIES" in copied.notice
+    by_code = {p.code: p for p in copied.practices}
+    for practice in original.practices:
+        for k in (1, 2, 3):
+            copy = by_code[practice.code if k == 1 else f"{practice.code}-{k}"]
+            assert copy.name == (practice.name if k == 1 else f"{practice.name} (SYNTHETIC COPY {k})")
+            areas = {column: (practice.code if column == "PRACTICE_CODE" else value)
+                     for column, value in copy.areas.items()}   # the code is also an area column
+            assert dataclasses.replace(copy, code=practice.code, name=practice.name, areas=areas) == practice
+    # the generator's layout: same files, headers and row order as `generate.py --scale 3`
+    gen.generate(gen.SCENARIOS["national-2014"], tmp_path / "gen3", limit=4, scale=3)
+    for name in sorted(p.name for p in (tmp_path / "gen3").glob("*.csv")):
+        made, expected = _csv(tmp_path / "x3" / name), _csv(tmp_path / "gen3" / name)
+        assert list(made[0]) == list(expected[0])
+        assert [r["PRACTICE_CODE"] for r in made] == [r["PRACTICE_CODE"] for r in expected]
+    assert (tmp_path / "x3" / "contract-overrides.yaml").read_bytes() == \
+        (tmp_path / "src" / "contract-overrides.yaml").read_bytes()
+    assert not [p.name for p in (tmp_path / "x3").iterdir() if p.name.startswith(".")]
+
+
+def test_scale_refuses_a_file_it_cannot_copy_faithfully(tmp_path, capsys):
+    gen.generate(gen.SCENARIOS["national-2023"], tmp_path / "src", limit=2)
+    path = tmp_path / "src" / "prevalence-2023-24.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert _load_scale().main([str(tmp_path / "src"), str(tmp_path / "out"), "--times", "2"]) == 1
+    assert "prevalence-2023-24.csv: CRLF" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "dataset.yaml").exists()
+
+
 # ------------------------------------------------------------------ overrides and the engine
 
 @pytest.mark.parametrize("name", SHIPPED)
