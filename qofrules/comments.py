@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .source import split_lines
+
 #: Marks a blank line kept between comments (runs of blank lines collapse to one).
 BLANK = ""
 
@@ -47,7 +49,7 @@ def _tidy(block: list[str], *, keep_last_blank: bool) -> tuple[str, ...]:
 def collect(text: str) -> Comments:
     before: dict[int, tuple[str, ...]] = {}
     block: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         stripped = line.strip()
         if not stripped:
             if block:

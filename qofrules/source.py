@@ -6,7 +6,24 @@ checks that run long after parsing still show the offending line with a caret.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` split at CRLF, CR and LF only, like ``str.splitlines`` without its extra breaks.
+
+    ``str.splitlines`` also breaks at form feed, U+0085, U+2028 and other separators; the grammar
+    (and the ``csv`` module) do not, so counting lines that way would put a diagnostic's line
+    number and its excerpt on different lines. A bare CR is a line end here because ``csv``
+    treats it as one; in a scheme it is a syntax error, reported at that point.
+    """
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +52,7 @@ class Source:
 
     @functools.cached_property
     def _lines(self) -> list[str]:  # split lazily: a large data file may never need it
-        return self.text.splitlines()
+        return split_lines(self.text)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending ('' past the end)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.resources
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,10 +21,13 @@ from lark.lexer import PatternStr
 from . import ast
 from .diagnostics import Diagnostic, QofError, did_you_mean, error
 from .reading import MAX_LINE_LENGTH
-from .source import Source, Span
+from .source import Source, Span, split_lines
 
-#: The deepest nesting of parentheses a scheme may use (conditions and bases).
+#: The deepest nesting a scheme may use: parentheses on a line, and conditions or bases inside
+#: one another. Limits are documented, with their reasons, in docs/limits.md.
 MAX_NESTING = 32
+#: The most rules one scheme may have.
+MAX_RULES = 1000
 
 
 # ------------------------------------------------------------------ the parser
@@ -137,28 +141,87 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
 
 
 def _precheck(source: Source) -> list[Diagnostic]:
-    """Refuse inputs that are empty, have absurd lines, or nest too deeply, before Lark sees them."""
-    problems = []
-    if not source.text.strip() or all(not l.strip() or l.lstrip().startswith("#")
-                                       for l in source.text.splitlines()):
+    """Refuse, before Lark sees them, inputs that are empty, have absurd lines, nest parentheses
+    too deeply or hold too many rules: each is cheap to spot here and costly (or, for nesting,
+    recursive) later. The figures are documented, with their reasons, in docs/limits.md."""
+    lines = split_lines(source.text)
+    statements = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not statements:
+        if any(line.strip() for line in lines):
+            return [error("QR003", "the scheme file has no scheme, only comments", source=source,
+                          hint='after the comments, start the scheme with: scheme my-scheme "Title"')]
         return [error("QR003", "the scheme file is empty", source=source,
                       hint='a scheme starts with: scheme my-scheme "Title"')]
-    for number, line in enumerate(source.text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
+        if "(" in line:
+            column = _too_deep(line)
+            if column is not None:
+                return [error("QR005", f"parentheses nest more than {MAX_NESTING} deep", source=source,
+                              span=Span.point(number, column),
+                              hint="split the condition or basis into simpler parts")]
         if len(line) > MAX_LINE_LENGTH:
-            problems.append(error("QR005", f"line {number} is {len(line):,} characters long; the limit is "
-                                  f"{MAX_LINE_LENGTH:,}", source=source, span=Span.point(number, MAX_LINE_LENGTH)))
-            break
-        depth = 0
-        for column, char in enumerate(line, start=1):
-            if char == "(":
-                depth += 1
-                if depth > MAX_NESTING:
-                    problems.append(error("QR005", f"parentheses nest more than {MAX_NESTING} deep",
-                                          source=source, span=Span.point(number, column)))
-                    return problems
-            elif char == ")":
-                depth -= 1
-    return problems
+            return [error("QR005", f"line {number} is {len(line):,} characters long; the limit is "
+                          f"{MAX_LINE_LENGTH:,}", source=source, span=Span.point(number, MAX_LINE_LENGTH))]
+    rules = [m.start() for m in _RULE_LINE.finditer(source.text)]
+    if len(rules) > MAX_RULES:
+        number = source.text.count("\n", 0, rules[MAX_RULES]) + 1
+        column = len(lines[number - 1]) - len(lines[number - 1].lstrip()) + 1
+        return [error("QR005", f"the scheme has {len(rules):,} rules; the limit is {MAX_RULES:,}",
+                      source=source, span=Span.point(number, column),
+                      hint="one rule can apply to many indicators (applies to: indicators A, B, C)")]
+    return []
+
+
+#: A line that starts a rule (a statement always starts its own line, and a quoted text never
+#: spans lines, so this cannot match inside a text or a comment).
+_RULE_LINE = re.compile(r'^[ \t]*rule(?=[ \t"])', re.MULTILINE)
+
+
+def _too_deep(line: str) -> int | None:
+    """The 1-based column where parentheses on ``line`` first nest deeper than MAX_NESTING, or
+    None. Parentheses inside a quoted text, or after a ``#``, are text, not nesting."""
+    depth, quoted, escaped = 0, False, False
+    for column, char in enumerate(line, start=1):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == "#":
+            return None
+        elif char == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                return column
+        elif char == ")":
+            depth -= 1
+    return None
+
+
+#: Tree nodes that nest a condition or a basis inside another (parentheses alone add none).
+_NESTING_NODES = {"negation": "condition", "any_of": "condition", "all_of": "condition",
+                  "higher_of": "payment basis", "lower_of": "payment basis", "average_of": "payment basis",
+                  "percent_of": "payment basis"}
+
+
+def _nesting_problem(source: Source, tree: Tree) -> Diagnostic | None:
+    """A condition or basis nested more than MAX_NESTING deep (``not not not ...`` needs no
+    parentheses), found without recursion, so that later stages, which recurse, never meet one."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in _NESTING_NODES:
+            depth += 1
+            if depth > MAX_NESTING:
+                return error("QR005", f"the {_NESTING_NODES[node.data]} nests more than {MAX_NESTING} deep",
+                             source=source, span=Span.point(node.meta.line, node.meta.column),
+                             hint="split the condition or basis into simpler parts")
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
+    return None
 
 
 def parse_tree(source: Source) -> Tree:
@@ -168,9 +231,13 @@ def parse_tree(source: Source) -> Tree:
         raise QofError(problems)
     text = source.text if source.text.endswith("\n") else source.text + "\n"
     try:
-        return parser().parse(text)
+        tree = parser().parse(text)
     except UnexpectedInput as exc:
         raise QofError([_syntax_diagnostic(source, exc)]) from None
+    too_deep = _nesting_problem(source, tree)
+    if too_deep is not None:
+        raise QofError([too_deep])
+    return tree
 
 
 # ------------------------------------------------------------------ the builder
