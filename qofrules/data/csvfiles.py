@@ -99,19 +99,27 @@ def _data_rows(reader, width: int, source: Source):
                               source=source)]) from None
 
 
+def _decimal(text: str) -> Decimal:
+    """``text`` as a Decimal, in ASCII digits only: Python also reads '١٢' (Arabic-Indic digits)
+    and '1_000' as numbers, which no NHS Digital file writes and a reader should not guess at."""
+    if not text.isascii() or "_" in text:
+        raise InvalidOperation
+    return Decimal(text)
+
+
 def _count(text: str) -> int:
     """A whole, non-negative number ('12' or '12.0')."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
-    value = Decimal(text)
-    if value < 0 or value != value.to_integral_value() or not value.is_finite():
+    value = _decimal(text)
+    if not value.is_finite() or value < 0 or value != value.to_integral_value():
         raise InvalidOperation
     return int(value)
 
 
 def _points(text: str) -> Decimal:
-    value = Decimal(text)
-    if value < 0 or not value.is_finite():
+    value = _decimal(text)
+    if not value.is_finite() or value < 0:
         raise InvalidOperation
     return value
 
