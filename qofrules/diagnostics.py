@@ -89,6 +89,11 @@ class Diagnostic:
         return data
 
 
+#: The widest excerpt shown; a longer line (a minified YAML file, a 100,000-bracket attack) is
+#: cut to a window around the caret, so one diagnostic never prints megabytes.
+EXCERPT_WIDTH = 160
+
+
 def _excerpt(source: Source, span: Span) -> list[str]:
     """The source line of ``span`` with carets under it (to the line's end if it spans lines)."""
     text = source.line_text(span.line).replace("\t", " ")
@@ -100,6 +105,13 @@ def _excerpt(source: Source, span: Span) -> list[str]:
         width = max(span.end_column - span.column, 1)
     else:
         width = max(len(text) - start, 1)
+    if len(text) > EXCERPT_WIDTH:
+        left = max(0, min(start - EXCERPT_WIDTH // 2, len(text) - EXCERPT_WIDTH))
+        window = text[left:left + EXCERPT_WIDTH]
+        prefix, suffix = ("..." if left else ""), ("..." if left + EXCERPT_WIDTH < len(text) else "")
+        text = prefix + window + suffix
+        start = start - left + len(prefix)
+        width = max(1, min(width, len(prefix) + len(window) - start))
     caret = " " * (len(gutter) - 2) + "| " + " " * start + "^" * width
     return [gutter + text, caret]
 

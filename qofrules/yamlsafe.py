@@ -12,13 +12,31 @@ from .diagnostics import QofError, error
 from .source import Source, Span
 
 
+#: The deepest nesting of lists and mappings a YAML file may use. Our formats need six levels
+#: (a compact data set: practices, a practice, achievement, a year, an indicator, a measure); the
+#: composer recurses, so without a limit the depth at which a file fails would depend on the stack.
+MAX_YAML_DEPTH = 32
+
+
 class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only: no python/object tags, so loading a file can never
+    import or run code), refusing aliases and nesting deeper than MAX_YAML_DEPTH."""
+
+    _depth = 0
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.events.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in qofrules files", event.start_mark)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"the YAML nests more than {MAX_YAML_DEPTH} deep", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 # Dates stay text: our schemas say which fields are dates and we parse them ourselves, so that a

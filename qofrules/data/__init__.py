@@ -62,10 +62,16 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
 
 
 def _inside(base: Path, relative: str, source: Source) -> Path:
+    """The file a data set names, after checking it lies in the data set's directory (symbolic
+    links followed) and is a regular file: a named pipe or device there would make reading hang
+    or never end, so only a path the user typed may be one."""
     target = (base / relative).resolve()
     if not target.is_relative_to(base.resolve()):
         raise QofError([error("QD005", f"'{relative}' lies outside the data set's directory", source=source,
                               hint="a data set may only name files in its own directory")])
+    if target.exists() and not target.is_file() and not target.is_dir():
+        raise QofError([error("QD005", f"'{relative}' is not a regular file (a pipe, socket or device)",
+                              source=source, hint="a data set may only name ordinary files")])
     return target
 
 
