@@ -57,8 +57,34 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
     if not isinstance(data, dict):
         raise QofError([error("QD003", "a data set file must be a mapping (dataset:, synthetic:, practices: ...)",
                               source=source)])
+    _refuse_escaping_paths(data, source)
     validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
     return data, source, p.parent
+
+
+def _named_paths(data: dict):
+    """(field, path) of every file a data set file names."""
+    for field in ("practices", "contract_overrides"):
+        if isinstance(data.get(field), str):
+            yield field, data[field]
+    for field in ("achievement", "prevalence"):
+        if isinstance(data.get(field), dict):
+            for year, path in data[field].items():
+                if isinstance(path, str):
+                    yield f"{field}.{year}", path
+
+
+def _refuse_escaping_paths(data: dict, source: Source) -> None:
+    """Refuse absolute paths, '..' and drive letters in plain words (QD004, as the schema's pattern
+    would, but its message is the regular expression). Symbolic links are _inside's job (QD005)."""
+    problems = []
+    for field, path in _named_paths(data):
+        parts = path.replace("\\", "/").split("/")
+        if path.startswith(("/", "\\")) or ".." in parts or ":" in path:
+            problems.append(error("QD004", f"{field}: '{path}' lies outside the data set's directory", source=source,
+                                  hint="name files by paths relative to the data set's directory, without '..'"))
+    if problems:
+        raise QofError(problems)
 
 
 def _inside(base: Path, relative: str, source: Source) -> Path:

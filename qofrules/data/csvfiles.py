@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from ..diagnostics import MAX_DIAGNOSTICS_PER_FILE, Diagnostic, QofError, did_you_mean, error
@@ -37,10 +38,15 @@ class _Problems:
         self.found: list[Diagnostic] = []
         self.more = 0
 
-    def add(self, code: str, line: int, message: str, hint: str | None = None) -> None:
+    def add(self, code: str, line: int, message: str, hint: str | Callable[[], str | None] | None = None) -> None:
+        """Keep a problem, or count it once the cap is reached. A costly hint (a 'did you mean'
+        over thousands of practice codes) is passed as a function and computed only when kept:
+        computed eagerly, a million rows naming an unknown practice took hours."""
         if len(self.found) >= MAX_DIAGNOSTICS_PER_FILE:
             self.more += 1
             return
+        if callable(hint):
+            hint = hint()
         text = self.source.line_text(line)
         span = Span(line=line, column=1, end_line=line, end_column=max(len(text), 1) + 1)
         self.found.append(error(code, message, source=self.source, span=span, hint=hint))
@@ -189,7 +195,7 @@ def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, 
         practice, indicator, text = row[at_practice], row[at_indicator], row[at_value]
         if practice not in known_practices:
             problems.add("QD020", line, f"line {line}: practice {practice} is not in the practices table",
-                         hint=did_you_mean(practice, known_practices))
+                         hint=lambda: did_you_mean(practice, known_practices))
             continue
         if text == "":
             continue  # a blank VALUE is "not given", the same as no row
@@ -229,7 +235,7 @@ def read_prevalence(source: Source, known_practices: set[str]) -> dict[str, dict
         practice, group = row["PRACTICE_CODE"], row["GROUP_CODE"]
         if practice not in known_practices:
             problems.add("QD020", line, f"line {line}: practice {practice} is not in the practices table",
-                         hint=did_you_mean(practice, known_practices))
+                         hint=lambda: did_you_mean(practice, known_practices))
             continue
         try:
             register, list_size = _count(row["REGISTER"]), _count(row["PRACTICE_LIST_SIZE"])
