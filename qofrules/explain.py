@@ -268,6 +268,13 @@ def _answer_lines(answer: dict, indent: str) -> list[str]:
     return [f"{indent}{answer['reason']}: {'yes' if answer['value'] else 'no'}"]
 
 
+def _exceptions(count) -> str:
+    """'1 exception', '3 exceptions', or 'unreported exceptions' when the data does not say."""
+    if count is None:
+        return "unreported exceptions"
+    return f"{count} exception" + ("" if count == 1 else "s")
+
+
 def _trace_lines(node: dict, indent: str) -> list[str]:
     head = node["basis"] or ""
     mark = ""
@@ -279,7 +286,7 @@ def _trace_lines(node: dict, indent: str) -> list[str]:
         percent = details.get("achievement_percent")
         shown = f"{Decimal(percent).quantize(Decimal('0.01'))}%" if percent is not None else "not a percentage"
         lines.append(f"{indent}    achievement: numerator {details['numerator']}, denominator {details['denominator']}"
-                     f" (after {details['exceptions'] if details['exceptions'] is not None else 'unreported'} exceptions)"
+                     f" (after {_exceptions(details['exceptions'])})"
                      f" = {shown}; thresholds {details['lower']}% to {details['upper']}%, maximum {details['maximum']} points")
     for child in node.get("children", ()):
         lines += _trace_lines(child, indent + "    ")
