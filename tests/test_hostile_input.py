@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from qofrules import api, yamlsafe
+from qofrules import data as data_module
 from qofrules.cli import cli
 from qofrules.data import csvfiles
 from qofrules.diagnostics import MAX_DIAGNOSTICS_PER_FILE, QofError
@@ -515,3 +516,53 @@ def test_paths_in_a_scheme_are_only_text(tmp_path):
     assert opened <= {path.resolve()} | {p for p in opened if p.is_relative_to((ROOT / "qofrules").resolve())}
     assert secret.resolve() not in opened
     assert [e for e in recorder.events if e[0] != "open"] == []
+
+
+# ------------------------------------------------------------------ size limits of the other files
+
+
+def _sparse(path: Path, start: bytes, size: int) -> Path:
+    with path.open("wb") as handle:
+        handle.write(start)
+        handle.truncate(size)
+    return path
+
+
+def test_an_oversize_data_set_file_is_refused(tmp_path):
+    data = _sparse(tmp_path / "big.yaml", b"dataset: big\n", data_module.MAX_COMPACT_BYTES + 1)
+    result = _invoke("run", SCHEME, "--data", data)
+    assert result.exit_code == 2
+    assert (f"{data}: error[QR005] the file is 20,971,521 bytes; a data set file may be at most 20,971,520"
+            in result.output)
+
+
+def test_an_oversize_manifest_is_refused(tmp_path):
+    data = _example_copy(tmp_path)
+    manifest = data / "dataset.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "description: " + "x" * (1024 * 1024) + "\n",
+                        encoding="utf-8")
+    result = _invoke("run", SCHEME, "--data", data)
+    assert result.exit_code == 2
+    assert (f"{manifest}: error[QR005] the file is {manifest.stat().st_size:,} bytes; a data set manifest may "
+            "be at most 1,048,576") in result.output
+
+
+def test_an_oversize_overrides_file_is_refused(tmp_path):
+    overrides = _sparse(tmp_path / "big.yaml", b"overrides: england 2013/14\n", 1024 * 1024 + 1)
+    result = _invoke("run", SCHEME, "--data", TINY, "--contract-overrides", overrides)
+    assert result.exit_code == 2
+    assert (f"{overrides}: error[QR005] the file is 1,048,577 bytes; a contract overrides file may be at most "
+            "1,048,576") in result.output
+
+
+def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path):
+    csv_path = _bad_rows_data_set(tmp_path, "x\n", 200_000)
+    csv_path.write_text("PRACTICE_CODE,INDICATOR_CODE,MEASURE,VALUE\nA00001,HYP002,NUMERATOR,\"1\n"
+                        + "x\n" * 200_000, encoding="utf-8")
+    with pytest.raises(QofError) as caught:
+        api.load_data(str(tmp_path))
+    assert caught.value.diagnostics[0].render().splitlines() == [
+        f"{csv_path}:2:1: error[QD011] line 2: not readable as CSV: field larger than field limit (131072)",
+        '    2 | A00001,HYP002,NUMERATOR,"1',
+        "      | ^",
+        '  hint: a field runs on for more than 131,072 characters: usually a " that is never closed']

@@ -18,6 +18,8 @@ from ..source import Source
 from . import csvfiles
 from .model import Dataset, Measures, Practice, Prevalence  # noqa: F401
 
+#: Size limits (docs/limits.md): a data set file is read up to the compact limit; one that turns
+#: out to be a manifest (it names CSV files instead of holding practices) must be far smaller.
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_COMPACT_BYTES = 20 * 1024 * 1024
 
@@ -59,6 +61,11 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
                               source=source)])
     _refuse_escaping_paths(data, source)
     validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
+    size = len(source.text.encode("utf-8"))
+    if not is_compact(data) and size > MAX_MANIFEST_BYTES:
+        raise QofError([error("QR005", f"the file is {size:,} bytes; a data set manifest may be at most "
+                              f"{MAX_MANIFEST_BYTES:,}", source=source,
+                              hint="a manifest only names its files; the data belongs in them")])
     return data, source, p.parent
 
 

@@ -77,7 +77,7 @@ def _lists(source: Source, required: tuple[str, ...], what: str):
     except StopIteration:
         raise QofError([error("QD010", f"the {what} is empty: no header row", source=source)]) from None
     except csv.Error as exc:
-        raise QofError([error("QD011", f"not a readable CSV file: {exc}", source=source)]) from None
+        raise _unreadable(source, 1, exc) from None
     names = [h.strip().upper() for h in header]
     missing = [c for c in required if c not in names]
     if missing:
@@ -92,17 +92,31 @@ def _lists(source: Source, required: tuple[str, ...], what: str):
 
 
 def _data_rows(reader, width: int, source: Source):
+    last = reader.line_num  # the line a row ended on: the next row starts on the line after it
     try:
         for row in reader:
             if len(row) != width:
                 if not row or (len(row) == 1 and not row[0].strip()):
+                    last = reader.line_num
                     continue
                 yield reader.line_num, None, f"has {len(row)} fields; the header has {width}"
+                last = reader.line_num
                 continue
             yield reader.line_num, [v.strip() for v in row], None
+            last = reader.line_num
     except csv.Error as exc:
-        raise QofError([error("QD011", f"line {reader.line_num}: not readable as CSV: {exc}",
-                              source=source)]) from None
+        raise _unreadable(source, last + 1, exc) from None
+
+
+def _unreadable(source: Source, line: int, exc: csv.Error) -> QofError:
+    """QD011 at the line where the row that cannot be read starts (the csv module names the line
+    it gave up on, which for a quote never closed is far below it)."""
+    hint = None
+    if "field larger than field limit" in str(exc):
+        hint = (f'a field runs on for more than {csv.field_size_limit():,} characters: usually a " '
+                "that is never closed")
+    return QofError([error("QD011", f"line {line}: not readable as CSV: {exc}", source=source,
+                           span=Span.point(line, 1), hint=hint)])
 
 
 def _decimal(text: str) -> Decimal:
