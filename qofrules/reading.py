@@ -34,7 +34,7 @@ def read_text(path: str | os.PathLike, *, max_bytes: int, what: str = "file") ->
                 raise _problem("QR002", name, f"this is a directory, not a {what}")
             size = p.stat().st_size
             if size > max_bytes:
-                raise _problem("QR005", name, f"the file is {size:,} bytes; a {what} may be at most {max_bytes:,}")
+                raise _problem("QR005", name, f"the file is {size:,} bytes; {_a(what)} may be at most {max_bytes:,}")
             with p.open("rb") as handle:
                 data = handle.read(max_bytes + 1)
         except FileNotFoundError:
@@ -44,8 +44,13 @@ def read_text(path: str | os.PathLike, *, max_bytes: int, what: str = "file") ->
         except OSError as exc:
             raise _problem("QR002", name, f"cannot read it ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
-        raise _problem("QR005", name, f"larger than {max_bytes:,} bytes, the limit for a {what}")
+        raise _problem("QR005", name, f"larger than {max_bytes:,} bytes, the limit for {_a(what)}")
     return decode(name, data, what=what)
+
+
+def _a(what: str) -> str:
+    """'a scheme file', 'an achievement file'."""
+    return ("an " if what[:1].lower() in "aeiou" else "a ") + what
 
 
 def _problem(code: str, name: str, message: str, hint: str | None = None, *, span: Span | None = None,
