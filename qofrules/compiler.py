@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from . import ast
 from .contracts.model import ContractYear
@@ -45,7 +46,7 @@ class EvaluationTree:
     rules: tuple[RulePlan, ...]
     by_indicator: dict[str, RulePlan]
     months_run: int | None  # set for `pays for: months run`: months of the contract year the scheme runs
-    maxima: dict[str, Decimal]  # each indicator's maximum points, as a Decimal, made once
+    maxima: dict[str, Fraction]  # each indicator's maximum points, exact, made once
 
     @property
     def prior_years(self) -> set[str]:
@@ -148,4 +149,4 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -
             by_indicator.setdefault(code, plan)
     return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
                           by_indicator=by_indicator, months_run=months_run(scheme, contract),
-                          maxima={code: Decimal(i.points.value) for code, i in contract.indicators.items()})
+                          maxima={code: Fraction(i.points.value) for code, i in contract.indicators.items()})

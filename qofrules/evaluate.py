@@ -10,50 +10,50 @@ from __future__ import annotations
 import contextlib
 import gc
 from decimal import Decimal
+from fractions import Fraction
 
 from . import eligibility
 from .compiler import EvaluationTree
 from .contracts.model import ContractYear
 from .data.model import Dataset, Practice
 from .money import exact, round_points, round_pounds
-from .nodes import Context, Outcome, current_achievement
+from .nodes import Context, Outcome, as_decimal, current_achievement
 from .results import IndicatorResult, PracticeResult, RunResult, Side
 
-HUNDRED = Decimal(100)
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
-TWELVE = Decimal(12)
 
 
-def _apdf(practice: Practice, contract: ContractYear, group_code: str) -> tuple[bool, Decimal | None, str | None]:
-    """(applies, factor, what is missing). Practice prevalence over national prevalence."""
+def _apdf(practice: Practice, contract: ContractYear, group_code: str):
+    """(applies, factor shown, what is missing, exact factor): practice prevalence over national."""
     group = contract.groups[group_code]
     if not group.prevalence_adjusted:
-        return False, None, None
+        return False, None, None, Fraction(1)
     found = practice.prevalence.get(contract.year, {}).get(group_code)
     if found is None:
-        return True, None, f"{contract.year} prevalence register of group {group_code}"
-    practice_prevalence = Decimal(found.register) * HUNDRED / Decimal(found.list_size)
-    return True, practice_prevalence / group.national_prevalence.value, None
+        return True, None, f"{contract.year} prevalence register of group {group_code}", None
+    factor = Fraction(found.register * 100, found.list_size) / Fraction(group.national_prevalence.value)
+    return True, as_decimal(factor), None, factor
 
 
-def _side(outcome: Outcome, points_factor: Decimal | None, apdf_missing: str | None) -> Side:
-    if outcome.points is None:
+def _side(outcome: Outcome, points_factor: Fraction | None, apdf_missing: str | None) -> Side:
+    """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up)."""
+    if outcome.exact is None:
         return Side(outcome, None, None)
-    points = round_points(outcome.points)
+    points = round_points(outcome.exact)
     if apdf_missing is not None:
         return Side(outcome.with_missing(apdf_missing), points, None)
-    return Side(outcome, points, round_pounds(points * points_factor))
+    return Side(outcome, points, round_pounds(Fraction(points) * points_factor))
 
 
 def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:
     """``pays for: months run``: national rules for the months the scheme did not run, its basis for the rest."""
-    if national.points is None or scheme.points is None:
+    if national.exact is None or scheme.exact is None:
         missing = national.missing + scheme.missing
         return Outcome(None, lambda: f"months run: {months} of 12 need both the scheme's and the national points",
                        (scheme, national), missing)
-    points = (national.points * (TWELVE - months) + scheme.points * months) / TWELVE
-    return Outcome(points, lambda: f"months run: ({12 - months} × national {round_points(national.points)} + {months} × "
-                           f"scheme {round_points(scheme.points)}) / 12 = {round_points(points)} points",
+    points = (national.exact * (12 - months) + scheme.exact * months) / 12
+    return Outcome(points, lambda: f"months run: ({12 - months} × national {round_points(national.exact)} + {months} × "
+                           f"scheme {round_points(scheme.exact)}) / 12 = {round_points(points)} points",
                    (scheme, national), details={"months_run": months})
 
 
@@ -68,41 +68,54 @@ def eligible_and_why(scheme, practice: Practice) -> tuple[bool, str]:
     return answer.value, answer.reason
 
 
+def pound_factors(contract: ContractYear, list_size: int) -> tuple[Decimal, Fraction]:
+    """(CPI as shown, exact £ per point × CPI) for a practice's list size."""
+    cpi = Fraction(list_size) / Fraction(contract.average_list_size.value)
+    return as_decimal(cpi), Fraction(contract.point_value.value) * cpi
+
+
 def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:
     """One practice's result. Call inside :func:`qofrules.money.exact` (``evaluate`` does)."""
     contract = tree.contract
     eligible, reason = eligible_and_why(tree.scheme, practice)
-    cpi = Decimal(practice.list_size) / Decimal(contract.average_list_size.value)
-    base_factor = contract.point_value.value * cpi
+    cpi, base_factor = pound_factors(contract, practice.list_size)
     apdf_cache: dict[str, tuple] = {}
-    results = []
-    for code, indicator in contract.indicators.items():
-        ctx = Context(practice, indicator, contract, tree.maxima[code])
-        group = indicator.group
-        if group not in apdf_cache:
-            apdf_cache[group] = _apdf(practice, contract, group)
-        applies, apdf, apdf_missing = apdf_cache[group]
-        factor = base_factor * apdf if applies and apdf is not None else base_factor
-        national_outcome = ctx.national = current_achievement(ctx)
-        national = _side(national_outcome, factor, apdf_missing)
-        plan = tree.by_indicator.get(code)
-        on_request = False
-        if eligible and plan is not None:
-            node = plan.pay
-            if plan.on_request is not None and practice.requested_alternative:
-                node, on_request = plan.on_request, True
-            outcome = node.evaluate(ctx)
-            if tree.months_run is not None:
-                outcome = _blend(national_outcome, outcome, tree.months_run)
-            scheme_side = _side(outcome, factor, apdf_missing)
-            rule_title = plan.title
-            basis = plan.request_text if on_request else plan.pay_text
-        else:
-            scheme_side, rule_title, basis = national, None, "national rules"
-        results.append(IndicatorResult(code=code, group=group, rule=rule_title, basis=basis, on_request=on_request,
-                                       apdf=apdf, apdf_applies=applies, scheme=scheme_side, national=national))
+    results = tuple(evaluate_indicator(tree, practice, code, eligible, base_factor, apdf_cache)
+                    for code in contract.indicators)
     return PracticeResult(code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible,
-                          reason=reason, cpi=cpi, indicators=tuple(results))
+                          reason=reason, cpi=cpi, indicators=results)
+
+
+def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, eligible: bool, base_factor: Fraction,
+                       apdf_cache: dict) -> IndicatorResult:
+    """One indicator of one practice, both ways. ``base_factor`` is £ per point × CPI; ``apdf_cache``
+    keeps each group's APDF for the practice. Call inside :func:`qofrules.money.exact`."""
+    contract = tree.contract
+    indicator = contract.indicators[code]
+    ctx = Context(practice, indicator, contract, tree.maxima[code])
+    group = indicator.group
+    if group not in apdf_cache:
+        apdf_cache[group] = _apdf(practice, contract, group)
+    applies, apdf, apdf_missing, exact_apdf = apdf_cache[group]
+    factor = base_factor * exact_apdf if exact_apdf is not None else None
+    national_outcome = ctx.national = current_achievement(ctx)
+    national = _side(national_outcome, factor, apdf_missing)
+    plan = tree.by_indicator.get(code)
+    on_request = False
+    if eligible and plan is not None:
+        node = plan.pay
+        if plan.on_request is not None and practice.requested_alternative:
+            node, on_request = plan.on_request, True
+        outcome = node.evaluate(ctx)
+        if tree.months_run is not None:
+            outcome = _blend(national_outcome, outcome, tree.months_run)
+        scheme_side = _side(outcome, factor, apdf_missing)
+        rule_title = plan.title
+        basis = plan.request_text if on_request else plan.pay_text
+    else:
+        scheme_side, rule_title, basis = national, None, "national rules"
+    return IndicatorResult(code=code, group=group, rule=rule_title, basis=basis, on_request=on_request,
+                           apdf=apdf, apdf_applies=applies, scheme=scheme_side, national=national)
 
 
 @contextlib.contextmanager

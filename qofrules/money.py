@@ -1,12 +1,15 @@
 """Exact money and points, and the one rounding rule (docs/evaluation.md, "Rounding").
 
 Points are rounded to 2 decimal places, half up, once per indicator; pounds to the penny, half up,
-once per indicator payment. Every total is the sum of the rounded parts it is made of, so the
+once per indicator payment. What is rounded is the exact value (a Fraction: see nodes.py), so a
+value that is exactly half a penny is rounded up, never lost to a binary or 34-digit remainder. Every total is the sum of the rounded parts it is made of, so the
 parts a report prints always add up to the total it prints.
 """
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from fractions import Fraction
 
 CENT = Decimal("0.01")
 #: Working precision for the unrounded steps (ratios such as CPI and APDF).
@@ -19,12 +22,21 @@ def exact() -> Context:
     return localcontext(context)
 
 
-def round_points(points: Decimal) -> Decimal:
-    return points.quantize(CENT, rounding=ROUND_HALF_UP)
+def round_half_up(value: Fraction | Decimal) -> Decimal:
+    """``value`` to 2 decimal places, half up (away from zero); exact for a Fraction: 7.625 → 7.63."""
+    if isinstance(value, Decimal):
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    hundredths = abs(value) * 100
+    whole = math.floor(hundredths + Fraction(1, 2))
+    return Decimal(whole if value >= 0 else -whole).scaleb(-2)
 
 
-def round_pounds(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+def round_points(points: Fraction | Decimal) -> Decimal:
+    return round_half_up(points)
+
+
+def round_pounds(amount: Fraction | Decimal) -> Decimal:
+    return round_half_up(amount)
 
 
 def pounds(amount: Decimal | None) -> str:

@@ -4,41 +4,60 @@ A node's :class:`Outcome` carries the unrounded points, a one-line account of th
 with the numbers filled in, its children's outcomes, and what data was missing. The explanation
 a user reads is this record, made while computing — not a second calculation that could differ.
 
-Nodes do their arithmetic in the decimal context the caller sets: evaluation runs inside one
-:func:`qofrules.money.exact` context (34 digits, half up), entered once per run rather than per
-operation, which matters at national scale.
+Points are exact: nodes compute with :class:`fractions.Fraction`, so a value that is exactly a
+half at the second decimal place (7.625 points: 18 × (82/144 × 100 − 40) / 40) is one, and rounds
+up as the rule says. (Working in 34-digit decimals instead, 82/144 × 100 is stored a little short,
+and 7.625 came out as 7.62499…, rounding down.) ``Outcome.points`` gives the value as a Decimal of
+34 significant digits, for people to read; arithmetic and rounding use ``Outcome.exact``.
 
 Missing data is never a silent zero (docs/evaluation.md, "Missing data"): an outcome whose
 ``points`` is None says what was missing, and the nodes above decide what that means.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context as DecimalContext, Decimal
+from fractions import Fraction
 
 from .contracts.model import ContractYear, Indicator
 from .data.model import Practice
 from .money import CENT
 
-HUNDRED = Decimal(100)
-ZERO = Decimal(0)
+HUNDRED = Fraction(100)
+ZERO = Fraction(0)
 TEN_THOUSANDTH = Decimal("0.0001")
+_SHOWN = DecimalContext(prec=34, rounding=ROUND_HALF_UP)
+
+
+def as_decimal(value: Fraction) -> Decimal:
+    """An exact value as a Decimal of 34 significant digits (half up): for display only."""
+    if value.denominator == 1:
+        return Decimal(value.numerator)
+    return _SHOWN.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 class Outcome:
-    """What a node computed: ``points`` (unrounded, within 0..maximum; None when it cannot be
-    computed), an ``account`` of how, its children's outcomes, what data was missing, and the
-    figures it used. The account is written only when someone reads it: a national run makes
-    millions of outcomes and reads none of their accounts."""
+    """What a node computed: ``exact`` points (a Fraction, unrounded, within 0..maximum; None when
+    they cannot be computed), an ``account`` of how, its children's outcomes, what data was
+    missing, and the figures it used. The account is written only when someone reads it: a
+    national run makes millions of outcomes and reads none of their accounts."""
 
-    __slots__ = ("points", "_account", "children", "missing", "details")
+    __slots__ = ("exact", "_account", "children", "missing", "details", "_shown")
 
-    def __init__(self, points: Decimal | None, account, children: tuple = (), missing: tuple = (),
-                 details: dict | None = None):
-        self.points = points
+    def __init__(self, exact: Fraction | None, account, children: tuple = (), missing: tuple = (),
+                 details: dict | None = None, shown: Decimal | None = None):
+        self.exact = exact
+        self._shown = shown  # the value as the data wrote it ("12.00"), where it came from there
         self._account = account  # a str, or a function that writes it
         self.children = children
         self.missing = missing
         self.details = details or {}
+
+    @property
+    def points(self) -> Decimal | None:
+        """The points as a Decimal (34 significant digits), for display."""
+        if self._shown is not None:
+            return self._shown
+        return None if self.exact is None else as_decimal(self.exact)
 
     @property
     def account(self) -> str:
@@ -47,7 +66,7 @@ class Outcome:
         return self._account
 
     def with_missing(self, extra: str) -> "Outcome":
-        return Outcome(self.points, self._account, self.children, self.missing + (extra,), self.details)
+        return Outcome(self.exact, self._account, self.children, self.missing + (extra,), self.details, self._shown)
 
     def to_plain(self) -> dict:
         out = {"points": None if self.points is None else str(self.points), "account": self.account}
@@ -68,13 +87,13 @@ class Context:
     __slots__ = ("practice", "indicator", "contract", "maximum", "national")
 
     def __init__(self, practice: Practice, indicator: Indicator, contract: ContractYear,
-                 maximum: Decimal | None = None):
+                 maximum: Fraction | None = None):
         self.practice, self.indicator, self.contract = practice, indicator, contract
-        self.maximum = Decimal(indicator.points.value) if maximum is None else maximum
+        self.maximum = Fraction(indicator.points.value) if maximum is None else maximum
         self.national: Outcome | None = None
 
 
-def _clamp(points: Decimal, maximum: Decimal) -> Decimal:
+def _clamp(points: Fraction, maximum: Fraction) -> Fraction:
     return min(max(points, ZERO), maximum)
 
 
@@ -117,10 +136,11 @@ class AchievementNode(Node):
             return Outcome(None, lambda: f"achievement in {self.year}: no achieved points for {code} in the data",
                            missing=(f"{self.year} ACHIEVED_POINTS of {code}",))
         points = measures.achieved_points
-        capped = _clamp(points, ctx.maximum)
+        capped = _clamp(Fraction(points), ctx.maximum)
         note = f", capped at this year's maximum {ctx.maximum}" if capped != points else ""
         return Outcome(capped, lambda: f"achievement in {self.year}: {points} points achieved{note}",
-                       details={"year": self.year, "achieved_points": points})
+                       details={"year": self.year, "achieved_points": points},
+                       shown=points if capped == points else None)
 
 
 def current_achievement(ctx: Context) -> Outcome:
@@ -140,25 +160,26 @@ def current_achievement(ctx: Context) -> Outcome:
                        missing=(f"{year} NUMERATOR/DENOMINATOR of {indicator.code}",))
     lower, upper = indicator.lower.value, indicator.upper.value
     details = {"numerator": measures.numerator, "denominator": measures.denominator,
-               "exceptions": measures.exceptions, "lower": lower, "upper": upper, "maximum": maximum}
+               "exceptions": measures.exceptions, "lower": lower, "upper": upper, "maximum": as_decimal(maximum)}
     if measures.denominator == 0:
         rule = contract.zero_denominator.value
         points = maximum if rule == "full-points" else ZERO
         return Outcome(points, lambda: f"denominator 0: the year's rule gives {rule.replace('-', ' ')}", details=details)
-    percent = Decimal(measures.numerator) * HUNDRED / Decimal(measures.denominator)
+    exact_percent = Fraction(measures.numerator * 100, measures.denominator)
+    percent = as_decimal(exact_percent)
     details["achievement_percent"] = percent
 
     def shown() -> str:
         return f"{measures.numerator}/{measures.denominator} = {percent.quantize(CENT)}%"
 
-    if percent <= lower:
+    if exact_percent <= lower:
         return Outcome(ZERO, lambda: f"{shown()}, at or below the lower threshold {lower}%: 0 points", details=details)
-    if percent >= upper:
+    if exact_percent >= upper:
         return Outcome(maximum, lambda: f"{shown()}, at or above the upper threshold {upper}%: full {maximum} points",
                        details=details)
-    points = maximum * (percent - lower) / (upper - lower)
+    points = maximum * (exact_percent - Fraction(lower)) / (Fraction(upper) - Fraction(lower))
     return Outcome(points, lambda: f"{shown()}: {maximum} × ({percent.quantize(CENT)} − {lower}) / ({upper} − "
-                           f"{lower}) = {points.quantize(TEN_THOUSANDTH)} points", details=details)
+                           f"{lower}) = {as_decimal(points).quantize(TEN_THOUSANDTH)} points", details=details)
 
 
 class FullPointsNode(Node):
@@ -176,9 +197,10 @@ class FixedPointsNode(Node):
         self.points = points
 
     def evaluate(self, ctx: Context) -> Outcome:
-        capped = _clamp(self.points, ctx.maximum)
+        capped = _clamp(Fraction(self.points), ctx.maximum)
         note = f", capped at the maximum {ctx.maximum}" if capped != self.points else ""
-        return Outcome(capped, lambda: f"{self.points} points{note}")
+        return Outcome(capped, lambda: f"{self.points} points{note}",
+                       shown=self.points if capped == self.points else None)
 
 
 class _Composite(Node):
@@ -207,33 +229,34 @@ class ChoiceNode(_Composite):
         outcomes = tuple([item.evaluate(ctx) for item in self.items])
         highest = self.highest
         word = "higher" if highest else "lower"
-        best, index, skipped = None, 0, []
+        best, index, skipped, shown = None, 0, [], None
         for number, outcome in enumerate(outcomes, start=1):
-            points = outcome.points
+            points = outcome.exact
             if points is None:
                 skipped.append(number)
             elif best is None or (points > best if highest else points < best):
-                best, index = points, number
+                best, index, shown = points, number, outcome.points
         if best is None:
             missing = tuple(m for o in outcomes for m in o.missing)
             return Outcome(None, lambda: f"{word} of: no candidate could be computed", outcomes, missing)
 
         def account() -> str:
             note = f"; candidate(s) {', '.join(map(str, skipped))} left out for missing data" if skipped else ""
-            return f"{word} of {len(outcomes)}: candidate {index} ({best} points){note}"
+            return f"{word} of {len(outcomes)}: candidate {index} ({shown} points){note}"
 
-        return Outcome(best, account, outcomes, details={"chosen": index, "left_out": skipped})
+        return Outcome(best, account, outcomes, details={"chosen": index, "left_out": skipped}, shown=shown)
 
 
 class AverageNode(_Composite):
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = tuple(item.evaluate(ctx) for item in self.items)
-        if any(o.points is None for o in outcomes):
+        if any(o.exact is None for o in outcomes):
             missing = tuple(m for o in outcomes for m in o.missing)
             return Outcome(None, "average of: every candidate is needed and some could not be computed",
                            outcomes, missing)
-        points = sum((o.points for o in outcomes), ZERO) / Decimal(len(outcomes))
-        return Outcome(points, lambda: f"average of {len(outcomes)}: {points.quantize(TEN_THOUSANDTH)} points", outcomes)
+        points = sum((o.exact for o in outcomes), ZERO) / len(outcomes)
+        return Outcome(points, lambda: f"average of {len(outcomes)}: {as_decimal(points).quantize(TEN_THOUSANDTH)} points",
+                       outcomes)
 
 
 class PercentNode(Node):
@@ -248,7 +271,7 @@ class PercentNode(Node):
 
     def evaluate(self, ctx: Context) -> Outcome:
         inner = self.item.evaluate(ctx)
-        if inner.points is None:
+        if inner.exact is None:
             return Outcome(None, lambda: f"{self.percent}% of: not computable", (inner,), inner.missing)
-        points = _clamp(inner.points * self.percent / HUNDRED, ctx.maximum)
-        return Outcome(points, lambda: f"{self.percent}% of {inner.points} = {points} points", (inner,))
+        points = _clamp(inner.exact * Fraction(self.percent) / HUNDRED, ctx.maximum)
+        return Outcome(points, lambda: f"{self.percent}% of {inner.points} = {as_decimal(points)} points", (inner,))
