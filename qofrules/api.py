@@ -121,15 +121,35 @@ def _checked_scheme(path: str) -> CheckReport:
     return report
 
 
-def run_result(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()) -> RunResult:
-    """Check the scheme, load the data, apply overrides (the data set's own, then the user's), evaluate."""
+def load_columns(path: str):
+    """The data set as columns for the vectorised path, or None where only the exact reader can
+    read it (a compact file, or files with anything the columnar reader cannot judge exactly)."""
+    from .data import columnar
+    try:
+        return columnar.load(path)
+    except columnar.Deferred:
+        return None
+
+
+def run_result(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = (), *,
+               exact: bool = False) -> RunResult:
+    """Check the scheme, load the data, apply overrides (the data set's own, then the user's), evaluate.
+
+    A data set directory is read as columns and evaluated for every practice at once (fastpath);
+    ``exact`` (``run --exact``), a compact file, or data the columnar reader defers on, use the
+    exact Decimal path throughout. Both give the same pennies (tests/test_fastpath.py)."""
     report = _checked_scheme(scheme_path)
-    dataset = load_data(data_path)
+    dataset = None if exact else load_columns(data_path)
+    if dataset is None:
+        dataset = load_data(data_path)
     field = report.scheme.contract
     files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
     contract = load_contract(field.country.text, field.year.text, files)
     tree = compile_scheme(report.scheme, contract, report.source)
-    return evaluate(tree, dataset)
+    if isinstance(dataset, data_module.Dataset):
+        return evaluate(tree, dataset)
+    from .fastpath import evaluate_columns
+    return evaluate_columns(tree, dataset)[0]
 
 
 # ------------------------------------------------------------------ what the CLI commands return
@@ -140,9 +160,9 @@ def check(paths: list[str]) -> list[dict]:
 
 
 def run(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = (), *,
-        indicators: bool = True, trace: bool = False) -> dict:
+        indicators: bool = True, trace: bool = False, exact: bool = False) -> dict:
     """``qofrules run``: per-practice results and totals, as plain data (money as decimal strings)."""
-    return run_result(scheme_path, data_path, overrides).to_plain(indicators=indicators, trace=trace)
+    return run_result(scheme_path, data_path, overrides, exact=exact).to_plain(indicators=indicators, trace=trace)
 
 
 def contracts_summary(contract: ContractYear) -> dict:

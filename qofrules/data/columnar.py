@@ -1,0 +1,341 @@
+"""Practice data as columns: how a national data set directory is read fast, in bounded memory.
+
+The exact reader (:mod:`.csvfiles`) builds a Python object per practice, indicator and measure:
+about 12 s and 2 GB for England's 6,410 practices. This reader streams NHS Digital's long CSV
+files through pyarrow's multi-threaded CSV parser in blocks and scatters each block into one
+float64 matrix per measure (practices × indicators; NaN = not given), so memory is the matrices
+plus one block, and time is the parser's.
+
+It is a *fast path with a referee*. It accepts only files whose every row it can judge exactly as
+the exact reader would: plain whole numbers, plain decimals of at most 15 characters (so a float64
+holds them exactly and ``repr`` gives them back), known practices, no repeated measures, numerators
+within denominators, valid UTF-8, no NUL bytes, the field count of the header. Anything else — a
+bad row, an unusual spelling of a number, a quoted newline — raises :class:`Deferred`, and the
+caller reads the data set with the exact reader, which reports every problem with file and line.
+So a bad row is never dropped and never judged twice in two different ways.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import mmap
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+
+from ..diagnostics import QofError, error
+from ..reading import MAX_DATA_BYTES, read_text
+from . import csvfiles
+from .model import Measures, Practice, Prevalence
+
+#: A file this reader streams may be larger than the exact reader's limit (it never holds the
+#: whole file); beyond this it is refused.
+MAX_COLUMNAR_BYTES = 64 * 1024 ** 3
+BLOCK_BYTES = 8 * 1024 * 1024
+#: Files up to this size are parsed whole, on every core (England's achievement file is ~50 MB);
+#: larger ones are streamed a block at a time, so memory stays bounded.
+WHOLE_FILE_BYTES = 256 * 1024 * 1024
+#: Longest VALUE text taken as a number here: 15 characters hold at most 15 significant digits,
+#: which a float64 stores exactly and ``repr`` gives back (and counts stay below 2**53).
+MAX_VALUE_CHARS = 15
+FIELDS = ("register", "numerator", "denominator", "exceptions", "achieved_points")
+COUNT_FIELDS = FIELDS[:4]
+
+
+class Deferred(Exception):
+    """This reader cannot judge the data set exactly; the exact reader must read it (says why)."""
+
+
+@dataclass(frozen=True, eq=False)
+class YearColumns:
+    """One year's achievement: indicator code → column, and a practices × indicators matrix per
+    measure (float64; NaN where the file gives no value)."""
+
+    codes: dict[str, int]
+    matrices: dict[str, np.ndarray]
+    #: digits after the point of each ACHIEVED_POINTS text ("5.00" → 2), so the exact value and
+    #: its written form are rebuilt when one practice is looked at in full.
+    points_scale: np.ndarray
+
+    def column(self, field_name: str, code: str) -> np.ndarray | None:
+        j = self.codes.get(code)
+        return None if j is None else self.matrices[field_name][:, j]
+
+
+@dataclass(frozen=True, eq=False)
+class PrevalenceColumns:
+    groups: dict[str, int]
+    register: np.ndarray   # practices × groups, NaN where not given
+    list_size: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ColumnarData:
+    """A data set as columns. ``practices`` carry everything but achievement and prevalence (the
+    eligibility tests read them); :meth:`practice_in_full` rebuilds one practice exactly."""
+
+    name: str
+    synthetic: bool
+    notice: str
+    practices: tuple[Practice, ...]
+    index: dict[str, int]
+    achievement: dict[str, YearColumns]
+    prevalence: dict[str, PrevalenceColumns]
+    years: tuple[str, ...]
+    area_columns: frozenset[str]
+    attribute_names: frozenset[str]
+    contract_overrides: str | None = None
+    origin: str = ""
+
+    def codes(self, year: str) -> set[str]:
+        """Indicator codes the data gives for ``year``."""
+        found = self.achievement.get(year)
+        return set(found.codes) if found else set()
+
+    def practice_in_full(self, i: int, code: str | None = None) -> Practice:
+        """Practice ``i`` with its achievement and prevalence, exactly as the exact reader makes it;
+        with ``code``, only that indicator's achievement (enough to compute that one indicator)."""
+        from dataclasses import replace
+        achievement = {}
+        for year, columns in self.achievement.items():
+            by_code = {}
+            wanted = columns.codes.items() if code is None else ([(code, columns.codes[code])]
+                                                                 if code in columns.codes else [])
+            for code_, j in wanted:
+                values = {}
+                for name in FIELDS:
+                    value = columns.matrices[name][i, j]
+                    if value == value:  # not NaN
+                        if name == "achieved_points":
+                            scale = int(columns.points_scale[i, j])
+                            values[name] = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-scale))
+                        else:
+                            values[name] = int(value)
+                if values:
+                    by_code[code_] = Measures(**values)
+            achievement[year] = by_code
+        prevalence = {}
+        for year, columns in self.prevalence.items():
+            prevalence[year] = {group: Prevalence(register=int(columns.register[i, g]),
+                                                  list_size=int(columns.list_size[i, g]))
+                                for group, g in columns.groups.items() if columns.register[i, g] == columns.register[i, g]}
+        return replace(self.practices[i], achievement=achievement, prevalence=prevalence)
+
+    def practice(self, code: str) -> Practice | None:
+        i = self.index.get(code)
+        return None if i is None else self.practice_in_full(i)
+
+
+def load(path: str) -> ColumnarData | None:
+    """The data set at ``path`` as columns; None for a compact file (small by nature: the exact
+    reader reads it). Raises :class:`Deferred` when only the exact reader can judge the files."""
+    from . import _inside, is_compact, read_manifest
+    data, source, base = read_manifest(path)
+    if is_compact(data):
+        return None
+    if "practices" not in data:
+        raise Deferred("the manifest names no practices table")
+    practices_source = read_text(_inside(base, data["practices"], source), max_bytes=MAX_DATA_BYTES,
+                                 what="practices table")
+    practices, area_columns, attribute_names = csvfiles.read_practices(practices_source)
+    index = {p.code: i for i, p in enumerate(practices)}
+    achievement = {year: read_long(_inside(base, relative, source), index)
+                   for year, relative in data.get("achievement", {}).items()}
+    prevalence = {year: read_prevalence(_inside(base, relative, source), index)
+                  for year, relative in data.get("prevalence", {}).items()}
+    overrides = data.get("contract_overrides")
+    return ColumnarData(
+        name=data["dataset"], synthetic=data["synthetic"], notice=data.get("notice", ""),
+        practices=tuple(practices), index=index, achievement=achievement, prevalence=prevalence,
+        years=tuple(sorted(achievement)), area_columns=area_columns, attribute_names=attribute_names,
+        contract_overrides=str(_inside(base, overrides, source)) if overrides else None, origin=path)
+
+
+# ------------------------------------------------------------------ reading one file
+
+def _header(path: Path, required: tuple[str, ...]) -> list[str]:
+    """The header's column names as the exact reader sees them (BOM dropped, stripped, upper case),
+    after refusing what only the exact reader may judge: size, NUL bytes, missing columns."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise Deferred(f"cannot read {path}: {exc}") from None
+    if size > MAX_COLUMNAR_BYTES:
+        raise QofError([error("QR005", f"{path} is {size:,} bytes; a data file may be at most "
+                              f"{MAX_COLUMNAR_BYTES:,}")])
+    if size == 0:
+        raise Deferred("empty file")
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        if view.find(b"\x00") != -1:
+            raise Deferred("NUL byte")
+        end = view.find(b"\n")
+        first = view[: end if end != -1 else min(size, 1 << 20)]
+    try:
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Deferred("header is not UTF-8") from None
+    names = [n.strip().upper() for n in next(csv.reader(io.StringIO(line)), [])]
+    if any(c not in names for c in required) or len(set(names)) != len(names):
+        raise Deferred("header lacks a required column or repeats one")
+    return names
+
+
+def _stream(path: Path, names: list[str], types: dict[str, pa.DataType]):
+    """Record batches of the file (header skipped), columns named as the exact reader names them."""
+    bad_rows = []
+
+    def invalid(row) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    options = dict(
+        read_options=pv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES),
+        parse_options=pv.ParseOptions(invalid_row_handler=invalid),
+        convert_options=pv.ConvertOptions(column_types=types, include_columns=list(types),
+                                          strings_can_be_null=True, null_values=[""],
+                                          quoted_strings_can_be_null=False))
+    try:
+        if path.stat().st_size <= WHOLE_FILE_BYTES:  # parsed on every core at once
+            batches = pv.read_csv(str(path), **options).to_batches()
+        else:  # streamed: memory is one block, whatever the file's size
+            batches = pv.open_csv(str(path), **options)
+        for batch in batches:
+            if bad_rows:
+                raise Deferred("a row has the wrong number of fields")
+            yield batch
+    except pa.ArrowException as exc:
+        raise Deferred(f"the CSV parser stopped: {exc}") from None
+    if bad_rows:
+        raise Deferred("a row has the wrong number of fields")
+
+
+def _dictionary_codes(array: pa.Array, known: dict[str, int] | None, normalise=str.strip, grow: bool = False):
+    """Indices of each row's value in ``known`` (-1 where unknown), after the exact reader's stripping.
+    ``known`` None starts an empty mapping; ``grow`` adds unseen values to it. Returns (indices, known)."""
+    if array.null_count:
+        raise Deferred("a blank code")
+    array = array if isinstance(array, pa.DictionaryArray) else pc.dictionary_encode(array)
+    values = [normalise(v) for v in array.dictionary.to_pylist()]
+    if known is None or grow:
+        known = {} if known is None else known
+        for v in values:
+            known.setdefault(v, len(known))
+    lookup = np.array([known.get(v, -1) for v in values] or [-1], dtype=np.int64)
+    return lookup[array.indices.to_numpy(zero_copy_only=False)], known
+
+
+def _numbers(values: pa.Array, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(float values, digits after the point) of VALUE texts; refuses any text the exact reader might
+    read differently. ``counts`` marks rows whose measure must be a whole number.
+
+    The texts accepted are the plain decimals: ``pyarrow``'s strict float parser must read them,
+    the result must be finite and not negative, and ``value × 10**places`` must be whole, which
+    rules out exponents ("5e-1") whose written places would not rebuild the value."""
+    if len(values) and pc.max(pc.utf8_length(values)).as_py() > MAX_VALUE_CHARS:
+        raise Deferred("a VALUE longer than 15 characters")
+    try:
+        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowException:
+        raise Deferred("a VALUE that is not a plain number") from None
+    if not np.isfinite(numbers).all() or (numbers < 0).any():
+        raise Deferred("a VALUE that is negative, infinite or not a number")
+    dot = pc.find_substring(values, ".").to_numpy(zero_copy_only=False)
+    lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+    places = np.where(dot >= 0, lengths - dot - 1, 0)
+    if (counts & (numbers != np.floor(numbers))).any():
+        raise Deferred("a count with a fraction")
+    shifted = numbers * 10.0 ** places
+    if (np.abs(shifted - np.round(shifted)) > 1e-6 * np.maximum(1.0, shifted)).any():
+        raise Deferred("a VALUE written with an exponent")
+    return numbers, places.astype(np.int8)
+
+
+def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
+    """An NHS Digital long achievement file, as matrices (see the module docstring)."""
+    names = _header(path, csvfiles.LONG_COLUMNS)
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {"PRACTICE_CODE": dictionary, "INDICATOR_CODE": dictionary, "MEASURE": dictionary, "VALUE": pa.string()}
+    field_of = {m: FIELDS.index(f) for m, f in csvfiles.MEASURES.items()}
+    points_field = FIELDS.index("achieved_points")
+    n = len(practices)
+    codes: dict[str, int] = {}
+    capacity = 32
+    cells = np.full((len(FIELDS), n, capacity), np.nan)
+    scale = np.zeros((n, capacity), dtype=np.int8)
+    given_rows = 0
+    for batch in _stream(path, names, types):
+        measure, seen = _dictionary_codes(batch.column("MEASURE"), None, lambda v: v.strip().upper())
+        field_index = np.array([field_of.get(m, -1) for m in seen] or [-1])
+        fields = field_index[measure]
+        used = fields >= 0
+        practice, _ = _dictionary_codes(batch.column("PRACTICE_CODE"), practices)
+        if (practice[used] < 0).any():
+            raise Deferred("a practice not in the practices table")
+        indicator, codes = _dictionary_codes(batch.column("INDICATOR_CODE"), codes, grow=True)
+        if len(codes) > capacity:
+            capacity = max(len(codes), capacity * 2)
+            cells, scale = _widen(cells, capacity, np.nan), _widen(scale, capacity, 0)
+        values = batch.column("VALUE")
+        picked = np.flatnonzero(used & ~values.is_null().to_numpy(zero_copy_only=False))
+        if not len(picked):
+            continue
+        f, p, j = fields[picked], practice[picked], indicator[picked]
+        numbers, places = _numbers(values.take(pa.array(picked)), f != points_field)
+        cells.ravel()[(f * n + p) * capacity + j] = numbers
+        points = f == points_field
+        scale.ravel()[p[points] * capacity + j[points]] = places[points]
+        given_rows += len(picked)
+    if np.count_nonzero(~np.isnan(cells)) != given_rows:  # two rows wrote one cell
+        raise Deferred("a measure given twice")
+    k = len(codes)
+    matrices = {name: np.ascontiguousarray(cells[i, :, :k]) for i, name in enumerate(FIELDS)}
+    with np.errstate(invalid="ignore"):
+        if (matrices["numerator"] > matrices["denominator"]).any():
+            raise Deferred("a numerator greater than its denominator")
+    return YearColumns(codes=codes, matrices=matrices, points_scale=np.ascontiguousarray(scale[:, :k]))
+
+
+def _widen(array: np.ndarray, capacity: int, fill) -> np.ndarray:
+    wider = np.full(array.shape[:-1] + (capacity,), fill, dtype=array.dtype)
+    wider[..., : array.shape[-1]] = array
+    return wider
+
+
+def read_prevalence(path: Path, practices: dict[str, int]) -> PrevalenceColumns:
+    """A prevalence file, as practices × groups matrices of register and list size."""
+    names = _header(path, csvfiles.PREVALENCE_COLUMNS)
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {"PRACTICE_CODE": dictionary, "GROUP_CODE": dictionary, "REGISTER": pa.string(),
+             "PRACTICE_LIST_SIZE": pa.string()}
+    batches = list(_stream(path, names, types))
+    table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else None
+    n = len(practices)
+    if table is None or not table.num_rows:
+        return PrevalenceColumns(groups={}, register=np.full((n, 0), np.nan), list_size=np.full((n, 0), np.nan))
+    practice, _ = _dictionary_codes(table.column("PRACTICE_CODE").combine_chunks(), practices)
+    if (practice < 0).any():
+        raise Deferred("a practice not in the practices table")
+    group, groups = _dictionary_codes(table.column("GROUP_CODE").combine_chunks(), None)
+    registers, lists = table.column("REGISTER").combine_chunks(), table.column("PRACTICE_LIST_SIZE").combine_chunks()
+    if registers.null_count or lists.null_count:
+        raise Deferred("a blank REGISTER or PRACTICE_LIST_SIZE")
+    everything = np.ones(len(registers), dtype=bool)
+    register, _ = _numbers(registers, everything)
+    list_size, _ = _numbers(lists, everything)
+    if (list_size == 0).any() or (register > list_size).any():
+        raise Deferred("a list size of 0 or a register larger than its list size")
+    seen = np.full((n, len(groups)), -1, dtype=np.int64)
+    rows = np.arange(len(practice))
+    seen[practice, group] = rows
+    if (seen[practice, group] != rows).any():
+        raise Deferred("a practice's group given twice")
+    register_matrix = np.full((n, len(groups)), np.nan)
+    list_matrix = np.full((n, len(groups)), np.nan)
+    register_matrix[practice, group] = register
+    list_matrix[practice, group] = list_size
+    return PrevalenceColumns(groups=groups, register=register_matrix, list_size=list_matrix)
