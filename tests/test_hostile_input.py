@@ -566,3 +566,16 @@ def test_a_quote_never_closed_is_reported_where_it_opens(tmp_path):
         '    2 | A00001,HYP002,NUMERATOR,"1',
         "      | ^",
         '  hint: a field runs on for more than 131,072 characters: usually a " that is never closed']
+
+
+@pytest.mark.parametrize("figure", ["point_value: .inf", "point_value: .nan", "groups: {HYP: {national_prevalence: .nan}}",
+                                    "indicators: {HYP002: {thresholds: {lower: .nan, upper: 80}}}"])
+def test_infinite_or_nan_figures_in_overrides_are_refused(tmp_path, figure):
+    """YAML's .inf and .nan pass a JSON Schema's 'minimum: 0'; a point value of .inf was an
+    internal error (exit 70) when the money was computed."""
+    overrides = tmp_path / "overrides.yaml"  # applied after the example's, which fill every other figure
+    overrides.write_text(f"overrides: england 2013/14\nlabel: hostile\n{figure}\n", encoding="utf-8")
+    result = _invoke("run", SCHEME, "--data", TINY, "--contract-overrides", OVERRIDES,
+                     "--contract-overrides", overrides)
+    assert result.exit_code == 1
+    assert f"{overrides}: error[QR311] a number in the overrides file is not a number" in result.output

@@ -43,7 +43,12 @@ def _figure(raw: dict, sources: dict, convert=lambda v: v) -> Figure:
 
 
 def _decimal(value) -> Decimal:
-    return Decimal(str(value))
+    """A figure as a Decimal; YAML's .inf and .nan are numbers to a JSON Schema ('minimum: 0'
+    holds for both), so they are refused here, as InvalidOperation, like any other non-number."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise InvalidOperation(f"{value} is not a finite number")
+    return number
 
 
 def contract_from_data(data: dict, source: Source) -> ContractYear:
