@@ -39,10 +39,15 @@ def _side(outcome: Outcome, points_factor: Fraction | None, apdf_missing: str | 
     """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up)."""
     if outcome.exact is None:
         return Side(outcome, None, None)
-    points = round_points(outcome.exact)
+    # In whole numbers (points ≥ 0, factor ≥ 0): hundredths = ⌊100·p + ½⌋, pence = ⌊hundredths·f + ½⌋ —
+    # money.round_half_up's rule, without building the intermediate Fractions (a national run makes a million).
+    value = outcome.exact
+    hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
+    points = Decimal(hundredths).scaleb(-2)
     if apdf_missing is not None:
         return Side(outcome.with_missing(apdf_missing), points, None)
-    return Side(outcome, points, round_pounds(Fraction(points) * points_factor))
+    pence = (2 * hundredths * points_factor.numerator + points_factor.denominator) // (2 * points_factor.denominator)
+    return Side(outcome, points, Decimal(pence).scaleb(-2))
 
 
 def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:

@@ -20,7 +20,7 @@ from .data.model import Dataset, Practice
 from .diagnostics import QofError, did_you_mean, error
 from .evaluate import evaluate_practice
 from .money import exact, pounds
-from .nodes import Outcome
+from .nodes import Outcome, shown_value
 from .printer import basis_text, condition_text, selector_text
 from .render import _relative
 from .source import Source
@@ -107,7 +107,7 @@ def _trace(outcome: Outcome, basis, label: str | None = None) -> dict:
     node = {"basis": label if label is not None else (basis_text(basis) if basis is not None else None),
             "points": _s(outcome.points), "account": outcome.account}
     if outcome.details:
-        node["details"] = {k: (_s(v) if isinstance(v, Decimal) else v) for k, v in outcome.details.items()}
+        node["details"] = {k: shown_value(v) for k, v in outcome.details.items()}
     if outcome.missing:
         node["missing"] = list(outcome.missing)
     bases = _children_bases(basis)

@@ -15,6 +15,7 @@ Missing data is never a silent zero (docs/evaluation.md, "Missing data"): an out
 """
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Context as DecimalContext, Decimal
 from fractions import Fraction
 
@@ -28,11 +29,24 @@ TEN_THOUSANDTH = Decimal("0.0001")
 _SHOWN = DecimalContext(prec=34, rounding=ROUND_HALF_UP)
 
 
+@functools.lru_cache(maxsize=4096)
+def exact_figure(value: Decimal) -> Fraction:
+    """A contract figure (threshold, points) as a Fraction, converted once per distinct value."""
+    return Fraction(value)
+
+
 def as_decimal(value: Fraction) -> Decimal:
     """An exact value as a Decimal of 34 significant digits (half up): for display only."""
     if value.denominator == 1:
         return Decimal(value.numerator)
     return _SHOWN.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def shown_value(value):
+    """A detail as plain data: numbers as decimal strings (exact values to 34 digits)."""
+    if isinstance(value, Fraction):
+        return str(as_decimal(value))
+    return str(value) if isinstance(value, Decimal) else value
 
 
 class Outcome:
@@ -71,7 +85,7 @@ class Outcome:
     def to_plain(self) -> dict:
         out = {"points": None if self.points is None else str(self.points), "account": self.account}
         if self.details:
-            out["details"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.details.items()}
+            out["details"] = {k: shown_value(v) for k, v in self.details.items()}
         if self.missing:
             out["missing"] = list(self.missing)
         if self.children:
@@ -166,20 +180,20 @@ def current_achievement(ctx: Context) -> Outcome:
         points = maximum if rule == "full-points" else ZERO
         return Outcome(points, lambda: f"denominator 0: the year's rule gives {rule.replace('-', ' ')}", details=details)
     exact_percent = Fraction(measures.numerator * 100, measures.denominator)
-    percent = as_decimal(exact_percent)
-    details["achievement_percent"] = percent
+    details["achievement_percent"] = exact_percent  # shown as a Decimal where it is shown
 
     def shown() -> str:
-        return f"{measures.numerator}/{measures.denominator} = {percent.quantize(CENT)}%"
+        return f"{measures.numerator}/{measures.denominator} = {as_decimal(exact_percent).quantize(CENT)}%"
 
     if exact_percent <= lower:
         return Outcome(ZERO, lambda: f"{shown()}, at or below the lower threshold {lower}%: 0 points", details=details)
     if exact_percent >= upper:
         return Outcome(maximum, lambda: f"{shown()}, at or above the upper threshold {upper}%: full {maximum} points",
                        details=details)
-    points = maximum * (exact_percent - Fraction(lower)) / (Fraction(upper) - Fraction(lower))
-    return Outcome(points, lambda: f"{shown()}: {maximum} × ({percent.quantize(CENT)} − {lower}) / ({upper} − "
-                           f"{lower}) = {as_decimal(points).quantize(TEN_THOUSANDTH)} points", details=details)
+    low, high = exact_figure(lower), exact_figure(upper)
+    points = maximum * (exact_percent - low) / (high - low)
+    return Outcome(points, lambda: f"{shown()}: {maximum} × ({as_decimal(exact_percent).quantize(CENT)} − {lower}) / "
+                           f"({upper} − {lower}) = {as_decimal(points).quantize(TEN_THOUSANDTH)} points", details=details)
 
 
 class FullPointsNode(Node):
