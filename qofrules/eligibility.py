@@ -95,6 +95,8 @@ def _attribute(test: ast.AttributeTest, practice: Practice) -> Answer:
             have = raw.strip().lower() in {"yes", "y", "true", "1"}
         elif isinstance(wanted, Decimal):
             have = Decimal(raw)
+            if not have.is_finite():  # 'NaN' would raise on comparing; 'inf' is not a count
+                raise InvalidOperation
         elif isinstance(wanted, dt.date):
             have = dt.date.fromisoformat(raw)
         else:

@@ -579,3 +579,46 @@ def test_infinite_or_nan_figures_in_overrides_are_refused(tmp_path, figure):
                      "--contract-overrides", overrides)
     assert result.exit_code == 1
     assert f"{overrides}: error[QR311] a number in the overrides file is not a number" in result.output
+
+
+# ------------------------------------------------------------------ values that load, then are computed with
+
+PRIOR = ('scheme prior "Every practice on its 2012/13 points"\n  contract: england 2013/14\n  area: lmc "Lincolnshire"\n'
+         '  eligible when: every practice\n\n  rule "All":\n    applies to: all indicators\n'
+         '    pay: achievement in 2012/13\n')
+
+
+def _run_tiny(tmp_path, data: str, scheme: str = PRIOR):
+    (tmp_path / "prior.qof").write_text(scheme, encoding="utf-8")
+    (tmp_path / "tiny.yaml").write_text(data, encoding="utf-8")
+    return _invoke("run", tmp_path / "prior.qof", "--data", tmp_path / "tiny.yaml", "--contract-overrides",
+                   OVERRIDES, "--format", "csv")
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_non_finite_points_in_a_compact_data_set_are_refused(tmp_path, value):
+    """They passed the schema ('number, minimum 0') and were an internal error when paid on."""
+    result = _run_tiny(tmp_path, TINY.read_text(encoding="utf-8").replace("HYP002: {points: 10}",
+                                                                           f"HYP002: {{points: {value}}}", 1))
+    assert result.exit_code == 1
+    assert (f"{tmp_path / 'tiny.yaml'}: error[QD021] C83001 HYP002 2012/13: points {value[1:]} is not a finite "
+            "number") in result.output
+
+
+def test_whole_numbers_written_as_floats_in_a_compact_data_set_are_counts(tmp_path):
+    """JSON Schema's 'integer' admits 2911.0; it was an internal error (Fraction and float mixed)."""
+    plain = _run_tiny(tmp_path, TINY.read_text(encoding="utf-8"))
+    floats = _run_tiny(tmp_path, TINY.read_text(encoding="utf-8").replace("list_size: 2911", "list_size: 2911.0")
+                       .replace("numerator: 351", "numerator: 351.0"))
+    assert plain.exit_code == floats.exit_code == 0
+    assert floats.stdout == plain.stdout
+
+
+def test_a_nan_attribute_is_not_comparable(tmp_path):
+    """'NaN' (or .nan) in an attribute column raised InvalidOperation when compared: an internal error."""
+    data = TINY.read_text(encoding="utf-8").replace("    list_size: 2911", "    list_size: 2911\n    attributes: {beds: .nan}", 1)
+    scheme = PRIOR.replace("eligible when: every practice", "eligible when: practice attribute beds > 5")
+    result = _run_tiny(tmp_path, data, scheme)
+    assert result.exit_code == 0
+    assert "C83001,HEART OF LINCOLN HEALTH GROUP,2911,no,\"attribute beds is 'nan', which cannot be compared " \
+           "with 5\"" in result.stdout

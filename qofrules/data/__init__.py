@@ -179,22 +179,27 @@ def _compact(data: dict, source: Source, base: Path, origin: str) -> Dataset:
                     problems.append(error("QD023", f"{code} {indicator} {year}: numerator {m['numerator']} is "
                                           f"greater than denominator {m['denominator']}", source=source))
                     continue
+                points = Decimal(str(m["points"])) if "points" in m else None
+                if points is not None and not points.is_finite():
+                    problems.append(error("QD021", f"{code} {indicator} {year}: points {m['points']} is not a "
+                                          "finite number", source=source))
+                    continue
                 achievement[year][indicator] = Measures(
-                    register=m.get("register"), numerator=m.get("numerator"), denominator=m.get("denominator"),
-                    exceptions=m.get("exceptions"),
-                    achieved_points=Decimal(str(m["points"])) if "points" in m else None)
+                    register=_whole(m.get("register")), numerator=_whole(m.get("numerator")),
+                    denominator=_whole(m.get("denominator")), exceptions=_whole(m.get("exceptions")),
+                    achieved_points=points)
         prevalence = {}
         for year, by_group in raw.get("prevalence", {}).items():
             prevalence[year] = {}
             for group, figures in by_group.items():
-                list_size = figures.get("list_size", raw["list_size"])
+                list_size = _whole(figures.get("list_size", raw["list_size"]))
                 if figures["register"] > list_size:
                     problems.append(error("QD024", f"{code} {group} {year}: register {figures['register']} is "
                                           f"larger than list size {list_size}", source=source))
                     continue
-                prevalence[year][group] = Prevalence(register=figures["register"], list_size=list_size)
+                prevalence[year][group] = Prevalence(register=_whole(figures["register"]), list_size=list_size)
         practices.append(Practice(
-            code=code, name=raw["name"], list_size=raw["list_size"], areas=areas, opted_in=opted_in,
+            code=code, name=raw["name"], list_size=_whole(raw["list_size"]), areas=areas, opted_in=opted_in,
             pilots=frozenset(raw.get("pilots", [])), requested_alternative=raw.get("requested_alternative", False),
             attributes=attributes, achievement=achievement, prevalence=prevalence))
     if problems:
@@ -204,6 +209,13 @@ def _compact(data: dict, source: Source, base: Path, origin: str) -> Dataset:
                    attribute_names=frozenset(attribute_names), origin=origin,
                    contract_overrides=str(_inside(base, data["contract_overrides"], source))
                    if data.get("contract_overrides") else None)
+
+
+def _whole(value):
+    """A count as an int. JSON Schema's "integer" also admits 2911.0 (a float with no fraction,
+    as some YAML and JSON writers spell whole numbers), which the exact arithmetic cannot mix with
+    Fractions; the CSV reader likewise reads '2911.0' as 2911."""
+    return int(value) if isinstance(value, float) else value
 
 
 def _attribute_text(value) -> str:
