@@ -17,7 +17,7 @@ from .compiler import EvaluationTree
 from .contracts.model import ContractYear
 from .data.model import Dataset, Practice
 from .money import exact, round_points, round_pounds
-from .nodes import Context, Outcome, as_decimal, current_achievement
+from .nodes import Context, Outcome, as_decimal, as_decimal_quotient, current_achievement
 from .results import IndicatorResult, PracticeResult, RunResult, Side
 
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
@@ -77,6 +77,12 @@ def pound_factors(contract: ContractYear, list_size: int) -> tuple[Decimal, Frac
     """(CPI as shown, exact £ per point × CPI) for a practice's list size."""
     cpi = Fraction(list_size) / Fraction(contract.average_list_size.value)
     return as_decimal(cpi), Fraction(contract.point_value.value) * cpi
+
+
+def shown_cpi(contract: ContractYear, list_size: int) -> Decimal:
+    """CPI as shown (34 digits, half up): the same Decimal as ``pound_factors`` gives, made without
+    Fractions (a correctly rounded quotient does not depend on reducing the fraction first)."""
+    return as_decimal_quotient(list_size, contract.average_list_size.value)
 
 
 def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:

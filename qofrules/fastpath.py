@@ -24,7 +24,7 @@ from . import eligibility
 from .compiler import EvaluationTree
 from .data.columnar import ColumnarData
 from .evaluate import (_no_cyclic_gc, assemble, eligible_and_why, evaluate_indicator, evaluate_practice,
-                       pound_factors, run_notes)
+                       pound_factors, run_notes, shown_cpi)
 from .money import exact
 from .results import RunResult, SummaryPracticeResult
 from .vectorised import Columns, blend, column, national_column
@@ -46,10 +46,13 @@ class Side:
         self.points_known = np.ones(count, dtype=bool)
         self.pence_known = np.ones(count, dtype=bool)
 
-    def add(self, points: np.ndarray, known: np.ndarray, pence_per_hundredth: np.ndarray,
-            factor_known: np.ndarray):
+    def add(self, points: np.ndarray, known: np.ndarray, exact_hundredths: np.ndarray,
+            pence_per_hundredth: np.ndarray, factor_known: np.ndarray):
         """Add one indicator. Returns its (hundredths, pence, practices whose rounding is not trusted)."""
         hundredths, near_points = round_half_up(points * 100.0)
+        exact = ~np.isnan(exact_hundredths)
+        hundredths = np.where(exact, exact_hundredths, hundredths).astype(np.int64)
+        near_points &= ~exact
         pence, near_pence = round_half_up(hundredths * pence_per_hundredth)
         paid = known & factor_known
         hundredths, pence = np.where(known, hundredths, 0), np.where(paid, pence, 0)
@@ -100,19 +103,24 @@ def _measures(data: ColumnarData, code: str) -> dict:
         if j is not None:
             for name, matrix in columns.matrices.items():
                 found[year, name] = matrix[:, j]
+            found[year, "points_scale"] = columns.points_scale[:, j]
     return found
 
 
-def evaluate_columns(tree: EvaluationTree, data: ColumnarData) -> tuple[RunResult, int]:
+def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | None = None) -> tuple[RunResult, int]:
     """Evaluate every practice of a columnar data set (module docstring). Returns the result and
-    how many practice × indicator cells the exact path refereed (the benchmarks print it)."""
+    how many practice × indicator cells the exact path refereed (the benchmarks print it).
+
+    Given a dict as ``cells``, fills it with each indicator's per-practice figures, as whole
+    hundredths of a point and pence (None where unknown): {code: {"national": (points, pence),
+    "scheme": (points, pence)}} — for tests that compare every cell with the exact path."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name)
     contract, scheme = tree.contract, tree.scheme
     notes = run_notes(tree, data.years, data.codes(contract.year))
     count = len(data.practices)
     with exact():
         answers = [eligible_and_why(scheme, p) for p in data.practices]
-        cpis = [pound_factors(contract, p.list_size)[0] for p in data.practices]
+        cpis = [shown_cpi(contract, p.list_size) for p in data.practices]
     eligible = np.array([a for a, _ in answers], dtype=bool)
     requested = np.array([p.requested_alternative for p in data.practices], dtype=bool)
     list_size = np.array([p.list_size for p in data.practices], dtype=np.float64)
@@ -131,10 +139,10 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData) -> tuple[RunResul
             paid = column(plan.pay, columns, contract.year)
             if plan.on_request is not None:
                 alternative = column(plan.on_request, columns, contract.year)
-                paid = (np.where(requested, alternative[0], paid[0]), np.where(requested, alternative[1], paid[1]))
+                paid = tuple(np.where(requested, a, p) for a, p in zip(alternative, paid))
             if tree.months_run is not None:
                 paid = blend(national, paid, tree.months_run)
-            paid = (np.where(eligible, paid[0], national[0]), np.where(eligible, paid[1], national[1]))
+            paid = tuple(np.where(eligible, p, n) for p, n in zip(paid, national))
         if indicator.group not in factors:
             factors[indicator.group] = _apdf(data, contract, indicator.group, count)
         apdf, apdf_known = factors[indicator.group]
@@ -143,14 +151,30 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData) -> tuple[RunResul
         s_points, s_pence, s_near = scheme_side.add(*paid, per_hundredth, apdf_known)
         for i in np.flatnonzero(n_near | s_near).tolist():
             untrusted.append((i, code, (int(n_points[i]), int(n_pence[i])), (int(s_points[i]), int(s_pence[i]))))
-    _referee(tree, data, answers, untrusted, national_side, scheme_side)
+        if cells is not None:
+            cells[code] = {
+                "national": _cell_values(n_points, national[1], n_pence, national[1] & apdf_known),
+                "scheme": _cell_values(s_points, paid[1], s_pence, paid[1] & apdf_known)}
+    corrected = _referee(tree, data, answers, untrusted, national_side, scheme_side)
+    if cells is not None:
+        for (i, code), exact_cell in corrected.items():
+            for side in ("national", "scheme"):
+                points, pence = cells[code][side]
+                points[i], pence[i] = exact_cell[side]
     result = assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side), notes)
     return result, len(untrusted)
 
 
-def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, scheme_side: Side) -> None:
-    """Compute each untrusted cell (practice × indicator) by the exact path and correct the totals."""
+def _cell_values(points, points_known, pence, pence_known) -> tuple[list, list]:
+    return ([int(v) if k else None for v, k in zip(points.tolist(), points_known.tolist())],
+            [int(v) if k else None for v, k in zip(pence.tolist(), pence_known.tolist())])
+
+
+def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, scheme_side: Side) -> dict:
+    """Compute each untrusted cell (practice × indicator) by the exact path and correct the totals.
+    Returns {(practice, code): {side: (hundredths, pence)}} as the exact path computed them."""
     contract = tree.contract
+    corrected = {}
     with exact():
         for i, code, national_added, scheme_added in untrusted:
             practice = data.practice_in_full(i, code)
@@ -158,6 +182,9 @@ def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, 
             cell = evaluate_indicator(tree, practice, code, answers[i][0], base_factor, {})
             national_side.correct(i, national_added, cell.national)
             scheme_side.correct(i, scheme_added, cell.scheme)
+            corrected[i, code] = {name: tuple(None if v is None else int(v.scaleb(2)) for v in (side.points, side.payment))
+                                  for name, side in (("national", cell.national), ("scheme", cell.scheme))}
+    return corrected
 
 
 def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side) -> tuple:

@@ -42,6 +42,11 @@ def as_decimal(value: Fraction) -> Decimal:
     return _SHOWN.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
+def as_decimal_quotient(numerator, denominator) -> Decimal:
+    """numerator / denominator as :func:`as_decimal` shows it."""
+    return _SHOWN.divide(Decimal(numerator), Decimal(denominator))
+
+
 def shown_value(value):
     """A detail as plain data: numbers as decimal strings (exact values to 34 digits)."""
     if isinstance(value, Fraction):

@@ -103,17 +103,20 @@ class ColumnarData:
         from dataclasses import replace
         achievement = {}
         for year, columns in self.achievement.items():
+            if code is None:
+                wanted = list(columns.codes.items())
+            else:
+                wanted = [(code, columns.codes[code])] if code in columns.codes else []
+            rows = {name: columns.matrices[name][i].tolist() for name in FIELDS}
+            scales = columns.points_scale[i].tolist()
             by_code = {}
-            wanted = columns.codes.items() if code is None else ([(code, columns.codes[code])]
-                                                                 if code in columns.codes else [])
             for code_, j in wanted:
                 values = {}
                 for name in FIELDS:
-                    value = columns.matrices[name][i, j]
+                    value = rows[name][j]
                     if value == value:  # not NaN
                         if name == "achieved_points":
-                            scale = int(columns.points_scale[i, j])
-                            values[name] = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-scale))
+                            values[name] = Decimal(repr(value)).quantize(Decimal(1).scaleb(-scales[j]))
                         else:
                             values[name] = int(value)
                 if values:
@@ -121,9 +124,9 @@ class ColumnarData:
             achievement[year] = by_code
         prevalence = {}
         for year, columns in self.prevalence.items():
-            prevalence[year] = {group: Prevalence(register=int(columns.register[i, g]),
-                                                  list_size=int(columns.list_size[i, g]))
-                                for group, g in columns.groups.items() if columns.register[i, g] == columns.register[i, g]}
+            registers, lists = columns.register[i].tolist(), columns.list_size[i].tolist()
+            prevalence[year] = {group: Prevalence(register=int(registers[g]), list_size=int(lists[g]))
+                                for group, g in columns.groups.items() if registers[g] == registers[g]}
         return replace(self.practices[i], achievement=achievement, prevalence=prevalence)
 
     def practice(self, code: str) -> Practice | None:

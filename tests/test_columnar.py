@@ -1,0 +1,150 @@
+"""The columnar reader reads exactly what the exact reader reads, or hands the data set to it.
+
+Its one promise: it never returns data the exact reader would refuse, and never returns data
+that differs from the exact reader's in any value or written form. Mutated copies of a shipped
+example check that promise row by row."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from qofrules import api
+from qofrules.data import columnar, load
+from qofrules.diagnostics import QofError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "leeds-2017"
+
+VALUES = ["", " 12", "12 ", "12.0", "1e2", "-1", "-0", "nan", "NaN", "inf", "Infinity", "1.5", "12.345", "0.125",
+          "٣", "1_000", "0x10", "99999999999999999999", "123456789012345678", "+5", ".5", "5.", "5.00", "007",
+          '"12"', "12\x00", "1,2", "1 2", "1e-5", "0.000000000000001"]
+
+
+def _mutations():
+    value = st.sampled_from(VALUES)
+    return st.one_of(
+        st.tuples(st.just("value"), value),
+        st.tuples(st.just("practice"), st.sampled_from(["ZZZ999", "", " B86001", "b86001"])),
+        st.tuples(st.just("measure"), st.sampled_from(["numerator", "PCAS", "EXCEPTIONS", "OTHER", " REGISTER", ""])),
+        st.tuples(st.just("indicator"), st.sampled_from(["", "XX001", " AF001", "af001"])),
+        st.tuples(st.just("line"), st.sampled_from(["duplicate", "drop field", "extra field", "blank", "spaces",
+                                                    "quoted newline", "latin-1", "crlf", "bom", "truncate"])),
+    )
+
+
+def _mutate(lines: list[bytes], at: int, mutation) -> list[bytes]:
+    kind, what = mutation
+    lines = list(lines)
+    fields = lines[at].rstrip(b"\r\n").split(b",")
+    fields += [b""] * (4 - len(fields))  # an earlier mutation may have cut this line short
+    if kind == "value":
+        fields[3] = what.encode("utf-8")
+    elif kind == "practice":
+        fields[0] = what.encode("utf-8")
+    elif kind == "measure":
+        fields[2] = what.encode("utf-8")
+    elif kind == "indicator":
+        fields[1] = what.encode("utf-8")
+    elif what == "duplicate":
+        lines.insert(at, lines[at])
+        return lines
+    elif what == "drop field":
+        fields = fields[:3]
+    elif what == "extra field":
+        fields.append(b"1")
+    elif what == "blank":
+        lines.insert(at, b"\n")
+        return lines
+    elif what == "spaces":
+        lines.insert(at, b"   \n")
+        return lines
+    elif what == "quoted newline":
+        fields[3] = b'"1\n2"'
+    elif what == "latin-1":
+        fields[0] = fields[0] + "é".encode("latin-1")
+    elif what == "crlf":
+        return [line.rstrip(b"\n") + b"\r\n" for line in lines]
+    elif what == "bom":
+        lines[0] = b"\xef\xbb\xbf" + lines[0]
+        return lines
+    elif what == "truncate":
+        return lines[:at] + [lines[at][: max(1, len(lines[at]) // 2)]]
+    lines[at] = b",".join(fields) + b"\n"
+    return lines
+
+
+def _both(path: Path):
+    """(exact reader's outcome, columnar reader's outcome): a data set, or the exception's class."""
+    try:
+        exact = load(str(path))
+    except QofError as exc:
+        exact = exc
+    try:
+        fast = columnar.load(str(path))
+    except (columnar.Deferred, QofError) as exc:
+        fast = exc
+    return exact, fast
+
+
+def _written(practice) -> tuple:
+    """Everything about a practice, numbers in their written form ('12.00', not 12), dicts sorted
+    (the order of a practice's indicators in a file means nothing)."""
+    achievement = {year: sorted((code, tuple(map(str, m))) for code, m in by_code.items())
+                   for year, by_code in practice.achievement.items()}
+    prevalence = {year: sorted((g, repr(p)) for g, p in by_group.items()) for year, by_group in practice.prevalence.items()}
+    return practice == practice, repr(practice.areas), practice.code, practice.list_size, achievement, prevalence
+
+
+def _same(exact, fast) -> None:
+    assert isinstance(fast, columnar.ColumnarData)
+    fulls = [fast.practice_in_full(i) for i in range(len(fast.practices))]
+    assert fulls == list(exact.practices)
+    assert [_written(p) for p in fulls] == [_written(p) for p in exact.practices]
+    assert fast.years == exact.years and fast.area_columns == exact.area_columns
+
+
+def test_the_shipped_examples_read_the_same_both_ways():
+    for example in ("lincolnshire-2014", "south-west-2014", "leeds-2017"):
+        exact, fast = _both(ROOT / "examples" / example)
+        _same(exact, fast)
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[bytes]:
+    return (EXAMPLE / "achievement-2016-17.csv").read_bytes().splitlines(keepends=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutations=st.lists(st.tuples(st.integers(min_value=1, max_value=400), _mutations()), min_size=1, max_size=3))
+def test_a_damaged_achievement_file_is_read_the_same_or_handed_to_the_exact_reader(mutations, lines, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    shutil.copytree(EXAMPLE, folder, dirs_exist_ok=True)
+    damaged = lines
+    for at, mutation in mutations:
+        damaged = _mutate(damaged, min(at, len(damaged) - 1), mutation)
+    (folder / "achievement-2016-17.csv").write_bytes(b"".join(damaged))
+    exact, fast = _both(folder)
+    if isinstance(exact, QofError):
+        assert not isinstance(fast, columnar.ColumnarData), "the columnar reader accepted what the exact reader refuses"
+    elif not isinstance(fast, columnar.Deferred):
+        _same(exact, fast)
+
+
+def test_run_reports_bad_rows_with_file_and_line_whichever_reader_starts(tmp_path):
+    """A bad row makes the columnar reader defer; the user sees the exact reader's located error."""
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "achievement-2016-17.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[5].rstrip("\n").split(",")
+    fields[3] = "twelve"
+    lines[5] = ",".join(fields) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(QofError) as caught:
+        api.run_result(str(ROOT / "schemes" / "2017-leeds.qof"), str(folder))
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.code == "QD021" and diagnostic.span.line == 6 and "twelve" in diagnostic.message
+    assert diagnostic.source.name.endswith("achievement-2016-17.csv")
