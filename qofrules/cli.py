@@ -74,12 +74,15 @@ def check(schemes: tuple[str, ...], fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--reasons", is_flag=True, help="Text format: show why each practice is or is not eligible.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
+@click.option("--exact", is_flag=True,
+              help="Compute every practice and indicator in exact arithmetic, one by one (slower; the same "
+                   "pennies as the default vectorised path: docs/evaluation.md).")
 def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str, reasons: bool,
-        output: str | None) -> None:
+        output: str | None, exact: bool) -> None:
     """Evaluate SCHEME over practice data: per practice, eligibility, points and pounds under the
     scheme and under the national rules alone, the difference, and totals."""
     try:
-        result = api.run_result(scheme, data_path, overrides)
+        result = api.run_result(scheme, data_path, overrides, exact=exact)
     except QofError as exc:
         _fail(exc, exc.exit_code)
     if fmt == "json":

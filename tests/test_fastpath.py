@@ -118,3 +118,13 @@ def test_national_data_set_every_cell_gives_the_same_pennies(tmp_path):
             assert (practice_result.scheme_payment, practice_result.national_payment, practice_result.scheme_points) == (
                 exact_result.scheme_payment, exact_result.national_payment, exact_result.scheme_points)
     assert differences == []
+
+
+def test_run_exact_flag_prints_the_same_as_the_default():
+    from click.testing import CliRunner
+    from qofrules.cli import cli
+    args = ["run", "schemes/2014-somerset.qof", "--data", "examples/south-west-2014", "--format", "csv"]
+    default, exact_run = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args + ["--exact"])
+    assert default.exit_code == exact_run.exit_code == 0
+    assert default.output == exact_run.output
+    assert len(default.output.splitlines()) >= 1 + 238  # a header and every practice
