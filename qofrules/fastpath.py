@@ -102,8 +102,8 @@ def _measures(data: ColumnarData, code: str) -> dict:
         j = columns.codes.get(code)
         if j is not None:
             for name, matrix in columns.matrices.items():
-                found[year, name] = matrix[:, j]
-            found[year, "points_scale"] = columns.points_scale[:, j]
+                found[year, name] = matrix[j]
+            found[year, "points_scale"] = columns.points_scale[j]
     return found
 
 

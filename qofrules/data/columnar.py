@@ -3,8 +3,9 @@
 The exact reader (:mod:`.csvfiles`) builds a Python object per practice, indicator and measure:
 about 12 s and 2 GB for England's 6,410 practices. This reader streams NHS Digital's long CSV
 files through pyarrow's multi-threaded CSV parser in blocks and scatters each block into one
-float64 matrix per measure (practices × indicators; NaN = not given), so memory is the matrices
-plus one block, and time is the parser's.
+float64 matrix per measure (indicators × practices, so each indicator's column of practices is
+contiguous for the vectorised evaluator; NaN = not given), so memory is the matrices plus one
+block, and time is the parser's.
 
 It is a *fast path with a referee*. It accepts only files whose every row it can judge exactly as
 the exact reader would: plain whole numbers, plain decimals of at most 15 characters (so a float64
@@ -40,6 +41,8 @@ BLOCK_BYTES = 8 * 1024 * 1024
 #: Files up to this size are parsed whole, on every core (England's achievement file is ~50 MB);
 #: larger ones are streamed a block at a time, so memory stays bounded.
 WHOLE_FILE_BYTES = 256 * 1024 * 1024
+#: Room for this many more indicators each time a file names one more than there is room for.
+CODE_SLACK = 16
 #: Longest VALUE text taken as a number here: 15 characters hold at most 15 significant digits,
 #: which a float64 stores exactly and ``repr`` gives back (and counts stay below 2**53).
 MAX_VALUE_CHARS = 15
@@ -53,7 +56,7 @@ class Deferred(Exception):
 
 @dataclass(frozen=True, eq=False)
 class YearColumns:
-    """One year's achievement: indicator code → column, and a practices × indicators matrix per
+    """One year's achievement: indicator code → row, and an indicators × practices matrix per
     measure (float64; NaN where the file gives no value)."""
 
     codes: dict[str, int]
@@ -64,7 +67,7 @@ class YearColumns:
 
     def column(self, field_name: str, code: str) -> np.ndarray | None:
         j = self.codes.get(code)
-        return None if j is None else self.matrices[field_name][:, j]
+        return None if j is None else self.matrices[field_name][j]
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,8 +110,8 @@ class ColumnarData:
                 wanted = list(columns.codes.items())
             else:
                 wanted = [(code, columns.codes[code])] if code in columns.codes else []
-            rows = {name: columns.matrices[name][i].tolist() for name in FIELDS}
-            scales = columns.points_scale[i].tolist()
+            rows = {name: columns.matrices[name][:, i].tolist() for name in FIELDS}
+            scales = columns.points_scale[:, i].tolist()
             by_code = {}
             for code_, j in wanted:
                 values = {}
@@ -267,9 +270,9 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
     points_field = FIELDS.index("achieved_points")
     n = len(practices)
     codes: dict[str, int] = {}
-    capacity = 32
-    cells = np.full((len(FIELDS), n, capacity), np.nan)
-    scale = np.zeros((n, capacity), dtype=np.int8)
+    capacity = 0
+    cells = np.full((len(FIELDS), capacity, n), np.nan)
+    scale = np.zeros((capacity, n), dtype=np.int8)
     given_rows = 0
     for batch in _stream(path, names, types):
         measure, seen = _dictionary_codes(batch.column("MEASURE"), None, lambda v: v.strip().upper())
@@ -280,32 +283,38 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
         if (practice[used] < 0).any():
             raise Deferred("a practice not in the practices table")
         indicator, codes = _dictionary_codes(batch.column("INDICATOR_CODE"), codes, grow=True)
-        if len(codes) > capacity:
-            capacity = max(len(codes), capacity * 2)
+        if len(codes) > capacity:  # grow by a few indicators at a time: little copying, little slack
+            capacity = len(codes) + CODE_SLACK
             cells, scale = _widen(cells, capacity, np.nan), _widen(scale, capacity, 0)
         values = batch.column("VALUE")
         picked = np.flatnonzero(used & ~values.is_null().to_numpy(zero_copy_only=False))
         if not len(picked):
             continue
         f, p, j = fields[picked], practice[picked], indicator[picked]
-        numbers, places = _numbers(values.take(pa.array(picked)), f != points_field)
-        cells.ravel()[(f * n + p) * capacity + j] = numbers
+        texts = values.take(pa.array(picked))
+        numbers, places = _numbers(texts, f != points_field)
         points = f == points_field
-        scale.ravel()[p[points] * capacity + j[points]] = places[points]
+        if points.any() and pc.any(pc.match_substring(texts.filter(pa.array(points)), "e", ignore_case=True)).as_py():
+            raise Deferred("ACHIEVED_POINTS written with an exponent")  # 1e2 is 100, but the exact reader shows 1E+2
+        cells.ravel()[(f * capacity + j) * n + p] = numbers
+        scale.ravel()[j[points] * n + p[points]] = places[points]
         given_rows += len(picked)
     if np.count_nonzero(~np.isnan(cells)) != given_rows:  # two rows wrote one cell
         raise Deferred("a measure given twice")
     k = len(codes)
-    matrices = {name: np.ascontiguousarray(cells[i, :, :k]) for i, name in enumerate(FIELDS)}
+    matrices = {name: cells[i, :k] for i, name in enumerate(FIELDS)}
     with np.errstate(invalid="ignore"):
         if (matrices["numerator"] > matrices["denominator"]).any():
             raise Deferred("a numerator greater than its denominator")
-    return YearColumns(codes=codes, matrices=matrices, points_scale=np.ascontiguousarray(scale[:, :k]))
+    return YearColumns(codes=codes, matrices=matrices, points_scale=scale[:k])
 
 
 def _widen(array: np.ndarray, capacity: int, fill) -> np.ndarray:
-    wider = np.full(array.shape[:-1] + (capacity,), fill, dtype=array.dtype)
-    wider[..., : array.shape[-1]] = array
+    """``array`` with room for ``capacity`` indicators (its second-to-last axis)."""
+    shape = list(array.shape)
+    old, shape[-2] = shape[-2], capacity
+    wider = np.full(shape, fill, dtype=array.dtype)
+    wider[..., :old, :] = array
     return wider
 
 
