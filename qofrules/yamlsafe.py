@@ -47,10 +47,24 @@ _NoAliasLoader.yaml_implicit_resolvers = {
 }
 
 
-def load(source: Source, *, code: str = "QD001"):
+class _ShippedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """For the files qofrules ships (contract years): the same plain data and dates-as-text, read
+    by libyaml where PyYAML has it (about ten times faster: the 2023/24 file took 0.15 s in pure
+    Python, a sixth of a national run). Never used for a file a user supplies."""
+
+
+_ShippedLoader.yaml_implicit_resolvers = _NoAliasLoader.yaml_implicit_resolvers
+
+
+def load_shipped(source: Source, *, code: str):
+    """Parse one of qofrules' own data files (see _ShippedLoader); problems as :func:`load`'s."""
+    return load(source, code=code, loader=_ShippedLoader)
+
+
+def load(source: Source, *, code: str = "QD001", loader=None):
     """Parse ``source`` as YAML; a syntax problem becomes a located diagnostic, not a traceback."""
     try:
-        return yaml.load(source.text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(source.text, Loader=loader or _NoAliasLoader)  # noqa: S506 - safe loaders only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         span = Span.point(mark.line + 1, mark.column + 1) if mark is not None else None

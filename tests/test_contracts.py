@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -134,3 +135,17 @@ def test_zero_national_prevalence_is_refused_not_a_crash(tmp_path):
     with pytest.raises(QofError) as caught:
         api.load_contract("england", "2023/24", [path])
     assert caught.value.diagnostics[0].code == "QR313" and "above 0" in caught.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("country,year", contracts.available())
+def test_every_shipped_contract_year_passes_its_schema(country, year):
+    """Runs read the shipped files without checking them against contract.schema.json (it cost a
+    fifth of a national run); this is where they are checked, with the reader users' files get."""
+    from qofrules import yamlsafe
+    from qofrules.contracts import validate
+    from qofrules.source import Source
+    path = Path(contracts.__file__).parent / "data" / f"{country}-{year.replace('/', '-')}.yaml"
+    source = Source(str(path), path.read_text(encoding="utf-8"))
+    data = yamlsafe.load(source, code="QR301")
+    validate(data, "contract.schema.json", source, "QR301")  # raises QofError on any problem
+    assert data == yamlsafe.load_shipped(source, code="QR301")  # libyaml reads it the same

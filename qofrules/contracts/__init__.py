@@ -51,8 +51,12 @@ def _decimal(value) -> Decimal:
     return number
 
 
-def contract_from_data(data: dict, source: Source) -> ContractYear:
-    validate(data, "contract.schema.json", source, "QR301")
+def contract_from_data(data: dict, source: Source, *, schema_checked: bool = False) -> ContractYear:
+    """A contract year from its parsed file. ``schema_checked``: the file is one qofrules ships,
+    checked against contract.schema.json by the test suite (tests/test_contracts.py), so a run does
+    not check it again (a fifth of a national run's time went on that)."""
+    if not schema_checked:
+        validate(data, "contract.schema.json", source, "QR301")
     sources = data["sources"]
     groups = {}
     for code, raw in data["groups"].items():
@@ -96,7 +100,7 @@ def contract_from_data(data: dict, source: Source) -> ContractYear:
 def _load_file(name: str) -> ContractYear:
     text = _package_dir().joinpath("data", name).read_text(encoding="utf-8")
     source = Source(f"qofrules/contracts/data/{name}", text)
-    return contract_from_data(yamlsafe.load(source, code="QR301"), source)
+    return contract_from_data(yamlsafe.load_shipped(source, code="QR301"), source, schema_checked=True)
 
 
 def _file_name(country: str, year: str) -> str:
