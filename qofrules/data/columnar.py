@@ -60,14 +60,14 @@ class YearColumns:
     measure (float64; NaN where the file gives no value)."""
 
     codes: dict[str, int]
-    matrices: dict[str, np.ndarray]
+    matrices: dict[str, np.ndarray]  # only the measures the file gives
     #: digits after the point of each ACHIEVED_POINTS text ("5.00" → 2), so the exact value and
     #: its written form are rebuilt when one practice is looked at in full.
     points_scale: np.ndarray
 
     def column(self, field_name: str, code: str) -> np.ndarray | None:
         j = self.codes.get(code)
-        return None if j is None else self.matrices[field_name][j]
+        return None if j is None or field_name not in self.matrices else self.matrices[field_name][j]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,12 +110,14 @@ class ColumnarData:
                 wanted = list(columns.codes.items())
             else:
                 wanted = [(code, columns.codes[code])] if code in columns.codes else []
-            rows = {name: columns.matrices[name][:, i].tolist() for name in FIELDS}
+            rows = {name: matrix[:, i].tolist() for name, matrix in columns.matrices.items()}
             scales = columns.points_scale[:, i].tolist()
             by_code = {}
             for code_, j in wanted:
                 values = {}
                 for name in FIELDS:
+                    if name not in rows:
+                        continue
                     value = rows[name][j]
                     if value == value:  # not NaN
                         if name == "achieved_points":
@@ -271,7 +273,7 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
     n = len(practices)
     codes: dict[str, int] = {}
     capacity = 0
-    cells = np.full((len(FIELDS), capacity, n), np.nan)
+    cells: dict[int, np.ndarray] = {}  # field -> indicators × practices; made when the file first gives it
     scale = np.zeros((capacity, n), dtype=np.int8)
     given_rows = 0
     for batch in _stream(path, names, types):
@@ -285,7 +287,8 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
         indicator, codes = _dictionary_codes(batch.column("INDICATOR_CODE"), codes, grow=True)
         if len(codes) > capacity:  # grow by a few indicators at a time: little copying, little slack
             capacity = len(codes) + CODE_SLACK
-            cells, scale = _widen(cells, capacity, np.nan), _widen(scale, capacity, 0)
+            cells = {f: _widen(matrix, capacity, np.nan) for f, matrix in cells.items()}
+            scale = _widen(scale, capacity, 0)
         values = batch.column("VALUE")
         picked = np.flatnonzero(used & ~values.is_null().to_numpy(zero_copy_only=False))
         if not len(picked):
@@ -296,16 +299,21 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
         points = f == points_field
         if points.any() and pc.any(pc.match_substring(texts.filter(pa.array(points)), "e", ignore_case=True)).as_py():
             raise Deferred("ACHIEVED_POINTS written with an exponent")  # 1e2 is 100, but the exact reader shows 1E+2
-        cells.ravel()[(f * capacity + j) * n + p] = numbers
+        for field in np.unique(f).tolist():
+            rows = f == field
+            if field not in cells:
+                cells[field] = np.full((capacity, n), np.nan)
+            cells[field].ravel()[j[rows] * n + p[rows]] = numbers[rows]
         scale.ravel()[j[points] * n + p[points]] = places[points]
         given_rows += len(picked)
-    if np.count_nonzero(~np.isnan(cells)) != given_rows:  # two rows wrote one cell
+    if sum(np.count_nonzero(~np.isnan(m)) for m in cells.values()) != given_rows:  # two rows wrote one cell
         raise Deferred("a measure given twice")
     k = len(codes)
-    matrices = {name: cells[i, :k] for i, name in enumerate(FIELDS)}
-    with np.errstate(invalid="ignore"):
-        if (matrices["numerator"] > matrices["denominator"]).any():
-            raise Deferred("a numerator greater than its denominator")
+    matrices = {FIELDS[f]: matrix[:k] for f, matrix in cells.items()}
+    if "numerator" in matrices and "denominator" in matrices:
+        with np.errstate(invalid="ignore"):
+            if (matrices["numerator"] > matrices["denominator"]).any():
+                raise Deferred("a numerator greater than its denominator")
     return YearColumns(codes=codes, matrices=matrices, points_scale=scale[:k])
 
 
