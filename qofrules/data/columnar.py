@@ -65,10 +65,6 @@ class YearColumns:
     #: its written form are rebuilt when one practice is looked at in full.
     points_scale: np.ndarray
 
-    def column(self, field_name: str, code: str) -> np.ndarray | None:
-        j = self.codes.get(code)
-        return None if j is None or field_name not in self.matrices else self.matrices[field_name][j]
-
 
 @dataclass(frozen=True, eq=False)
 class PrevalenceColumns:
