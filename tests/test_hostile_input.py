@@ -205,11 +205,11 @@ def _bad_rows_data_set(tmp_path, row: str, count: int) -> Path:
 
 
 def test_a_million_bad_rows_are_capped_and_summarised(tmp_path):
-    """Through the exact loader, which owns the report (the CLI prints exactly these renderings;
-    the columnar fast path defers such a file to it)."""
+    """Through run's own path: the columnar reader stops at the first bad row and hands the file
+    to the exact reader, which owns the report (the CLI prints exactly these renderings)."""
     csv_path = _bad_rows_data_set(tmp_path, "A00001,HYP002,NUMERATOR\n", 1_000_000)  # a field short
     with pytest.raises(QofError) as caught:
-        api.load_data(str(tmp_path))
+        api.run_result(SCHEME, str(tmp_path))
     shown = [d.render() for d in caught.value.diagnostics]
     assert caught.value.exit_code == 1
     assert len(shown) == MAX_DIAGNOSTICS_PER_FILE + 1
