@@ -225,37 +225,38 @@ def _dictionary_codes(array: pa.Array, known: dict[str, int] | None, normalise=s
     return lookup[array.indices.to_numpy(zero_copy_only=False)], known
 
 
-def _numbers(values: pa.Array, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(float values, digits after the point) of VALUE texts; refuses any text the exact reader might
-    read differently. ``counts`` marks rows whose measure must be a whole number.
+#: The only VALUE texts this reader takes as numbers: plain non-negative decimals, which every
+#: reader agrees on ("12", "9.37"); anything else ("1e2", "+5", " 12", "١٢") is the exact reader's.
+PLAIN_NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 
-    The texts accepted are the plain decimals: ``pyarrow``'s strict float parser must read them,
-    the result must be finite and not negative, and ``value × 10**places`` must be whole, which
-    rules out exponents ("5e-1") whose written places would not rebuild the value."""
-    if len(values) and pc.max(pc.utf8_length(values)).as_py() > MAX_VALUE_CHARS:
-        raise Deferred("a VALUE longer than 15 characters")
-    try:
-        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowException:
-        raise Deferred("a VALUE that is not a plain number") from None
-    if not np.isfinite(numbers).all() or (numbers < 0).any():
-        raise Deferred("a VALUE that is negative, infinite or not a number")
-    dot = pc.find_substring(values, ".").to_numpy(zero_copy_only=False)
-    lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
-    places = np.where(dot >= 0, lengths - dot - 1, 0)
-    if (counts & (numbers != np.floor(numbers))).any():
+
+def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(float values, digits after the point) of the VALUE texts at ``rows``; refuses (defers on)
+    any text the exact reader might read differently. ``counts`` marks rows that must be whole.
+
+    The texts are dictionary-encoded by the CSV parser, so every string check runs once per
+    distinct text (a few thousand), not once per row (two million)."""
+    texts = values.dictionary
+    plain = pc.and_(pc.match_substring_regex(texts, PLAIN_NUMBER),
+                    pc.less_equal(pc.utf8_length(texts), MAX_VALUE_CHARS))
+    numbers = pc.cast(pc.if_else(plain, texts, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    dot = pc.find_substring(texts, ".").to_numpy(zero_copy_only=False)
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
+    places = np.where(dot >= 0, lengths - dot - 1, 0).astype(np.int8)
+    at = values.indices.fill_null(0).to_numpy(zero_copy_only=False)[rows]  # (nulls would make it float)
+    if not plain.to_numpy(zero_copy_only=False)[at].all():
+        raise Deferred("a VALUE that is not a plain non-negative number of at most 15 characters")
+    found = numbers[at]
+    if (counts & (found != np.floor(found))).any():
         raise Deferred("a count with a fraction")
-    shifted = numbers * 10.0 ** places
-    if (np.abs(shifted - np.round(shifted)) > 1e-6 * np.maximum(1.0, shifted)).any():
-        raise Deferred("a VALUE written with an exponent")
-    return numbers, places.astype(np.int8)
+    return found, places[at]
 
 
 def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
     """An NHS Digital long achievement file, as matrices (see the module docstring)."""
     names = _header(path, csvfiles.LONG_COLUMNS)
     dictionary = pa.dictionary(pa.int32(), pa.string())
-    types = {"PRACTICE_CODE": dictionary, "INDICATOR_CODE": dictionary, "MEASURE": dictionary, "VALUE": pa.string()}
+    types = {"PRACTICE_CODE": dictionary, "INDICATOR_CODE": dictionary, "MEASURE": dictionary, "VALUE": dictionary}
     field_of = {m: FIELDS.index(f) for m, f in csvfiles.MEASURES.items()}
     points_field = FIELDS.index("achieved_points")
     n = len(practices)
@@ -282,17 +283,15 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
         if not len(picked):
             continue
         f, p, j = fields[picked], practice[picked], indicator[picked]
-        texts = values.take(pa.array(picked))
-        numbers, places = _numbers(texts, f != points_field)
+        numbers, places = _numbers(values, picked, f != points_field)
         points = f == points_field
-        if points.any() and pc.any(pc.match_substring(texts.filter(pa.array(points)), "e", ignore_case=True)).as_py():
-            raise Deferred("ACHIEVED_POINTS written with an exponent")  # 1e2 is 100, but the exact reader shows 1E+2
-        for field in np.unique(f).tolist():
+        flat = j * n + p
+        for field in {field_index[m] for m in np.unique(measure).tolist()} - {-1}:
             rows = f == field
             if field not in cells:
                 cells[field] = np.full((capacity, n), np.nan)
-            cells[field].ravel()[j[rows] * n + p[rows]] = numbers[rows]
-        scale.ravel()[j[points] * n + p[points]] = places[points]
+            cells[field].ravel()[flat[rows]] = numbers[rows]
+        scale.ravel()[flat[points]] = places[points]
         given_rows += len(picked)
     if sum(np.count_nonzero(~np.isnan(m)) for m in cells.values()) != given_rows:  # two rows wrote one cell
         raise Deferred("a measure given twice")
@@ -318,10 +317,10 @@ def read_prevalence(path: Path, practices: dict[str, int]) -> PrevalenceColumns:
     """A prevalence file, as practices × groups matrices of register and list size."""
     names = _header(path, csvfiles.PREVALENCE_COLUMNS)
     dictionary = pa.dictionary(pa.int32(), pa.string())
-    types = {"PRACTICE_CODE": dictionary, "GROUP_CODE": dictionary, "REGISTER": pa.string(),
-             "PRACTICE_LIST_SIZE": pa.string()}
+    types = {"PRACTICE_CODE": dictionary, "GROUP_CODE": dictionary, "REGISTER": dictionary,
+             "PRACTICE_LIST_SIZE": dictionary}
     batches = list(_stream(path, names, types))
-    table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else None
+    table = pa.Table.from_batches(batches, schema=batches[0].schema).unify_dictionaries() if batches else None
     n = len(practices)
     if table is None or not table.num_rows:
         return PrevalenceColumns(groups={}, register=np.full((n, 0), np.nan), list_size=np.full((n, 0), np.nan))
@@ -333,8 +332,8 @@ def read_prevalence(path: Path, practices: dict[str, int]) -> PrevalenceColumns:
     if registers.null_count or lists.null_count:
         raise Deferred("a blank REGISTER or PRACTICE_LIST_SIZE")
     everything = np.ones(len(registers), dtype=bool)
-    register, _ = _numbers(registers, everything)
-    list_size, _ = _numbers(lists, everything)
+    register, _ = _numbers(registers, np.arange(len(registers)), everything)
+    list_size, _ = _numbers(lists, np.arange(len(lists)), everything)
     if (list_size == 0).any() or (register > list_size).any():
         raise Deferred("a list size of 0 or a register larger than its list size")
     seen = np.full((n, len(groups)), -1, dtype=np.int64)
