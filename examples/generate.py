@@ -31,12 +31,14 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import math
 import os
 import random
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -297,21 +299,22 @@ def effective_figures(contract: ContractYear, overrides: dict) -> Figures:
 
 def score(numerator: int, denominator: int, maximum: int, lower: Decimal, upper: Decimal,
           zero_denominator: str) -> Decimal:
-    """Points under the national formula (domain.md), rounded as qofrules rounds them.
+    """Points under the national formula (domain.md), rounded as qofrules rounds them: computed
+    exactly (as fractions), then 2 dp half up, so 7.625 points is 7.63.
 
     Written out here, not imported, so the examples do not depend on the engine they test.
     """
     if denominator == 0:
         return Decimal(maximum if zero_denominator == "full-points" else 0).quantize(CENT)
-    with localcontext(Context(prec=34, rounding=ROUND_HALF_UP)):
-        percent = Decimal(numerator) * HUNDRED / Decimal(denominator)
-        if percent <= lower:
-            points = Decimal(0)
-        elif percent >= upper:
-            points = Decimal(maximum)
-        else:
-            points = Decimal(maximum) * (percent - lower) / (upper - lower)
-    return points.quantize(CENT, rounding=ROUND_HALF_UP)
+    percent = Fraction(numerator * 100, denominator)
+    if percent <= lower:
+        points = Fraction(0)
+    elif percent >= upper:
+        points = Fraction(maximum)
+    else:
+        points = maximum * (percent - Fraction(lower)) / (Fraction(upper) - Fraction(lower))
+    hundredths = math.floor(points * 100 + Fraction(1, 2))
+    return (Decimal(hundredths) / 100).quantize(CENT)
 
 
 # ------------------------------------------------------------------ practices

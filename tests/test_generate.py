@@ -374,3 +374,10 @@ def test_reference_mappings_copy_matches_its_recorded_checksum():
     recorded = re.search(r"`([0-9a-f]{64})`", sources).group(1)
     assert hashlib.sha256(gen.MAPPINGS.read_bytes()).hexdigest() == recorded
     assert len(gen.read_mappings()) == 6410
+
+
+def test_achieved_points_round_an_exact_half_up_as_qofrules_does():
+    """82/144 with thresholds 40% and 80%, 18 points, is exactly 7.625 points: 7.63, not 7.62
+    (the 34-digit decimal arithmetic both once used stored 56.94...% short and rounded down)."""
+    assert gen.score(82, 144, 18, Decimal(40), Decimal(80), "no-points") == Decimal("7.63")
+    assert gen.score(1, 3, 10, Decimal(0), Decimal(100), "no-points") == Decimal("3.33")
