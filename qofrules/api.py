@@ -187,10 +187,12 @@ def contracts() -> list[dict]:
 
 # ------------------------------------------------------------------ explanations and reports (issue 5)
 
-def prepared(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()):
-    """The compiled tree and the loaded data set, exactly as ``run_result`` prepares them."""
+def prepared(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = (), *,
+             columns: bool = False):
+    """The compiled tree and the loaded data set, exactly as ``run_result`` prepares them;
+    ``columns``: as columns where the columnar reader can read it (see ``load_columns``)."""
     report = _checked_scheme(scheme_path)
-    dataset = load_data(data_path)
+    dataset = (load_columns(data_path) if columns else None) or load_data(data_path)
     field = report.scheme.contract
     files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
     contract = load_contract(field.country.text, field.year.text, files)
@@ -201,7 +203,7 @@ def explain(scheme_path: str, data_path: str, practice: str, indicator: str | No
             overrides: list[str] | tuple[str, ...] = ()) -> dict:
     """``qofrules explain``: why one practice is paid what it is, as the full trace (plain data)."""
     from .explain import explain as _explain
-    tree, dataset = prepared(scheme_path, data_path, overrides)
+    tree, dataset = prepared(scheme_path, data_path, overrides, columns=True)  # one practice: no need for all
     return _explain(tree, dataset, practice, indicator)
 
 

@@ -36,11 +36,12 @@ def _s(value) -> str | None:
 # ------------------------------------------------------------------ finding what to explain
 
 def find_practice(dataset: Dataset, code: str) -> Practice:
-    """The practice with ``code`` (case-insensitive), or a QE020 error naming close matches."""
+    """The practice with ``code`` (case-insensitive), with all its data, or a QE020 error naming
+    close matches. ``dataset`` may be columnar (data/columnar.py): only that practice is built."""
     wanted = code.strip().upper()
-    for practice in dataset.practices:
+    for index, practice in enumerate(dataset.practices):
         if practice.code.upper() == wanted:
-            return practice
+            return dataset.practice_in_full(index) if hasattr(dataset, "practice_in_full") else practice
     codes = [p.code for p in dataset.practices]
     by_name = [p.code for p in dataset.practices if wanted and wanted.casefold() in p.name.casefold()]
     hint = did_you_mean(code, codes)
