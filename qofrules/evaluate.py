@@ -62,14 +62,18 @@ def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:
                    (scheme, national), details={"months_run": months})
 
 
-def eligible_and_why(scheme, practice: Practice) -> tuple[bool, str]:
-    """Is the practice in the scheme's area and eligible, and the sentence that says why."""
-    scope = eligibility.in_scope(practice, scheme.areas)
+def eligible_and_why(scheme, practice: Practice, areas=None, condition=None) -> tuple[bool, str]:
+    """Is the practice in the scheme's area and eligible, and the sentence that says why.
+    ``areas`` and ``condition``, when given, are the scheme's own, looked up once by a caller
+    that asks for many practices."""
+    if areas is None:
+        areas, condition = scheme.areas, scheme.eligibility
+    scope = eligibility.in_scope(practice, areas)
     if not scope.value:
         return False, scope.reason
-    if scheme.eligibility is None:
+    if condition is None:
         return True, scope.reason + "; the scheme sets no further condition"
-    answer = eligibility.evaluate(scheme.eligibility, practice)
+    answer = eligibility.evaluate(condition, practice)
     return answer.value, answer.reason
 
 

@@ -119,7 +119,8 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     notes = run_notes(tree, data.years, data.codes(contract.year))
     count = len(data.practices)
     with exact():
-        answers = [eligible_and_why(scheme, p) for p in data.practices]
+        areas, condition = scheme.areas, scheme.eligibility  # properties that search the header: once
+        answers = [eligible_and_why(scheme, p, areas, condition) for p in data.practices]
         cpis = [shown_cpi(contract, p.list_size) for p in data.practices]
     eligible = np.array([a for a, _ in answers], dtype=bool)
     requested = np.array([p.requested_alternative for p in data.practices], dtype=bool)
@@ -187,27 +188,27 @@ def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, 
     return corrected
 
 
-def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side) -> tuple:
-    def money(values, known, i):
-        return Decimal(int(values[i])).scaleb(-2) if known[i] else None
+def _decimals(values: np.ndarray, known: np.ndarray) -> list:
+    """Whole hundredths as Decimals with 2 places (None where unknown); lists first, since
+    indexing a NumPy array one element at a time costs more than the Decimal."""
+    return [Decimal(v).scaleb(-2) if k else None for v, k in zip(values.tolist(), known.tolist())]
 
+
+def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side) -> tuple:
     def detail(i: int):
         def make():
             with exact():
                 return evaluate_practice(tree, data.practice_in_full(i))
         return make
 
-    has_missing = ~(national.pence_known & scheme.pence_known)
-    results = []
-    with exact(), _no_cyclic_gc():
-        for i, practice in enumerate(data.practices):
-            eligible, reason = answers[i]
-            results.append(SummaryPracticeResult(
-                code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible,
-                reason=reason, cpi=cpis[i],
-                scheme_points=money(scheme.points, scheme.points_known, i),
-                scheme_payment=money(scheme.pence, scheme.pence_known, i),
-                national_points=money(national.points, national.points_known, i),
-                national_payment=money(national.pence, national.pence_known, i),
-                has_missing=bool(has_missing[i]), detail=detail(i)))
-    return tuple(results)
+    columns = zip(data.practices, answers, cpis, _decimals(scheme.points, scheme.points_known),
+                  _decimals(scheme.pence, scheme.pence_known), _decimals(national.points, national.points_known),
+                  _decimals(national.pence, national.pence_known),
+                  (~(national.pence_known & scheme.pence_known)).tolist())
+    with _no_cyclic_gc():
+        return tuple(SummaryPracticeResult(
+            code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
+            cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
+            national_payment=n_pence, has_missing=missing, detail=detail(i))
+            for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
+            in enumerate(columns))
