@@ -1,13 +1,28 @@
 """Speed and memory of check and run, printed as figures (a benchmark, never a test).
 
-    python benchmarks/run.py            # generates the national data set on first use
+    python3 benchmarks/run.py [--quick] [--exact] [--profile]
 
-Prints: parse+check time per seed scheme (warm, median of many), and for a national-sized data
-set (6,410 real practice codes, synthetic values, every 2023/24 indicator) the time to load the
-data, to compile and to evaluate, with the peak resident memory of a fresh process doing it.
+Prints, on this machine:
+
+1. parse + check time per seed scheme (warm, median of many runs) and of one cold process;
+2. national runs, one fresh process each, from files on disk to results: each seed scheme over a
+   national data set of its contract year, and the benchmark scheme (higher of two years, every
+   2023/24 indicator) over national-2023 — load, compile, evaluate, their total, the whole
+   process's wall time (interpreter start and imports included), peak memory, and how many
+   practice × indicator cells the vectorised path handed to the exact path;
+3. growth: the benchmark scheme over national-2023 copied x10 and x100 (``--quick``: x10 only);
+4. the NumPy reference (benchmarks/numpy_reference.py) on the same data, in the same run, with
+   the ratio of the two and whether their totals agree;
+5. with ``--exact``: the exact path (``run --exact``) on national-2023, for comparison;
+6. with ``--profile``: where the national run's time goes (cProfile, top functions).
+
+Data sets are generated under benchmarks/out/ on first use (synthetic values; see
+benchmarks/README.md): about 35 s for the three national sets, 4 s for x10 and 45 s (7.5 GB of
+disk) for x100.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -18,15 +33,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
-NATIONAL = OUT / "national-2023"
-SCHEME = ROOT / "benchmarks" / "schemes" / "higher-of-2023.qof"
+BENCH_SCHEME = ROOT / "benchmarks" / "schemes" / "higher-of-2023.qof"
+NATIONAL_RUNS = [  # (scheme, data set)
+    (ROOT / "schemes" / "2014-lincolnshire-llr.qof", "national-2014"),
+    (ROOT / "schemes" / "2014-devon-cornwall.qof", "national-2014"),
+    (ROOT / "schemes" / "2014-somerset.qof", "national-2014"),
+    (ROOT / "schemes" / "2017-leeds.qof", "national-2017"),
+    (BENCH_SCHEME, "national-2023"),
+]
 
 
 def check_times(repeats: int = 200) -> None:
     sys.path.insert(0, str(ROOT))
     from qofrules import api
     from qofrules.source import Source
-    print("parse + check, warm (median of %d runs)" % repeats)
+    print(f"1. parse + check, warm (median of {repeats} runs)")
     for path in sorted((ROOT / "schemes").glob("*.qof")):
         source = Source(str(path), path.read_text(encoding="utf-8"))
         api.check_source(source)  # warm: grammar and contract year loaded once
@@ -36,54 +57,196 @@ def check_times(repeats: int = 200) -> None:
             report = api.check_source(source)
             times.append(time.perf_counter() - start)
         assert report.ok
-        print(f"  {path.name:28} {statistics.median(times) * 1000:7.2f} ms")
+        print(f"   {path.name:28} {statistics.median(times) * 1000:7.2f} ms")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "from qofrules import api; api.check(['schemes/2017-leeds.qof'])"],
                    cwd=ROOT, check=True)
-    print(f"  cold, one process (import + grammar + contract + check): {time.perf_counter() - start:.2f} s")
+    print(f"   cold, one process (import + grammar + contract + check): {time.perf_counter() - start:.2f} s")
+
+
+def data_set(name: str) -> Path:
+    """benchmarks/out/NAME, made on first use: national-YYYY by the generator, -xK by scale.py."""
+    path = OUT / name
+    if (path / "dataset.yaml").exists():
+        return path
+    if "-x" in name:
+        base, times = name.rsplit("-x", 1)
+        print(f"   (making {name}: scale.py, once)", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale.py"), str(data_set(base)), str(path),
+                        "--times", times], check=True, stdout=subprocess.DEVNULL)
+    else:
+        print(f"   (making {name}: generate.py, once)", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--out", str(path), "--scenario", name],
+                       check=True, stdout=subprocess.DEVNULL)
+    return path
 
 
 _CHILD = r"""
 import json, resource, sys, time
+start = time.perf_counter()
 sys.path.insert(0, sys.argv[1])
 from qofrules import api
-t0 = time.perf_counter()
-data = api.load_data(sys.argv[2])
-t1 = time.perf_counter()
+from qofrules.fastpath import evaluate_columns
+imported = time.perf_counter()
+exact = sys.argv[4] == "exact"
+data = api.load_data(sys.argv[2]) if exact else api.load_columns(sys.argv[2])
+loaded = time.perf_counter()
 report = api.check_file(sys.argv[3])
-contract = api.load_contract(report.scheme.contract.country.text, report.scheme.contract.year.text,
-                             [data.contract_overrides])
+field = report.scheme.contract
+contract = api.load_contract(field.country.text, field.year.text, [data.contract_overrides])
 tree = api.compile(report.scheme, contract, report.source)
-t2 = time.perf_counter()
-result = api.evaluate(tree, data)
+compiled = time.perf_counter()
+if exact:
+    result, refereed = api.evaluate(tree, data), None
+else:
+    result, refereed = evaluate_columns(tree, data)
 totals = result.totals
-t3 = time.perf_counter()
-print(json.dumps({"load": t1 - t0, "compile": t2 - t1, "evaluate": t3 - t2, "practices": len(result.practices),
-                  "indicators": len(contract.indicators), "total": str(totals["scheme_payment"]),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+done = time.perf_counter()
+print(json.dumps({"import": imported - start, "load": loaded - imported, "compile": compiled - loaded,
+                  "evaluate": done - compiled, "practices": len(result.practices),
+                  "indicators": len(contract.indicators), "eligible": totals["eligible"],
+                  "total": str(totals["scheme_payment"]), "national": str(totals["national_payment"]),
+                  "refereed": refereed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def national() -> None:
-    if not (NATIONAL / "dataset.yaml").exists():
-        print("generating the national data set (once) ...")
-        subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--out", str(NATIONAL),
-                        "--scenario", "national-2023"], check=True, stdout=subprocess.DEVNULL)
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(NATIONAL), str(SCHEME)],
-                          capture_output=True, text=True, check=True)
+def measure(scheme: Path, data: Path, mode: str = "fast") -> dict:
+    """One fresh process: the phases it reports, and its whole wall time seen from outside."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(data), str(scheme), mode],
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"benchmark process failed:\n{done.stderr}")
     figures = json.loads(done.stdout)
-    rows = sum(1 for _ in open(NATIONAL / "achievement-2023-24.csv")) + \
-        sum(1 for _ in open(NATIONAL / "achievement-2022-23.csv"))
-    print(f"national run: {figures['practices']:,} practices x {figures['indicators']} indicators "
-          f"({rows:,} achievement rows), scheme {SCHEME.name}")
-    print(f"  load data   {figures['load']:6.2f} s")
-    print(f"  compile     {figures['compile']:6.2f} s")
-    print(f"  evaluate    {figures['evaluate']:6.2f} s")
-    print(f"  total       {figures['load'] + figures['compile'] + figures['evaluate']:6.2f} s   "
-          f"peak memory {figures['peak_mb']:.0f} MB   scheme total £{figures['total']}")
+    figures["wall"] = wall
+    figures["files_to_results"] = figures["load"] + figures["compile"] + figures["evaluate"]
+    return figures
+
+
+def rows_in(data: Path) -> int:
+    total = 0
+    for path in data.glob("achievement-*.csv"):
+        with path.open("rb") as handle:
+            total += sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b"")) - 1
+    return total
+
+
+def national_runs() -> dict:
+    print("\n2. national runs (one fresh process each; times in seconds; from files on disk to results)")
+    print(f"   {'scheme':28} {'data':14} {'practices':>9} {'ind':>4} {'load':>6} {'compile':>7} {'evaluate':>8} "
+          f"{'total':>6} {'process':>7} {'peak MB':>7} {'exact cells':>11}  scheme total")
+    results = {}
+    for scheme, name in NATIONAL_RUNS:
+        figures = measure(scheme, data_set(name))
+        results[scheme.name, name] = figures
+        print(f"   {scheme.name:28} {name:14} {figures['practices']:>9,} {figures['indicators']:>4} "
+              f"{figures['load']:6.2f} {figures['compile']:7.2f} {figures['evaluate']:8.2f} "
+              f"{figures['files_to_results']:6.2f} {figures['wall']:7.2f} {figures['peak_mb']:7.0f} "
+              f"{figures['refereed']:>11,}  £{float(figures['total']):,.2f}")
+    print("   (process = the whole command's wall time: interpreter start and imports "
+          f"({results[BENCH_SCHEME.name, 'national-2023']['import']:.2f} s here) included)")
+    return results
+
+
+def growth(base: dict, scales: list[int]) -> None:
+    print(f"\n3. growth: {BENCH_SCHEME.name} over national-2023 copied xK")
+    print(f"   {'K':>4} {'practices':>10} {'rows':>12} {'total s':>8} {'µs/practice':>11} {'x time':>7} "
+          f"{'peak MB':>8} {'x memory':>8}")
+    rows1 = rows_in(OUT / "national-2023")
+    first = base
+    print(f"   {1:>4} {first['practices']:>10,} {rows1:>12,} {first['files_to_results']:8.2f} "
+          f"{first['files_to_results'] / first['practices'] * 1e6:11.1f} {1:7.1f} {first['peak_mb']:8.0f} {1:8.1f}")
+    for k in scales:
+        data = data_set(f"national-2023-x{k}")
+        figures = measure(BENCH_SCHEME, data)
+        print(f"   {k:>4} {figures['practices']:>10,} {rows1 * k:>12,} {figures['files_to_results']:8.2f} "
+              f"{figures['files_to_results'] / figures['practices'] * 1e6:11.1f} "
+              f"{figures['files_to_results'] / first['files_to_results']:7.1f} {figures['peak_mb']:8.0f} "
+              f"{figures['peak_mb'] / first['peak_mb']:8.1f}", flush=True)
+
+
+def numpy_reference(ours: dict) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import numpy_reference as reference
+    print("\n4. NumPy reference (benchmarks/numpy_reference.py, independent of qofrules) on national-2023")
+    data = OUT / "national-2023"
+    reference.reference(data)  # warm the page cache and imports, as ours was warmed by earlier runs
+    runs = [reference.reference(data) for _ in range(3)]
+    best = min(runs, key=lambda r: r["seconds"]["total"])
+    seconds = best["seconds"]["total"]
+    print(f"   reference: read {best['seconds']['read']:.2f} s + compute {best['seconds']['compute']:.2f} s = "
+          f"{seconds:.2f} s (best of 3, in-process, imports excluded)")
+    warm = _warm_in_process(data)
+    print(f"   qofrules, measured the same way (best of 3, in-process, imports excluded): {warm:.2f} s "
+          f"(load + check + contract + compile + evaluate)  ratio {warm / seconds:.2f}x")
+    print(f"   qofrules in a fresh process (section 2): {ours['files_to_results']:.2f} s  "
+          f"ratio {ours['files_to_results'] / seconds:.2f}x")
+    theirs = best["totals"]
+    same = str(theirs["scheme_payment"]) == ours["total"] and str(theirs["national_payment"]) == ours["national"]
+    print(f"   totals: scheme £{ours['total']} (qofrules) vs £{theirs['scheme_payment']} (reference); national "
+          f"£{ours['national']} vs £{theirs['national_payment']}: {'the same' if same else 'DIFFERENT'}")
+
+
+def _warm_in_process(data: Path) -> float:
+    """Best of 3 runs of the whole path from files to results in this process, after one to warm
+    up: the way the reference is timed, so the ratio compares like with like."""
+    sys.path.insert(0, str(ROOT))
+    from qofrules import api
+    from qofrules.fastpath import evaluate_columns
+
+    def once() -> float:
+        start = time.perf_counter()
+        columns = api.load_columns(str(data))
+        report = api.check_file(str(BENCH_SCHEME))
+        contract = api.load_contract("england", "2023/24", [columns.contract_overrides])
+        result, _ = evaluate_columns(api.compile(report.scheme, contract, report.source), columns)
+        result.totals
+        return time.perf_counter() - start
+
+    once()
+    return min(once() for _ in range(3))
+
+
+def exact_path(fast: dict) -> None:
+    print("\n5. exact path (run --exact) on national-2023, for comparison")
+    figures = measure(BENCH_SCHEME, OUT / "national-2023", "exact")
+    print(f"   load {figures['load']:.2f} s, compile {figures['compile']:.2f} s, evaluate {figures['evaluate']:.2f} s, "
+          f"total {figures['files_to_results']:.2f} s, peak {figures['peak_mb']:.0f} MB; scheme total "
+          f"£{figures['total']} ({'the same' if figures['total'] == fast['total'] else 'DIFFERENT'} as the "
+          f"vectorised path's)")
+
+
+def profile() -> None:
+    print("\n6. where the national run's time goes (cProfile, cumulative, top 20)")
+    code = ("import cProfile, pstats, sys; sys.path.insert(0, sys.argv[1]); from qofrules import api; "
+            "cProfile.run('api.run_result(sys.argv[2], sys.argv[3])', '/tmp/qofrules.prof'); "
+            "pstats.Stats('/tmp/qofrules.prof').sort_stats('tottime').print_stats(20)")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT), str(BENCH_SCHEME), str(OUT / "national-2023")],
+                          capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    print("\n".join("   " + line for line in lines[start - 2:start + 21]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="growth to x10 only (x100 needs 7.5 GB and minutes)")
+    parser.add_argument("--exact", action="store_true", help="also time the exact path on national-2023 (~30 s)")
+    parser.add_argument("--profile", action="store_true", help="also profile the national run")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    print(f"qofrules benchmarks on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}\n")
+    check_times()
+    results = national_runs()
+    bench = results[BENCH_SCHEME.name, "national-2023"]
+    growth(bench, [10] if args.quick else [10, 100])
+    numpy_reference(bench)
+    if args.exact:
+        exact_path(bench)
+    if args.profile:
+        profile()
 
 
 if __name__ == "__main__":
-    os.chdir(ROOT)
-    check_times()
-    national()
+    main()
