@@ -31,7 +31,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
-import math
+import functools
 import os
 import random
 import sys
@@ -306,15 +306,21 @@ def score(numerator: int, denominator: int, maximum: int, lower: Decimal, upper:
     """
     if denominator == 0:
         return Decimal(maximum if zero_denominator == "full-points" else 0).quantize(CENT)
-    percent = Fraction(numerator * 100, denominator)
-    if percent <= lower:
-        points = Fraction(0)
-    elif percent >= upper:
-        points = Fraction(maximum)
-    else:
-        points = maximum * (percent - Fraction(lower)) / (Fraction(upper) - Fraction(lower))
-    hundredths = math.floor(points * 100 + Fraction(1, 2))
+    low, high = _fraction(lower), _fraction(upper)
+    if numerator * 100 * low.denominator <= low.numerator * denominator:      # at or below the lower threshold
+        return Decimal(0).quantize(CENT)
+    if numerator * 100 * high.denominator >= high.numerator * denominator:   # at or above the upper
+        return Decimal(maximum).quantize(CENT)
+    # maximum × (100n/d − L) / (U − L) as one fraction A/B of whole numbers, then ⌊100·A/B + ½⌋.
+    top = maximum * (numerator * 100 * low.denominator - low.numerator * denominator) * high.denominator
+    bottom = denominator * (high.numerator * low.denominator - low.numerator * high.denominator)
+    hundredths = (200 * top + bottom) // (2 * bottom)
     return (Decimal(hundredths) / 100).quantize(CENT)
+
+
+@functools.lru_cache(maxsize=None)
+def _fraction(value: Decimal) -> Fraction:
+    return Fraction(value)
 
 
 # ------------------------------------------------------------------ practices

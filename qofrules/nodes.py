@@ -196,7 +196,10 @@ def current_achievement(ctx: Context) -> Outcome:
         return Outcome(maximum, lambda: f"{shown()}, at or above the upper threshold {upper}%: full {maximum} points",
                        details=details)
     low, high = exact_figure(lower), exact_figure(upper)
-    points = maximum * (exact_percent - low) / (high - low)
+    # maximum × (100n/d − L) / (U − L) as one fraction of whole numbers (one reduction, not five).
+    n, d = measures.numerator, measures.denominator
+    points = Fraction(maximum.numerator * (n * 100 * low.denominator - low.numerator * d) * high.denominator,
+                      maximum.denominator * d * (high.numerator * low.denominator - low.numerator * high.denominator))
     return Outcome(points, lambda: f"{shown()}: {maximum} × ({as_decimal(exact_percent).quantize(CENT)} − {lower}) / "
                            f"({upper} − {lower}) = {as_decimal(points).quantize(TEN_THOUSANDTH)} points", details=details)
 
