@@ -148,3 +148,14 @@ def test_run_reports_bad_rows_with_file_and_line_whichever_reader_starts(tmp_pat
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.code == "QD021" and diagnostic.span.line == 6 and "twelve" in diagnostic.message
     assert diagnostic.source.name.endswith("achievement-2016-17.csv")
+
+
+def test_a_file_over_the_columnar_limit_is_refused_with_its_name(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    monkeypatch.setattr(columnar, "MAX_COLUMNAR_BYTES", 100)
+    with pytest.raises(QofError) as caught:
+        columnar.load(str(folder))
+    rendered = caught.value.diagnostics[0].render()
+    assert rendered.startswith(str(folder / "achievement-2016-17.csv")) or rendered.startswith(str(folder / "achievement-2015-16.csv"))
+    assert "error[QR005] the file is" in rendered and "a data file may be at most 100" in rendered

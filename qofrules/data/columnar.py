@@ -31,6 +31,7 @@ import pyarrow.csv as pv
 
 from ..diagnostics import QofError, error
 from ..reading import MAX_DATA_BYTES, read_text
+from ..source import Source
 from . import csvfiles
 from .model import Measures, Practice, Prevalence
 
@@ -174,8 +175,8 @@ def _header(path: Path, required: tuple[str, ...]) -> list[str]:
     except OSError as exc:
         raise Deferred(f"cannot read {path}: {exc}") from None
     if size > MAX_COLUMNAR_BYTES:
-        raise QofError([error("QR005", f"{path} is {size:,} bytes; a data file may be at most "
-                              f"{MAX_COLUMNAR_BYTES:,}")])
+        raise QofError([error("QR005", f"the file is {size:,} bytes; a data file may be at most "
+                              f"{MAX_COLUMNAR_BYTES:,}", source=Source(str(path), ""))])
     if size == 0:
         raise Deferred("empty file")
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
