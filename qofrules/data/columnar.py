@@ -234,6 +234,12 @@ def _dictionary_codes(array: pa.Array, known: dict[str, int] | None, normalise=s
 PLAIN_NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 
 
+# Made once, at import: turning a Python value into an Arrow scalar makes pyarrow look for the
+# optional dateutil module, and where that is not installed it looks again on every call.
+_ZERO_TEXT = pa.scalar("0")
+_MAX_VALUE_CHARS = pa.scalar(MAX_VALUE_CHARS, pa.int32())
+
+
 def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(float values, digits after the point) of the VALUE texts at ``rows``; refuses (defers on)
     any text the exact reader might read differently. ``counts`` marks rows that must be whole.
@@ -242,8 +248,8 @@ def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -
     distinct text (a few thousand), not once per row (two million)."""
     texts = values.dictionary
     plain = pc.and_(pc.match_substring_regex(texts, PLAIN_NUMBER),
-                    pc.less_equal(pc.utf8_length(texts), MAX_VALUE_CHARS))
-    numbers = pc.cast(pc.if_else(plain, texts, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+                    pc.less_equal(pc.utf8_length(texts), _MAX_VALUE_CHARS))
+    numbers = pc.cast(pc.if_else(plain, texts, _ZERO_TEXT), pa.float64()).to_numpy(zero_copy_only=False)
     dot = pc.find_substring(texts, ".").to_numpy(zero_copy_only=False)
     lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
     places = np.where(dot >= 0, lengths - dot - 1, 0).astype(np.int8)
