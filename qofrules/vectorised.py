@@ -14,11 +14,12 @@ large runs are computed").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node, NoPointsNode,
-                    PercentNode)
+                    PercentNode, exact_figure)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Columns:
 
     count: int
     maximum: float
+    exact_maximum: Fraction
     measures: dict  # (year, field) -> float64 column (NaN: not given), or absent when the data lacks it
     national: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -40,34 +42,69 @@ def _unknown_hundredths(count: int) -> np.ndarray:
     return np.full(count, np.nan)
 
 
+def _hundredths_of(value: Fraction) -> float:
+    """⌊100·value + ½⌋ of an exact value, as the float the columns hold."""
+    return float((200 * value.numerator + value.denominator) // (2 * value.denominator))
+
+
 def national_column(columns: Columns, indicator, year: str, zero_denominator: str):
-    """The national formula (nodes.current_achievement), for every practice."""
-    maximum = columns.maximum
+    """The national formula (nodes.current_achievement), for every practice, in whole numbers.
+
+    maximum × (100n/d − L) / (U − L) is one fraction top/bottom of whole numbers (L, U and the
+    maximum being exact fractions of the contract's figures); comparisons with the thresholds and
+    the rounded hundredths are computed in int64 from it, so they are exact, and the unrounded
+    points (which ``average of`` and the like use) are one float division of the two, accurate to
+    a few parts in 10**16 however close the thresholds. Where int64 could overflow (absurd counts
+    or figures), each cell is computed with Python's exact fractions instead."""
+    maximum, exact_max = columns.maximum, columns.exact_maximum
+    full_hundredths = _hundredths_of(exact_max)
     if indicator.is_register:
         known = ~np.isnan(columns.measure(year, "register"))
-        return np.where(known, maximum, 0.0), known, np.full(columns.count, maximum * 100.0)
+        return np.where(known, maximum, 0.0), known, np.full(columns.count, full_hundredths)
     numerator, denominator = columns.measure(year, "numerator"), columns.measure(year, "denominator")
     known = ~(np.isnan(numerator) | np.isnan(denominator))
-    lower, upper = float(indicator.lower.value), float(indicator.upper.value)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        percent = numerator * 100.0 / denominator
-        scaled = maximum * (percent - lower) / (upper - lower)
-    below, above, zero = percent <= lower, percent >= upper, denominator == 0
-    zero_points = maximum if zero_denominator == "full-points" else 0.0
-    points = np.where(zero, zero_points, np.where(below, 0.0, np.where(above, maximum, scaled)))
-    hundredths = _unknown_hundredths(columns.count)
-    if all(float(x).is_integer() for x in (maximum, lower, upper)) and maximum * 1e4 * 1e9 < 2 ** 62:
-        # ⌊100·max·(100n − L·d) / ((U − L)·d) + ½⌋ in whole numbers: exact (counts are below 10**15
-        # only in principle; beyond 10**9 the product could overflow, so those stay on the guard).
-        small = known & (denominator < 1e9) & (denominator > 0)
-        n = np.where(small, numerator, 0).astype(np.int64)
-        d = np.where(small, denominator, 1).astype(np.int64)
-        top = 200 * int(maximum) * (100 * n - int(lower) * d) + (int(upper) - int(lower)) * d
-        exact = np.floor_divide(top, 2 * (int(upper) - int(lower)) * d).astype(np.float64)
-        exact = np.where(below, 0.0, np.where(above, maximum * 100.0, exact))
-        hundredths = np.where(small, exact, hundredths)
-        hundredths = np.where(known & zero, zero_points * 100.0, hundredths)
-    return np.where(known, points, 0.0), known, hundredths
+    low, high = exact_figure(indicator.lower.value), exact_figure(indicator.upper.value)
+    zero_points = exact_max if zero_denominator == "full-points" else Fraction(0)
+    counted = known & (denominator > 0)
+    n_max = int(np.max(numerator, where=counted, initial=0))
+    d_max = int(np.max(denominator, where=counted, initial=1))
+    # The largest magnitude any step below reaches, in Python's unbounded integers.
+    steps = (100 * n_max * max(low.denominator, high.denominator) + max(abs(low.numerator), abs(high.numerator)) * d_max)
+    top_bound = abs(exact_max.numerator) * steps * high.denominator
+    bottom_bound = exact_max.denominator * d_max * (abs(high.numerator) * low.denominator + abs(low.numerator) * high.denominator)
+    if max(200 * top_bound + bottom_bound, 2 * bottom_bound, steps) < 2 ** 62:
+        points, hundredths = _national_int64(numerator, denominator, counted, exact_max, low, high)
+    else:
+        points, hundredths = _national_fractions(numerator, denominator, counted, exact_max, low, high)
+    zero = known & (denominator == 0)
+    points = np.where(zero, float(zero_points), points)
+    hundredths = np.where(zero, _hundredths_of(zero_points), hundredths)
+    return np.where(known, points, 0.0), known, np.where(known, hundredths, np.nan)
+
+
+def _national_int64(numerator, denominator, counted, exact_max: Fraction, low: Fraction, high: Fraction):
+    n = np.where(counted, numerator, 0).astype(np.int64)
+    d = np.where(counted, denominator, 1).astype(np.int64)
+    below = 100 * n * low.denominator <= low.numerator * d
+    above = 100 * n * high.denominator >= high.numerator * d
+    top = exact_max.numerator * (100 * n * low.denominator - low.numerator * d) * high.denominator
+    bottom = exact_max.denominator * d * (high.numerator * low.denominator - low.numerator * high.denominator)
+    between = ~(below | above)
+    safe_bottom = np.where(between, bottom, 1)
+    points = np.where(below, 0.0, np.where(above, float(exact_max), top / safe_bottom))
+    rounded = np.floor_divide(np.where(between, 200 * top + bottom, 0), 2 * safe_bottom).astype(np.float64)
+    hundredths = np.where(below, 0.0, np.where(above, _hundredths_of(exact_max), rounded))
+    return points, hundredths
+
+
+def _national_fractions(numerator, denominator, counted, exact_max: Fraction, low: Fraction, high: Fraction):
+    points, hundredths = np.zeros(len(numerator)), np.zeros(len(numerator))
+    for i in np.flatnonzero(counted).tolist():
+        percent = Fraction(int(numerator[i]) * 100, int(denominator[i]))
+        value = (Fraction(0) if percent <= low else exact_max if percent >= high
+                 else exact_max * (percent - low) / (high - low))
+        points[i], hundredths[i] = float(value), _hundredths_of(value)
+    return points, hundredths
 
 
 def _achievement(node: AchievementNode, columns: Columns, year: str):
@@ -84,7 +121,7 @@ def _achievement(node: AchievementNode, columns: Columns, year: str):
 
 def _full(node, columns: Columns, year: str):
     return (np.full(columns.count, columns.maximum), np.ones(columns.count, dtype=bool),
-            np.full(columns.count, columns.maximum * 100.0))
+            np.full(columns.count, _hundredths_of(columns.exact_maximum)))
 
 
 def _none(node, columns: Columns, year: str):

@@ -159,3 +159,19 @@ def test_a_file_over_the_columnar_limit_is_refused_with_its_name(tmp_path, monke
     rendered = caught.value.diagnostics[0].render()
     assert rendered.startswith(str(folder / "achievement-2016-17.csv")) or rendered.startswith(str(folder / "achievement-2015-16.csv"))
     assert "error[QR005] the file is" in rendered and "a data file may be at most 100" in rendered
+
+
+@pytest.mark.parametrize("row", [b"B86001,AF007,OTHER," + b"x" * 200_000 + b"\n",   # a huge field on a row not used
+                                 b"B86001,AF007,NUMERATOR,53,caf\xe9\n"],              # latin-1 in a column not used
+                         ids=["huge-field-on-an-unused-row", "latin-1-in-an-unused-column"])
+def test_fields_the_reader_does_not_use_are_checked_like_the_exact_reader_checks_them(tmp_path, row):
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "achievement-2016-17.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    if row.count(b",") == 4:  # a file with a fifth column, NOTE
+        lines = [lines[0].rstrip(b"\n") + b",NOTE\n"] + [line.rstrip(b"\n") + b",\n" for line in lines[1:]]
+    path.write_bytes(b"".join(lines[:2] + [row] + lines[2:]))
+    exact, fast = _both(folder)
+    assert isinstance(exact, QofError)
+    assert not isinstance(fast, columnar.ColumnarData)

@@ -128,3 +128,86 @@ def test_run_exact_flag_prints_the_same_as_the_default():
     assert default.exit_code == exact_run.exit_code == 0
     assert default.output == exact_run.output
     assert len(default.output.splitlines()) >= 1 + 238  # a header and every practice
+
+
+# ------------------------------------------------------------------ regressions from review
+
+LEEDS = ROOT / "examples" / "leeds-2017"
+
+
+def _leeds_copy(tmp_path, replace: dict | None = None, practices: dict | None = None) -> Path:
+    """A copy of the Leeds example with some VALUEs (by 'PRACTICE,INDICATOR,MEASURE') or practice
+    LIST_SIZEs changed."""
+    import shutil
+    folder = tmp_path / "leeds"
+    shutil.copytree(LEEDS, folder)
+    path = folder / "achievement-2016-17.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for key, value in (replace or {}).items():
+        lines = [f"{key},{value}\n" if line.startswith(key + ",") else line for line in lines]
+    path.write_text("".join(lines), encoding="utf-8")
+    table = folder / "practices.csv"
+    rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    for code, size in (practices or {}).items():
+        rows = [line.replace(line.split(",")[2], str(size), 1) if line.startswith(code + ",") else line for line in rows]
+    table.write_text("".join(rows), encoding="utf-8")
+    return folder
+
+
+def _overrides(tmp_path, text: str) -> str:
+    path = tmp_path / "overrides.yaml"
+    path.write_text("overrides: england 2016/17\nlabel: test\n" + text, encoding="utf-8")
+    return str(path)
+
+
+def _both_ways(data, *overrides):
+    scheme = str(ROOT / "schemes" / "2017-leeds.qof")
+    fast = api.run_result(scheme, str(data), overrides)
+    slow = api.run_result(scheme, str(data), overrides, exact=True)
+    return json.dumps(fast.to_plain(indicators=False)), json.dumps(slow.to_plain(indicators=False)), fast
+
+
+def test_a_threshold_a_float_would_call_whole_is_not_treated_as_whole(tmp_path):
+    data = _leeds_copy(tmp_path, {"B86001,AF007,NUMERATOR": 4001, "B86001,AF007,DENOMINATOR": 8000})
+    overrides = _overrides(tmp_path, "indicators:\n  AF007: {thresholds: {lower: '40.00000000000000000001', upper: '70'}}\n")
+    fast, slow, _ = _both_ways(data, overrides)
+    assert fast == slow
+
+
+def test_thresholds_very_close_together_do_not_defeat_the_guard(tmp_path):
+    data = _leeds_copy(tmp_path, {"B86001,AF007,NUMERATOR": 153032638504855,
+                                  "B86001,AF007,DENOMINATOR": 382581588475311})
+    overrides = _overrides(tmp_path, "indicators:\n  AF007: {points: 1000, thresholds: {lower: '40', upper: '40.000001'}}\n")
+    fast, slow, _ = _both_ways(data, overrides)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("upper", ["100000000000000000", "10000000000000000000"])
+def test_huge_thresholds_neither_overflow_nor_crash(tmp_path, upper):
+    overrides = _overrides(tmp_path, f"indicators:\n  AF007: {{thresholds: {{lower: 40, upper: '{upper}'}}}}\n")
+    fast, slow, _ = _both_ways(LEEDS, overrides)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("size", [10 ** 17, 10 ** 20])
+def test_a_huge_list_size_is_paid_exactly_not_wrapped_around(tmp_path, size):
+    data = _leeds_copy(tmp_path, practices={"B86001": size})
+    fast, slow, result = _both_ways(data)
+    assert fast == slow
+    assert next(p for p in result.practices if p.code == "B86001").scheme_payment > 0
+
+
+def test_bare_carriage_returns_are_read_alike(tmp_path):
+    data = _leeds_copy(tmp_path)
+    path = data / "achievement-2016-17.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    fast, slow, _ = _both_ways(data)
+    assert fast == slow
+
+
+def test_a_code_named_only_on_rows_not_used_makes_no_note(tmp_path):
+    data = _leeds_copy(tmp_path)
+    with (data / "achievement-2016-17.csv").open("a", encoding="utf-8") as handle:
+        handle.write("B86001,XX999,OTHER,1\nB86001,XX998,NUMERATOR,\n")
+    fast, slow, result = _both_ways(data)
+    assert fast == slow and not any("XX99" in note for note in result.notes)

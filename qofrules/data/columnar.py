@@ -97,7 +97,12 @@ class ColumnarData:
     def codes(self, year: str) -> set[str]:
         """Indicator codes the data gives for ``year``."""
         found = self.achievement.get(year)
-        return set(found.codes) if found else set()
+        if not found:
+            return set()
+        given = np.zeros(len(found.codes), dtype=bool)  # a code named only on unused or blank rows is not given
+        for matrix in found.matrices.values():
+            given |= ~np.isnan(matrix).all(axis=1)
+        return {code for code, j in found.codes.items() if given[j]}
 
     def practice_in_full(self, i: int, code: str | None = None) -> Practice:
         """Practice ``i`` with its achievement and prevalence, exactly as the exact reader makes it;
@@ -182,13 +187,12 @@ def _header(path: Path, required: tuple[str, ...]) -> list[str]:
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
         if view.find(b"\x00") != -1:
             raise Deferred("NUL byte")
-        end = view.find(b"\n")
-        first = view[: end if end != -1 else min(size, 1 << 20)]
+        ends = [at for at in (view.find(b"\n", 0, 1 << 20), view.find(b"\r", 0, 1 << 20)) if at != -1]
+        first = view[: min(ends) if ends else min(size, 1 << 20)]  # a line ends at LF, CR or CRLF
     try:
-        line = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Deferred("header is not UTF-8") from None
-    names = [n.strip().upper() for n in next(csv.reader(io.StringIO(line)), [])]
+        names = [n.strip().upper() for n in next(csv.reader(io.StringIO(first.decode("utf-8-sig"))), [])]
+    except (UnicodeDecodeError, csv.Error):
+        raise Deferred("the header is not a plain UTF-8 CSV line") from None
     if any(c not in names for c in required) or len(set(names)) != len(names):
         raise Deferred("header lacks a required column or repeats one")
     return names
@@ -200,16 +204,27 @@ def _stream(path: Path, names: list[str], types: dict[str, pa.DataType]):
     A row with the wrong number of fields stops the parser at once (pyarrow's default), and the
     exact reader takes over: asking pyarrow to hand over each bad row instead cost a Python call
     per row (17 s for a million bad rows before deferring)."""
+    # Every column is parsed (as dictionary-encoded text where we do not use it), so that every
+    # field is checked as the exact reader checks it: valid UTF-8 (pyarrow's own check) and no
+    # longer than Python's csv field limit.
+    dictionary = pa.dictionary(pa.int32(), pa.string())
     options = dict(
         read_options=pv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES),
-        convert_options=pv.ConvertOptions(column_types=types, include_columns=list(types),
+        convert_options=pv.ConvertOptions(column_types={name: types.get(name, dictionary) for name in names},
                                           strings_can_be_null=True, null_values=[""],
                                           quoted_strings_can_be_null=False))
+    limit = csv.field_size_limit()
     try:
         if path.stat().st_size <= WHOLE_FILE_BYTES:  # blocks parsed on every core at once
-            yield from pv.read_csv(str(path), **options).to_batches()
+            batches = pv.read_csv(str(path), **options).to_batches()
         else:  # streamed: memory is a block or two, whatever the file's size
-            yield from pv.open_csv(str(path), **options)
+            batches = pv.open_csv(str(path), **options)
+        for batch in batches:
+            for column in batch.columns:
+                texts = column.dictionary if isinstance(column, pa.DictionaryArray) else column
+                if len(texts) and pc.max(pc.utf8_length(texts)).as_py() > limit:
+                    raise Deferred(f"a field longer than {limit:,} characters")
+            yield batch
     except pa.ArrowException as exc:
         raise Deferred(f"the CSV parser stopped: {exc}") from None
 
