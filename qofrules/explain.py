@@ -33,6 +33,12 @@ def _s(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _thousands(text: str) -> str:
+    """'9639' as '9,639' (a decimal part, if any, kept as written)."""
+    whole, dot, rest = text.partition(".")
+    return f"{int(whole):,}{dot}{rest}" if whole.lstrip("-").isdigit() else text
+
+
 # ------------------------------------------------------------------ finding what to explain
 
 def find_practice(dataset: Dataset, code: str) -> Practice:
@@ -324,7 +330,7 @@ def explain_text(plain: dict) -> str:
     out.append("Payment factors")
     out.append(f"  £ per point: £{f['point_value']} ({f['point_value_status']}"
                + (f", {f['point_value_source']}" if f["point_value_source"] else "") + ")")
-    out.append(f"  CPI = list size {p['list_size']:,} / national average list size {f['average_list_size']} "
+    out.append(f"  CPI = list size {p['list_size']:,} / national average list size {_thousands(f['average_list_size'])} "
                f"= {Decimal(f['cpi']).quantize(FOUR_DP)}")
     for item in plain["indicators"]:
         out.append("")

@@ -86,7 +86,8 @@ def decode(name: str, data: bytes, *, what: str = "file") -> Source:
     nul = data.find(b"\x00")
     if nul >= 0:
         span, _ = _at(data, nul)  # no excerpt: the line of a binary file is noise
-        raise _problem("QR002", name, f"this looks like a binary file, not a {what} (it contains NUL bytes, "
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        raise _problem("QR002", name, f"this looks like a binary file, not {article} {what} (it contains NUL bytes, "
                        f"the first on line {span.line})", span=span)
     try:
         text = data.decode("utf-8")

@@ -211,3 +211,12 @@ def test_a_code_named_only_on_rows_not_used_makes_no_note(tmp_path):
         handle.write("B86001,XX999,OTHER,1\nB86001,XX998,NUMERATOR,\n")
     fast, slow, result = _both_ways(data)
     assert fast == slow and not any("XX99" in note for note in result.notes)
+
+
+def test_handing_over_to_the_exact_reader_is_said_aloud(tmp_path):
+    data = _leeds_copy(tmp_path, {"B86001,AF007,ACHIEVED_POINTS": " 12.00"})
+    result = api.run_result(str(ROOT / "schemes" / "2017-leeds.qof"), str(data))
+    said = [note for note in result.notes if "practice by practice" in note]
+    assert len(said) == 1 and "achievement-2016-17.csv" in said[0] and "plain" in said[0]
+    exact_run = api.run_result(str(ROOT / "schemes" / "2017-leeds.qof"), str(data), exact=True)
+    assert result.totals == exact_run.totals
