@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"numpy reference ({'naive' if args.naive else 'one-division'} float64), {args.data}")
     print(f"  {totals['practices']:,} practices x {result['indicators']} indicators, "
           f"{result['rows']:,} CSV rows")
-    print(f"  (second run in this process: files in the page cache, imports done)")
+    print("  (second run in this process: files in the page cache, imports done)")
     print(f"  read {seconds['read']:.3f} s   compute {seconds['compute']:.3f} s   total {seconds['total']:.3f} s")
     print(f"  national: {totals['national_points']:,} points  £{totals['national_payment']:,}  "
           f"({totals['national_payment_unknown']} practices unknown)")

@@ -9,7 +9,6 @@ compute with a number we do not have.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 from . import ast

@@ -16,7 +16,7 @@ from . import eligibility
 from .compiler import EvaluationTree
 from .contracts.model import ContractYear
 from .data.model import Dataset, Practice
-from .money import exact, round_points, round_pounds
+from .money import exact, half_up, round_points
 from .nodes import Context, Outcome, as_decimal, as_decimal_quotient, current_achievement
 from .results import IndicatorResult, PracticeResult, RunResult, Side
 
@@ -39,14 +39,14 @@ def _side(outcome: Outcome, points_factor: Fraction | None, apdf_missing: str | 
     """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up)."""
     if outcome.exact is None:
         return Side(outcome, None, None)
-    # In whole numbers (points ≥ 0, factor ≥ 0): hundredths = ⌊100·p + ½⌋, pence = ⌊hundredths·f + ½⌋ —
-    # money.round_half_up's rule, without building the intermediate Fractions (a national run makes a million).
+    # In whole numbers (points ≥ 0, factor ≥ 0): hundredths = ⌊100·p + ½⌋, pence = ⌊hundredths·f + ½⌋,
+    # without building the intermediate Fractions (a national run makes a million).
     value = outcome.exact
-    hundredths = (200 * value.numerator + value.denominator) // (2 * value.denominator)
+    hundredths = half_up(100 * value.numerator, value.denominator)
     points = Decimal(hundredths).scaleb(-2)
     if apdf_missing is not None:
         return Side(outcome.with_missing(apdf_missing), points, None)
-    pence = (2 * hundredths * points_factor.numerator + points_factor.denominator) // (2 * points_factor.denominator)
+    pence = half_up(hundredths * points_factor.numerator, points_factor.denominator)
     return Side(outcome, points, Decimal(pence).scaleb(-2))
 
 

@@ -7,7 +7,6 @@ parts a report prints always add up to the total it prints.
 """
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 
@@ -22,21 +21,23 @@ def exact() -> Context:
     return localcontext(context)
 
 
+def half_up(numerator: int, denominator: int) -> int:
+    """⌊numerator / denominator + ½⌋: a non-negative fraction to a whole number, half up — the rule
+    itself, in whole numbers, for the paths that count in hundredths and pence."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def round_half_up(value: Fraction | Decimal) -> Decimal:
     """``value`` to 2 decimal places, half up (away from zero); exact for a Fraction: 7.625 → 7.63."""
     if isinstance(value, Decimal):
         return value.quantize(CENT, rounding=ROUND_HALF_UP)
-    hundredths = abs(value) * 100
-    whole = math.floor(hundredths + Fraction(1, 2))
+    magnitude = abs(value)
+    whole = half_up(magnitude.numerator * 100, magnitude.denominator)
     return Decimal(whole if value >= 0 else -whole).scaleb(-2)
 
 
 def round_points(points: Fraction | Decimal) -> Decimal:
     return round_half_up(points)
-
-
-def round_pounds(amount: Fraction | Decimal) -> Decimal:
-    return round_half_up(amount)
 
 
 def pounds(amount: Decimal | None) -> str:

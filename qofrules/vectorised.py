@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .money import half_up
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node, NoPointsNode,
                     PercentNode, exact_figure)
 
@@ -43,8 +44,8 @@ def _unknown_hundredths(count: int) -> np.ndarray:
 
 
 def _hundredths_of(value: Fraction) -> float:
-    """⌊100·value + ½⌋ of an exact value, as the float the columns hold."""
-    return float((200 * value.numerator + value.denominator) // (2 * value.denominator))
+    """⌊100·value + ½⌋ of an exact value (≥ 0), as the float the columns hold."""
+    return float(half_up(100 * value.numerator, value.denominator))
 
 
 def national_column(columns: Columns, indicator, year: str, zero_denominator: str):
