@@ -25,13 +25,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import functools
 import importlib.util
 import io
-import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -49,8 +48,9 @@ class ScaleError(Exception):
     """Input this script cannot copy faithfully; the message names the file and line."""
 
 
+@functools.lru_cache(maxsize=1)
 def _generator():
-    """examples/generate.py, for its YAML style (folded prose, key order kept) and nothing else."""
+    """examples/generate.py, loaded once: its YAML style (folded prose, key order kept) and atomic writes."""
     spec = importlib.util.spec_from_file_location("qofrules_examples_generate", ROOT / "examples" / "generate.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, module)
@@ -58,20 +58,9 @@ def _generator():
     return module
 
 
-@contextlib.contextmanager
 def atomic_binary(path: Path):
-    """A binary file written through a temporary file in the same directory, then renamed into place."""
-    handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False, buffering=BUFFER)
-    try:
-        with handle:
-            yield handle
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(handle.name)
-        raise
+    """A binary file written through a temporary file and renamed into place (generate.py's atomic_open)."""
+    return _generator().atomic_open(path, binary=True, buffering=BUFFER)
 
 
 def copy_code(code: str, copy: int) -> str:

@@ -502,14 +502,16 @@ def prevalence_rows(practice: Practice, contract: ContractYear,
 # ------------------------------------------------------------------ writing
 
 @contextlib.contextmanager
-def atomic_open(path: Path):
+def atomic_open(path: Path, *, binary: bool = False, buffering: int = -1):
     """Write ``path`` through a temporary file in the same directory, then swap it in.
 
     A reader never sees a half-written file, and a failed run leaves the old file in place.
+    ``binary``: a bytes file (benchmarks/scale.py writes its copies through this too).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    handle = tempfile.NamedTemporaryFile("wb" if binary else "w", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp", delete=False, buffering=buffering, **text)
     try:
         with handle:
             yield handle
