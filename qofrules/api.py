@@ -142,26 +142,19 @@ def run_result(scheme_path: str, data_path: str, overrides: list[str] | tuple[st
 
     A data set directory is read as columns and evaluated for every practice at once (fastpath);
     ``exact`` (``run --exact``), a compact file, or data the columnar reader defers on, use the
-    exact Decimal path throughout. Both give the same pennies (tests/test_fastpath.py)."""
-    report = _checked_scheme(scheme_path)
-    dataset, why = (None, None) if exact else _columns_or_why(data_path)
-    if dataset is None:
-        dataset = load_data(data_path)
-    field = report.scheme.contract
-    files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
-    contract = load_contract(field.country.text, field.year.text, files)
-    tree = compile_scheme(report.scheme, contract, report.source)
-    if isinstance(dataset, data_module.Dataset):
-        result = evaluate(tree, dataset)
-        if why is None:
-            return result
-        from dataclasses import replace
-        return replace(result, notes=result.notes + (
-            f"the data set was read and computed practice by practice, in exact arithmetic (the same pennies, "
-            f"but about 40 times slower for a national data set), because the fast columnar reader found "
-            f"something only the exact reader judges: {why}",))
-    from .fastpath import evaluate_columns
-    return evaluate_columns(tree, dataset)[0]
+    exact path (fractions, practice by practice). Both give the same pennies (tests/test_fastpath.py)."""
+    tree, dataset, why = _prepared(scheme_path, data_path, overrides, columns=not exact)
+    if not isinstance(dataset, data_module.Dataset):
+        from .fastpath import evaluate_columns
+        return evaluate_columns(tree, dataset)[0]
+    result = evaluate(tree, dataset)
+    if why is None:
+        return result
+    from dataclasses import replace
+    return replace(result, notes=result.notes + (
+        f"the data set was read and computed practice by practice, in exact arithmetic (the same pennies, "
+        f"but about 40 times slower for a national data set), because the fast columnar reader found "
+        f"something only the exact reader judges: {why}",))
 
 
 # ------------------------------------------------------------------ what the CLI commands return
@@ -203,12 +196,21 @@ def prepared(scheme_path: str, data_path: str, overrides: list[str] | tuple[str,
              columns: bool = False):
     """The compiled tree and the loaded data set, exactly as ``run_result`` prepares them;
     ``columns``: as columns where the columnar reader can read it (see ``load_columns``)."""
+    tree, dataset, _ = _prepared(scheme_path, data_path, overrides, columns=columns)
+    return tree, dataset
+
+
+def _prepared(scheme_path: str, data_path: str, overrides, *, columns: bool):
+    """(compiled tree, data set, why the columnar reader deferred or None): check the scheme, load the
+    data (as columns if asked and possible), apply overrides (the data set's own, then the user's)."""
     report = _checked_scheme(scheme_path)
-    dataset = (load_columns(data_path) if columns else None) or load_data(data_path)
+    dataset, why = _columns_or_why(data_path) if columns else (None, None)
+    if dataset is None:
+        dataset = load_data(data_path)
     field = report.scheme.contract
     files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
     contract = load_contract(field.country.text, field.year.text, files)
-    return compile_scheme(report.scheme, contract, report.source), dataset
+    return compile_scheme(report.scheme, contract, report.source), dataset, why
 
 
 def explain(scheme_path: str, data_path: str, practice: str, indicator: str | None = None,

@@ -80,12 +80,12 @@ def eligible_and_why(scheme, practice: Practice, areas=None, condition=None) -> 
 def pound_factors(contract: ContractYear, list_size: int) -> tuple[Decimal, Fraction]:
     """(CPI as shown, exact £ per point × CPI) for a practice's list size."""
     cpi = Fraction(list_size) / Fraction(contract.average_list_size.value)
-    return as_decimal(cpi), Fraction(contract.point_value.value) * cpi
+    return shown_cpi(contract, list_size), Fraction(contract.point_value.value) * cpi
 
 
 def shown_cpi(contract: ContractYear, list_size: int) -> Decimal:
-    """CPI as shown (34 digits, half up): the same Decimal as ``pound_factors`` gives, made without
-    Fractions (a correctly rounded quotient does not depend on reducing the fraction first)."""
+    """CPI as shown (34 digits, half up), made without Fractions: the vectorised path shows it for
+    every practice."""
     return as_decimal_quotient(list_size, contract.average_list_size.value)
 
 
