@@ -61,10 +61,6 @@ _TERMINAL_WORDS = {
     "$END": "the end of the file",
 }
 
-#: Keywords that begin a line, so a misspelt one can be suggested.
-_LINE_KEYWORDS = ["scheme", "contract", "area", "approved", "consulted", "runs", "pays", "source",
-                  "eligible", "waiver", "rule", "applies", "reporting", "pay", "on"]
-
 
 _SELECTOR_WORDS = {"indicator", "indicators", "group", "groups", "domain", "domains"}
 
@@ -95,6 +91,12 @@ def _describe_token(token: Token) -> str:
     return f"'{token.value}'"
 
 
+def _expected_words(expected) -> list[str]:
+    """The keywords among the terminals the parser would accept here ('eligible', 'achievement')."""
+    words = _terminal_words()
+    return [words[name][1:-1] for name in expected if words.get(name, "").startswith("'")]
+
+
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     line, column = exc.line, exc.column
     if line is None or line < 1:  # end of input: point just past the last line
@@ -123,8 +125,8 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             return error("QR004", "a comment must be on a line of its own", source=source, span=span,
                          hint="move the comment to the line above")
         hint = None
-        if token.type == "NAME":
-            hint = did_you_mean(token.value, _LINE_KEYWORDS, quote=True)
+        if token.type == "NAME":  # a misspelt keyword: suggest from the words that may stand here
+            hint = did_you_mean(token.value, _expected_words(exc.expected), quote=True)
         elif token.value in _SELECTOR_WORDS and "NAME" in exc.expected:
             hint = f"join selections with 'and', e.g. groups DM and {token.value} ..."
         expected = _describe_expected(exc.expected)
