@@ -83,13 +83,39 @@ def check_source(source: Source, contract: ContractYear | None = None) -> CheckR
     return CheckReport(source=source, scheme=scheme, contract=contract, diagnostics=tuple(cap(found)))
 
 
-def check_file(path: str) -> CheckReport:
+def check_file(path: str, overrides: dict | None = None) -> CheckReport:
+    """Check one scheme file. ``overrides``: parsed ``--contract-overrides`` files by the contract
+    year they are for (``load_overrides_by_year``); those for the scheme's year are applied."""
     try:
         source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
     except QofError as exc:
         return CheckReport(source=Source(str(path), ""), scheme=None, contract=None, diagnostics=exc.diagnostics,
                            syntax_error=True)
+    if overrides:
+        try:
+            scheme = parse(source.text, source.name)
+        except QofError:
+            return check_source(source)  # reports the syntax error
+        field = scheme.contract
+        key = f"{field.country.text} {field.year.text}" if field is not None else None
+        if key in overrides:
+            try:
+                contract = contract_data.load(field.country.text, field.year.text)
+            except QofError:
+                return check_source(source)  # reports the year that does not ship
+            for data, overrides_source in overrides[key]:
+                contract = contract_data.apply_overrides(contract, data, overrides_source)
+            return check_source(source, contract)
     return check_source(source)
+
+
+def load_overrides_by_year(paths: list[str] | tuple[str, ...]) -> dict:
+    """``--contract-overrides`` files, parsed and checked, grouped by the contract year each is for."""
+    found: dict = {}
+    for path in paths:
+        data, source = contract_data.load_overrides(path)
+        found.setdefault(data["overrides"], []).append((data, source))
+    return found
 
 
 def load_contract(country: str, year: str, overrides: list[str] | tuple[str, ...] = ()) -> ContractYear:
@@ -275,22 +301,43 @@ def diff(old_path: str, new_path: str, data: str | None = None,
 
 # ------------------------------------------------------------------ validation (issue 3)
 
-def validation_reports(paths: list[str] | str, data_path: str | None = None) -> list:
+def validation_reports(paths: list[str] | str, data_path: str | None = None,
+                       overrides: list[str] | tuple[str, ...] = ()) -> list:
     """``qofrules validate``: check, then validate, each scheme (typed :class:`~qofrules.validate.ValidationReport`).
 
     ``data_path`` is the practice data the schemes will use, so that prior-year bases can be
-    checked against the years it holds; a data set that cannot be loaded raises QofError.
+    checked against the years it holds; its own contract overrides apply, as in ``run``.
+    ``overrides`` are ``--contract-overrides`` files: each applies to the schemes of the contract
+    year it is for, so that a rule needing a figure qofrules lacks can judge. A data set or an
+    overrides file that cannot be loaded, or an overrides file for a year no scheme names, raises
+    QofError.
     """
     from .validate import validate_report
     if isinstance(paths, str):
         paths = [paths]
-    years = tuple(load_data(data_path).years) if data_path else None
-    return [validate_report(check_file(p), data_years=years) for p in paths]
+    files = list(overrides)
+    years = None
+    if data_path:
+        dataset = load_data(data_path)
+        years = tuple(dataset.years)
+        files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + files
+    by_year = load_overrides_by_year(files)
+    reports = [check_file(p, by_year) for p in paths]
+    named = {f"{r.scheme.contract.country.text} {r.scheme.contract.year.text}"
+             for r in reports if r.scheme is not None and r.scheme.contract is not None}
+    for key, loaded in by_year.items():
+        if key not in named and any(source.name in overrides for _, source in loaded):
+            raise QofError([error("QR312", f"these overrides are for '{key}', but no scheme given names that "
+                                  "contract year", source=loaded[0][1],
+                                  hint="schemes name: " + (", ".join(sorted(named)) or "no contract year"))])
+    return [validate_report(r, data_years=years) for r in reports]
 
 
-def validate(paths: list[str] | str, data_path: str | None = None) -> list[dict]:
-    """Per scheme: verdict (accepted / accepted with warnings / rejected), ``ok`` and every finding, as plain data."""
-    return [r.to_plain() for r in validation_reports(paths, data_path)]
+def validate(paths: list[str] | str, data_path: str | None = None,
+             overrides: list[str] | tuple[str, ...] = ()) -> list[dict]:
+    """Per scheme: verdict (accepted / accepted with warnings / cannot judge / rejected), ``ok`` and
+    every finding, as plain data."""
+    return [r.to_plain() for r in validation_reports(paths, data_path, overrides)]
 
 
 def rules() -> list[dict]:

@@ -109,6 +109,16 @@ class SourceField(Node):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InstrumentField(Node):
+    """The instrument that made a national amendment (SFE Directions, a contract letter), and the
+    day it was made. Recording one claims that the scheme changes the national contract itself, so
+    the validator judges it by the rules for national amendments (docs/rules.md)."""
+
+    title: Text
+    date: Date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class EligibleField(Node):
     condition: "Condition"
 
@@ -125,7 +135,7 @@ class WaiverField(Node):
 
 
 HeaderField = Union[ContractField, AreaField, ApprovedField, ConsultedField, RunsField,
-                    PaysForField, SourceField, EligibleField, WaiverField]
+                    PaysForField, SourceField, InstrumentField, EligibleField, WaiverField]
 
 #: The header fields, by keyword, in the canonical order the formatter prints them.
 HEADER_KEYWORDS: dict[type, str] = {
@@ -136,11 +146,12 @@ HEADER_KEYWORDS: dict[type, str] = {
     RunsField: "runs",
     PaysForField: "pays for",
     SourceField: "source",
+    InstrumentField: "instrument",
     EligibleField: "eligible when",
     WaiverField: "waiver",
 }
 #: Header fields that may be given more than once.
-REPEATABLE_HEADER = {SourceField, WaiverField}
+REPEATABLE_HEADER = {SourceField, InstrumentField, WaiverField}
 
 
 # ------------------------------------------------------------------ eligibility
@@ -406,6 +417,10 @@ class Scheme(Node):
     @property
     def sources(self) -> tuple[Text, ...]:
         return tuple(f.text for f in self.header if isinstance(f, SourceField))
+
+    @property
+    def instruments(self) -> tuple[InstrumentField, ...]:
+        return tuple(f for f in self.header if isinstance(f, InstrumentField))
 
     @property
     def waivers(self) -> tuple[WaiverField, ...]:

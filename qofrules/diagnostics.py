@@ -18,6 +18,10 @@ from .source import Source, Span
 
 ERROR = "error"
 WARNING = "warning"
+#: The validator's third answer: a rule needs a fact that neither the scheme nor qofrules' national
+#: data holds (a contract year that does not ship, an unknown figure, a body whose powers are not
+#: recorded), so it can neither accept nor reject; the finding says what would let it judge.
+CANNOT_JUDGE = "cannot-judge"
 
 #: Codes that mean the input could not be read or parsed at all: commands exit 2 for these (1 for
 #: every other problem a user caused), so every command gives the same exit for the same input.

@@ -407,6 +407,7 @@ def _scheme_wide(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
                                   old=was, new=now))
     changes += _bodies_change("approval", "approved by", old.approved, new.approved)
     changes += _bodies_change("approval", "consulted", old.consulted, new.consulted)
+    changes += _instruments(old, new)
     changes += _waivers(old, new)
     if old.id.text != new.id.text:
         changes.append(Change("metadata", f"scheme id changed from {old.id.text} to {new.id.text}",
@@ -421,6 +422,24 @@ def _scheme_wide(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
     for text in new_sources:
         if text not in old_sources:
             changes.append(Change("metadata", f"source added: {quote(text)}", new=text))
+    return changes
+
+
+def _instruments(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
+    """Instruments by title; a changed date on the same title is one change, not a removal and an addition."""
+    words = lambda f: quote(f.title.value) + (f" on {f.date.text}" if f.date else "")  # noqa: E731
+    old_by = {f.title.value: f for f in old.instruments}
+    new_by = {f.title.value: f for f in new.instruments}
+    changes = [Change("approval", f"instrument removed: {words(old_by[t])}", old=words(old_by[t]))
+               for t in old_by if t not in new_by]
+    changes += [Change("approval", f"instrument added: {words(new_by[t])}", new=words(new_by[t]))
+                for t in new_by if t not in old_by]
+    for title in old_by.keys() & new_by.keys():
+        was, now = old_by[title].date, new_by[title].date
+        if (was.text if was else None) != (now.text if now else None):
+            changes.append(Change("dates", f"instrument {quote(title)}: made on changed from "
+                                  f"{was.text if was else '(not stated)'} to {now.text if now else '(not stated)'}",
+                                  old=was.text if was else None, new=now.text if now else None))
     return changes
 
 

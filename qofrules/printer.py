@@ -119,6 +119,8 @@ def header_field_text(field) -> str:
         value = field.mode
     elif isinstance(field, ast.SourceField):
         value = quote(field.text.value)
+    elif isinstance(field, ast.InstrumentField):
+        value = quote(field.title.value) + (f" on {field.date.text}" if field.date is not None else "")
     elif isinstance(field, ast.EligibleField):
         value = condition_text(field.condition)
     elif isinstance(field, ast.WaiverField):

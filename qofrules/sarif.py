@@ -4,7 +4,10 @@ Plain JSON (no SARIF library on PyPI is both well kept and needed for a log this
 GitHub code scanning reads: ``runs[].tool.driver.rules`` (id, name, short and full descriptions,
 help, default level) and ``runs[].results`` (ruleId, level, message, one physical location with a
 relative ``artifactLocation.uri`` and a 1-based ``region``). Waived findings carry an
-``inSource`` suppression with the waiver's reason, so they show as dismissed, not hidden.
+``inSource`` suppression with the waiver's reason, so they show as dismissed, not hidden. A
+finding the validator cannot judge is a result of ``kind: open`` ("there was insufficient
+information to decide whether the result was a pass or a fail", SARIF 2.1.0 §3.27.9), whose level
+the standard then requires to be ``none``: neither an error nor a warning, and not a pass.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from pathlib import PurePath, PureWindowsPath
 from urllib.parse import quote
 
 from . import __version__
-from .diagnostics import ERROR, WARNING
+from .diagnostics import CANNOT_JUDGE, ERROR, WARNING
 from .rules import all_rules
 from .rules.registry import WAIVER_CODES
 from .validate import WAIVED, ValidationReport
@@ -61,6 +64,8 @@ def _result(finding, index: dict[str, int]) -> dict:
     if finding.rule is not None:
         message += f"\nSource: {finding.rule.source}"
     result: dict = {"ruleId": d.code, "level": LEVELS.get(severity, "note"), "message": {"text": message}}
+    if severity == CANNOT_JUDGE:
+        result.update(kind="open", level="none")
     if d.code in index:
         result["ruleIndex"] = index[d.code]
     if d.source is not None and d.source.name != "<stdin>":
@@ -91,6 +96,8 @@ def to_sarif(reports: list[ValidationReport]) -> dict:
                                 "rules": descriptors}},
             "results": results,
             "invocations": [{"executionSuccessful": not any(r.syntax_error for r in reports)}],
-            "properties": {"verdicts": [{"file": r.source.name, "verdict": r.verdict} for r in reports]},
+            "properties": {"verdicts": [{"file": r.source.name, "verdict": r.verdict,
+                                         **({"judged_as": r.judgement.kind} if r.judgement else {})}
+                                        for r in reports]},
         }],
     }

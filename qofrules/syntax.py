@@ -335,6 +335,9 @@ class Builder:
             return ast.PaysForField(mode=mode, span=span)
         if kind == "source_field":
             return ast.SourceField(text=self.text(kids[0]), span=span)
+        if kind == "instrument_field":
+            date = self.date(kids[1].children[0]) if len(kids) > 1 else None
+            return ast.InstrumentField(title=self.text(kids[0]), date=date, span=span)
         if kind == "eligible_field":
             return ast.EligibleField(condition=self.condition(kids[0]), span=span)
         if kind == "waiver_field":

@@ -5,8 +5,16 @@ the findings), then every rule of :mod:`qofrules.rules` in registry order, then 
 scheme's waivers, and gives a verdict a contract reviewer can sign:
 
 * **rejected** — an error that no valid waiver covers (or the file did not parse or check);
-* **accepted with warnings** — no such error, but warnings or waived findings to read;
+* **cannot judge** — no such error, but a rule needs a fact that neither the scheme nor qofrules'
+  national data holds (the contract year does not ship, a figure is unknown, a body's powers are
+  not recorded); each such finding says what would let it judge;
+* **accepted with warnings** — nothing of the above, but warnings or waived findings to read;
 * **accepted** — nothing found.
+
+Before any rule runs, the scheme is judged by who made it (:mod:`qofrules.rules.judgement`): a
+national amendment, a local variation agreed by the national commissioner, or a local body's
+alternative. Each rule runs only for the kinds of scheme it binds, and the report says which
+authority the scheme was judged as.
 
 Waivers (``waiver: QV103 granted by ... on DATE [until DATE] because "..."``):
 
@@ -15,7 +23,8 @@ Waivers (``waiver: QV103 granted by ... on DATE [until DATE] because "..."``):
   the scheme's last day). It is judged against the scheme's own dates, not today's, so a verdict
   never changes with the day it is run; an expired waiver counts as none (QV002);
 * it counts only if a body that granted it had national power over the country's QOF on the day
-  it was granted (QV003): a local body cannot waive the national rules that bind it;
+  it was granted, or acted for the national commissioner (NHS England's regional and area teams)
+  (QV003): a local body cannot waive the national rules that bind it;
 * a waiver that names no rule (QV001) or waives a rule that does not fire (QV004) is a warning.
 """
 from __future__ import annotations
@@ -23,17 +32,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import ast
-from .diagnostics import ERROR, WARNING, Diagnostic, Related, did_you_mean
+from .contracts.model import ContractYear
+from .diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, Related, did_you_mean
 from .rules import all_rules, find_rule
-from .rules.authorities import NATIONAL, Authorities
+from .rules.authorities import COMMISSIONER, NATIONAL, Authorities
 from .rules.authorities import load as load_authorities
 from .rules.base import Rule, RuleContext, body_text, describe_date
+from .rules.judgement import Judgement
 from .source import Source
 
 ACCEPTED = "accepted"
 ACCEPTED_WITH_WARNINGS = "accepted with warnings"
+CANNOT_JUDGE_VERDICT = "cannot judge"
 REJECTED = "rejected"
 WAIVED = "waived"
+#: Every verdict, from the best to the worst (render_text counts them in this order).
+VERDICTS = (ACCEPTED, ACCEPTED_WITH_WARNINGS, CANNOT_JUDGE_VERDICT, REJECTED)
+#: Check codes that stop a scheme from being computed but not from being judged on who made it.
+UNJUDGED_CHECK_CODES = frozenset({"QR211"})
 
 #: How waivers are judged; printed in docs/rules.md.
 WAIVER_POLICY = (
@@ -45,7 +61,8 @@ WAIVER_POLICY = (
     "scheme's last day. It is judged against the scheme's own dates, not today's, so a verdict never "
     "changes with the day it is run. An expired waiver counts as none (QV002).",
     "A waiver counts only if a body that granted it had national power over the country's QOF on the "
-    "day it was granted (QV003): a local body cannot waive the national rules that bind it.",
+    "day it was granted, or was NHS England's regional or area team acting for it (QV003): a local body "
+    "cannot waive the national rules that bind it.",
     "A waiver that names no rule (QV001), or waives a rule that does not fire for the scheme (QV004), "
     "is itself a warning, so that it cannot silently hide a future finding.",
 )
@@ -59,6 +76,7 @@ class Finding:
     rule: Rule | None = None              # None for check diagnostics and waiver findings
     waiver: ast.WaiverField | None = None
     original_severity: str | None = None  # set when waived
+    judged_as: str | None = None          # the kind of scheme the rule judged (rules' findings only)
 
     @property
     def severity(self) -> str:
@@ -74,6 +92,8 @@ class Finding:
         data = self.diagnostic.to_json()
         if self.rule is not None:
             data.update(rule=self.rule.name, title=self.rule.title, source=self.rule.source)
+        if self.judged_as is not None:
+            data["judged_as"] = self.judged_as
         if self.waiver is not None:
             data["original_severity"] = self.original_severity
             data["waiver"] = waiver_plain(self.waiver)
@@ -93,6 +113,7 @@ class ValidationReport:
     findings: tuple[Finding, ...]
     validated: bool          # False when the scheme did not parse or had check errors
     syntax_error: bool = False
+    judgement: Judgement | None = None  # which authority the scheme was judged as made by
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -101,16 +122,20 @@ class ValidationReport:
     def verdict(self) -> str:
         if not self.validated or self.count(ERROR):
             return REJECTED
+        if self.count(CANNOT_JUDGE):
+            return CANNOT_JUDGE_VERDICT
         if self.findings:
             return ACCEPTED_WITH_WARNINGS
         return ACCEPTED
 
     @property
     def ok(self) -> bool:
-        return self.verdict != REJECTED
+        """Accepted, with or without warnings: a reviewer may sign it."""
+        return self.verdict in (ACCEPTED, ACCEPTED_WITH_WARNINGS)
 
     def summary(self) -> str:
-        counts = f"{self.count(ERROR)} error(s), {self.count(WARNING)} warning(s), {self.count(WAIVED)} waived"
+        counts = (f"{self.count(ERROR)} error(s), {self.count(CANNOT_JUDGE)} cannot judge, "
+                  f"{self.count(WARNING)} warning(s), {self.count(WAIVED)} waived")
         if self.syntax_error:
             return f"{self.verdict}: the file could not be read or parsed"
         if not self.validated:
@@ -121,8 +146,9 @@ class ValidationReport:
         return {"file": self.source.name, "scheme": self.scheme.id.text if self.scheme else None,
                 "verdict": self.verdict, "ok": self.ok, "validated": self.validated,
                 "syntax_error": self.syntax_error,
-                "counts": {"errors": self.count(ERROR), "warnings": self.count(WARNING),
-                           "waived": self.count(WAIVED)},
+                "judged_as": self.judgement.to_plain() if self.judgement else None,
+                "counts": {"errors": self.count(ERROR), "cannot_judge": self.count(CANNOT_JUDGE),
+                           "warnings": self.count(WARNING), "waived": self.count(WAIVED)},
                 "findings": [f.to_json() for f in self.findings]}
 
 
@@ -131,17 +157,41 @@ def validate_report(check_report, data_years: tuple[str, ...] | None = None,
     """Validate a scheme that ``check`` has already been run on (``api.CheckReport``)."""
     source, scheme = check_report.source, check_report.scheme
     check_findings = [Finding(diagnostic=d) for d in check_report.diagnostics]
-    if scheme is None or not check_report.ok or check_report.contract is None:
+    contract = check_report.contract
+    if scheme is not None and contract is None and _only_unshipped_year(check_report):
+        # The year does not ship: who made the scheme can still be judged, the rest cannot.
+        check_findings = [Finding(diagnostic=replace(f.diagnostic, severity=CANNOT_JUDGE))
+                          if f.diagnostic.code in UNJUDGED_CHECK_CODES else f for f in check_findings]
+        contract = unshipped_year(scheme.contract)
+    elif scheme is None or not check_report.ok or contract is None:
         return ValidationReport(source=source, scheme=scheme, findings=tuple(check_findings), validated=False,
                                 syntax_error=check_report.syntax_error)
-    ctx = RuleContext(source=source, scheme=scheme, contract=check_report.contract,
+    ctx = RuleContext(source=source, scheme=scheme, contract=contract,
                       authorities=authorities or load_authorities(), data_years=data_years)
     fired: list[Finding] = []
     for rule in all_rules():
-        fired.extend(Finding(diagnostic=d, rule=rule) for d in rule.check(ctx))
+        if rule.applies(ctx):
+            fired.extend(Finding(diagnostic=d, rule=rule, judged_as=ctx.judgement.kind) for d in rule.check(ctx))
     findings = check_findings + apply_waivers(ctx, fired)
     findings.sort(key=_order)
-    return ValidationReport(source=source, scheme=scheme, findings=tuple(findings), validated=True)
+    return ValidationReport(source=source, scheme=scheme, findings=tuple(findings), validated=True,
+                            judgement=ctx.judgement)
+
+
+def _only_unshipped_year(check_report) -> bool:
+    errors = [d for d in check_report.diagnostics if d.is_error]
+    return bool(errors) and all(d.code in UNJUDGED_CHECK_CODES for d in errors)
+
+
+def unshipped_year(field: ast.ContractField) -> ContractYear:
+    """A stand-in for a contract year qofrules does not ship: its country and dates, and nothing
+    else known, so the rules that need its indicators or figures cannot judge (and say so)."""
+    from .contracts.model import UNKNOWN, Figure
+    unknown = Figure(value=None, status=UNKNOWN, note="qofrules ships no data for this year")
+    return ContractYear(country=field.country.text, year=field.year.text, title=f"{field.country.text} "
+                        f"{field.year.text} (not shipped)", complete=False, point_value=unknown,
+                        average_list_size=unknown, zero_denominator=unknown, published_total_points=unknown,
+                        groups={}, indicators={}, notes="not shipped")
 
 
 def _order(finding: Finding):
@@ -186,14 +236,14 @@ def _invalid(ctx: RuleContext, waiver: ast.WaiverField) -> Finding | None:
                                f"{describe_date(ctx.end)}, so it counts as no waiver", waiver.until.span,
                                "a waiver must cover the whole period the scheme runs")
     granted = waiver.granted_on.value
-    if granted is not None and not any(ctx.authorities.power(b, ctx.country, granted) == NATIONAL
+    if granted is not None and not any(ctx.authorities.power(b, ctx.country, granted) in (NATIONAL, COMMISSIONER)
                                        for b in waiver.granted_by):
         who = ", ".join(body_text(b) for b in waiver.granted_by)
         return _waiver_finding(ctx, "QV003", f"the waiver of {waiver.rule.text} was granted by {who}, which had no "
                                f"national power over {ctx.country}'s QOF on {describe_date(granted)}, so it "
                                "counts as no waiver", waiver.span,
-                               "only a body that may vary the national contract (NHS England, or a devolved "
-                               "government for its own contract) can waive its rules")
+                               "only the national commissioner (NHS England, nationally or through its regional "
+                               "and area teams) or a devolved government for its own contract can waive its rules")
     return None
 
 
@@ -207,10 +257,11 @@ def render_text(reports: list[ValidationReport]) -> str:
     out: list[str] = []
     for report in reports:
         out.append(f"{report.source.name}: {report.summary()}")
+        if report.judgement is not None:
+            out.append(f"  judged as: {report.judgement.kind}, because {report.judgement.reason}")
         for finding in report.findings:
             out.append(finding.render())
         out.append("")
     verdicts = [r.verdict for r in reports]
-    out.append(f"{len(reports)} scheme(s) validated: "
-               + ", ".join(f"{verdicts.count(v)} {v}" for v in (ACCEPTED, ACCEPTED_WITH_WARNINGS, REJECTED)))
+    out.append(f"{len(reports)} scheme(s) validated: " + ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS))
     return "\n".join(out) + "\n"

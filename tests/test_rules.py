@@ -50,7 +50,7 @@ def test_passing_example_passes_the_rule(rule):
 def test_authorities_cover_every_kind_of_body_exactly_once():
     auth = load_authorities()
     powered = {p.kind for p in auth.powers}
-    places = [powered, set(auth.consult_only), set(auth.no_power)]
+    places = [powered, set(auth.consult_only), set(auth.no_power), set(auth.unknown_power)]
     for kind in bodies.kinds():
         assert sum(kind in place for place in places) == 1, kind
 

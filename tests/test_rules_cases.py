@@ -21,6 +21,12 @@ scheme icb "Local alternative"
 '''
 
 
+#: NHS England acting through a region: a local variation agreed by the national commissioner, which
+#: the local-scheme rules bind (NHS England acting nationally for every practice makes a national
+#: amendment instead; see test_national_amendments.py).
+REGION = 'nhs-england region "North East and Yorkshire" on 2023-02-01'
+
+
 def icb(approved='icb "NHS Example ICB" on 2023-02-01', consulted='lmc "Example"', runs="2023-04-01 to 2024-03-31",
         eligible="practice opted in", pay="achievement"):
     return ICB.format(approved=approved, consulted=consulted, runs=runs, eligible=eligible, pay=pay)
@@ -48,24 +54,33 @@ def test_qv102_approval_by_none_or_nobody():
 
 
 def test_qv102_ccg_powers_follow_the_dates_in_the_data():
-    before = validate_text(icb(approved='ccg "NHS A CCG" on 2013-03-01').replace("2023/24", "2013/14")
-                           .replace("2023-04-01 to 2024-03-31", "2013-04-01 to 2014-03-31"))
+    before = validate_text(icb(approved='ccg "NHS A CCG" on 2014-03-01').replace("2023/24", "2013/14")
+                           .replace("2023-04-01 to 2024-03-31", "2014-04-01 to 2015-03-31"))
     assert "from 2015-04-01 until 2022-06-30" in messages(before, "QV102")[0]
+    unborn = validate_text(icb(approved='ccg "NHS A CCG" on 2013-03-01').replace("2023/24", "2013/14")
+                           .replace("2023-04-01 to 2024-03-31", "2013-04-01 to 2014-03-31"))
+    assert "no ccg existed in england before 1 April 2013" in messages(unborn, "QV115")[0]
+    assert "QV102" not in codes(unborn), "one finding for a body that did not exist, not two"
     after = validate_text(icb(approved='ccg "NHS A CCG" on 2023-02-01'))
-    assert any("until 2022-06-30" in m for m in messages(after, "QV102"))
+    assert "no ccg existed in england after 30 June 2022" in messages(after, "QV115")[0]
     during = validate_text(icb(approved='ccg "NHS A CCG" on 2016-03-01').replace("2023/24", "2016/17")
                            .replace("2023-04-01 to 2024-03-31", "2016-04-01 to 2017-03-31"))
     assert codes(during, "error") == [] and "delegated commissioning" in messages(during, "QV102")[0]
 
 
-def test_qv102_icb_before_july_2022_had_no_power():
+def test_qv115_icb_before_july_2022_did_not_exist():
     report = validate_text(icb(approved='icb "NHS Example ICB" on 2022-06-30'))
-    assert "QV102" in codes(report, "error")
+    assert codes(report, "error") == ["QV115"]
+    (finding,) = [f for f in report.findings if f.diagnostic.code == "QV115"]
+    assert "no icb existed in england before 1 July 2022" in finding.diagnostic.message
+    assert "1 July 2022" in finding.diagnostic.hint and finding.diagnostic.span.line == 3
 
 
 def test_qv102_kinds_that_never_approve():
-    for body in ('pcn "Example PCN"', 'practice "C82001"', 'scottish-government'):
+    for body in ('pcn "Example PCN"', 'practice "C82001"'):
         assert "QV102" in codes(validate_text(icb(approved=f"{body} on 2023-02-01")), "error"), body
+    report = validate_text(icb(approved="scottish-government on 2023-02-01"))
+    assert "scottish-government belongs to scotland, not to england" in messages(report, "QV115")[0]
 
 
 def test_qv102_a_kind_missing_from_the_authorities_is_a_finding_not_a_pass():
@@ -108,7 +123,7 @@ def test_qv106_bases_that_can_pay_less():
     for basis, less in (("lower of (achievement, full points)", False), ("lower of (achievement, achievement in 2021/22)", True), ("average of (achievement, full points)", False),
                         ("90% of achievement", True), ("higher of (no points, achievement)", False),
                         ("no points", True), ("3 points", True)):
-        report = validate_text(icb(approved='nhs-england on 2023-02-01', eligible="every practice", pay=basis))
+        report = validate_text(icb(approved=REGION, eligible="every practice", pay=basis))
         assert ("QV106" in codes(report)) is less, basis
 
 
@@ -116,12 +131,12 @@ def test_qv106_bases_that_can_pay_less():
 def test_qv107_retiring_date_must_be_the_next_first_of_april():
     report = validate_text(clean().replace("indicators retiring 2014-04-01", "indicators retiring 2014-04-01 and "
                                            "indicator HYP002"))
-    assert codes(report, "warning") == ["QV107"], "2013/14 is incomplete: HYP002's retirement cannot be confirmed"
+    assert codes(report, "cannot-judge") == ["QV107"], "2013/14 is incomplete: HYP002's retirement cannot be confirmed"
 
 
 # QV108
 def test_qv108_with_data_years():
-    somerset = icb(approved="nhs-england on 2023-02-01", pay="higher of (achievement in 2021/22, achievement)")
+    somerset = icb(approved=REGION, pay="higher of (achievement in 2021/22, achievement)")
     assert codes(validate_text(somerset, data_years=("2021/22",))) == ["QV109"]
     missing = validate_text(somerset, data_years=("2022/23",))
     assert "holds achievement for 2022/23 only" in messages(missing, "QV108")[0]
@@ -129,7 +144,7 @@ def test_qv108_with_data_years():
 
 # QV109
 def test_qv109_stood_down_indicators_may_be_paid_otherwise():
-    text = icb(approved="nhs-england on 2023-02-01", pay="full points")
+    text = icb(approved=REGION, pay="full points")
     assert "QV109" in codes(validate_text(text))
     stood_down = text.replace("    pay: full points", "    reporting: not required\n    pay: full points")
     assert "QV109" not in codes(validate_text(stood_down))
@@ -137,7 +152,7 @@ def test_qv109_stood_down_indicators_may_be_paid_otherwise():
 
 # QV110
 def test_qv110_percent_over_100():
-    text = icb(approved="nhs-england on 2023-02-01", pay="120% of achievement")
+    text = icb(approved=REGION, pay="120% of achievement")
     assert "more than an indicator's maximum" in messages(validate_text(text), "QV110")[0]
 
 

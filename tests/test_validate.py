@@ -175,8 +175,8 @@ def test_a_waiver_from_a_body_without_national_power_counts_as_none():
 
 def test_a_waiver_for_an_unknown_rule_is_a_warning():
     report = _waived(rule="QV1O3")
-    assert "QV001" in codes(report) and "did you mean QV103" in report.findings[[f.diagnostic.code for f in
-                                                                                 report.findings].index("QV001")].render()
+    (finding,) = [f for f in report.findings if f.diagnostic.code == "QV001"]
+    assert finding.diagnostic.hint.startswith("did you mean") and "QV103" in finding.diagnostic.hint
 
 
 def test_a_waiver_for_a_rule_that_does_not_fire_is_a_warning():
@@ -207,9 +207,46 @@ def test_a_date_outside_any_shipped_contract_year_gets_a_clear_finding():
     assert "outside the contract year it names, 2013/14" in message and "qofrules ships no contract year for 2019/20" in message
 
 
-def test_a_contract_year_we_do_not_ship_is_reported_not_validated():
-    report = validate_text(clean().replace("england 2013/14", "england 2019/20"))
-    assert report.verdict == "rejected" and codes(report) == ["QR211"]
+PCT_2011 = """
+scheme pct-2011 "A PCT's local scheme of 2011/12"
+  contract: england 2011/12
+  approved: pct "NHS Example PCT" on 2011-02-01
+  consulted: lmc "Example"
+  runs: 2011-04-01 to 2012-03-31
+  eligible when: practice opted in
+
+  rule "Retiring points paid in full":
+    applies to: indicators retiring 2012-04-01
+    reporting: not required
+    pay: full points
+
+  rule "Everything else as usual":
+    applies to: all other indicators
+    pay: achievement
+"""
+
+
+def test_a_contract_year_we_do_not_ship_cannot_be_judged_but_who_made_it_still_is():
+    report = validate_text(PCT_2011)
+    assert report.validated and report.verdict == "cannot judge" and not report.ok
+    assert [f.severity for f in report.findings if f.diagnostic.code == "QR211"] == ["cannot-judge"]
+    assert codes(report, "error") == [] and report.judgement.kind == "local alternative by a local body"
+    # the authority rules still run: the same scheme approved by a PCT after PCTs ended is rejected
+    late = validate_text(PCT_2011.replace("on 2011-02-01", "on 2013-04-02"))
+    assert late.verdict == "rejected" and "QV115" in codes(late, "error")
+    assert "no pct existed in england after 31 March 2013" in messages(late, "QV115")[0]
+
+
+def test_cannot_judge_has_its_own_exit_code_and_sarif_kind(monkeypatch, tmp_path):
+    path = tmp_path / "pct-2011.qof"
+    path.write_text(PCT_2011.lstrip("\n"), encoding="utf-8")
+    result = _invoke(["validate", str(path)], monkeypatch)
+    assert result.exit_code == 3 and "cannot judge" in result.output
+    assert "cannot-judge[QR211] no contract year 'england 2011/12' ships with qofrules" in result.output
+    sarif = json.loads(_invoke(["validate", "--format", "sarif", str(path)], monkeypatch).output)
+    (qr211,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "QR211"]
+    assert qr211["kind"] == "open" and qr211["level"] == "none"
+    assert sarif["runs"][0]["properties"]["verdicts"][0]["verdict"] == "cannot judge"
 
 
 def test_a_year_without_the_data_a_rule_needs_gets_a_finding_not_a_pass():
@@ -218,4 +255,6 @@ def test_a_year_without_the_data_a_rule_needs_gets_a_finding_not_a_pass():
     report = validate_text(clean(extra))
     (message,) = messages(report, "QV107")
     assert "incomplete" in message and "HYP002" in message
-    assert [f.severity for f in report.findings if f.diagnostic.code == "QV107"] == ["warning"]
+    assert [f.severity for f in report.findings if f.diagnostic.code == "QV107"] == ["cannot-judge"]
+    assert report.verdict == "cannot judge"
+    assert "--contract-overrides" in [f for f in report.findings if f.diagnostic.code == "QV107"][0].diagnostic.hint

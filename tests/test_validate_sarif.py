@@ -32,8 +32,10 @@ def test_log_and_driver(monkeypatch):
         assert descriptor["shortDescription"]["text"] and descriptor["fullDescription"]["text"]
         assert descriptor["help"]["text"]
         assert descriptor["defaultConfiguration"]["level"] in {"error", "warning", "note"}
-    assert run["properties"]["verdicts"] == [{"file": "schemes/2017-leeds.qof", "verdict": "rejected"},
-                                             {"file": "schemes/2014-somerset.qof", "verdict": "accepted with warnings"}]
+    assert run["properties"]["verdicts"] == [
+        {"file": "schemes/2017-leeds.qof", "verdict": "rejected", "judged_as": "local alternative by a local body"},
+        {"file": "schemes/2014-somerset.qof", "verdict": "accepted with warnings",
+         "judged_as": "local variation agreed by the national commissioner"}]
 
 
 def test_results_point_at_the_scheme_line(monkeypatch):

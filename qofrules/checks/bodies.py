@@ -11,7 +11,7 @@ def _area_bodies(scheme: ast.Scheme):
     """Bodies used to place practices: the scheme's area, and `practice in BODY` conditions."""
     yield from scheme.areas
     if scheme.eligibility is not None:
-        yield from _condition_bodies(scheme.eligibility)
+        yield from condition_bodies(scheme.eligibility)
 
 
 def _named_bodies(scheme: ast.Scheme):
@@ -21,15 +21,15 @@ def _named_bodies(scheme: ast.Scheme):
         elif isinstance(field, ast.WaiverField):
             yield from field.granted_by
     if scheme.eligibility is not None:
-        yield from _condition_bodies(scheme.eligibility)
+        yield from condition_bodies(scheme.eligibility)
 
 
-def _condition_bodies(condition):
+def condition_bodies(condition):
     if isinstance(condition, (ast.AnyOf, ast.AllOf)):
         for item in condition.items:
-            yield from _condition_bodies(item)
+            yield from condition_bodies(item)
     elif isinstance(condition, ast.Not):
-        yield from _condition_bodies(condition.item)
+        yield from condition_bodies(condition.item)
     elif isinstance(condition, ast.InArea):
         yield condition.area
 

@@ -13,7 +13,7 @@ from ..diagnostics import QofError, did_you_mean, error
 from ..rules import all_rules, find_rule
 from ..rules.docs import markdown, rule_text, rules_table_text
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_CANNOT_JUDGE = 0, 1, 2, 3
 
 
 @click.command()
@@ -21,19 +21,27 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="json for tools; sarif (SARIF 2.1.0) for code-scanning annotations on pull requests.")
 @click.option("--data", "data_path", type=click.Path(),
-              help="The practice data the schemes will use, so that rule QV108 can see which years it holds.")
+              help="The practice data the schemes will use, so that rule QV108 can see which years it holds "
+                   "(its own contract overrides apply, as in run).")
+@click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
+              help="A YAML file of figures the contract year lacks (repeatable), so that rules needing them "
+                   "can judge. See docs/contracts.md.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
-def validate(schemes: tuple[str, ...], fmt: str, data_path: str | None, output: str | None) -> None:
-    """Validate schemes against the national contract: a verdict per scheme (accepted, accepted with
-    warnings, rejected) and every finding with its rule and source.
+def validate(schemes: tuple[str, ...], fmt: str, data_path: str | None, overrides: tuple[str, ...],
+             output: str | None) -> None:
+    """Validate schemes against the national contract: each scheme judged by who made it (a national
+    amendment, a local variation the national commissioner agreed, a local body's alternative), a
+    verdict per scheme (accepted, accepted with warnings, cannot judge, rejected) and every finding
+    with its rule and source.
 
-    Exit 0 when every scheme is accepted (with or without warnings), 1 when any is rejected, 2 when a
-    file cannot be read or parsed.
+    Exit 0 when every scheme is accepted (with or without warnings), 1 when any is rejected, 3 when
+    none is rejected but some cannot be judged (a fact qofrules lacks: the finding says which), 2
+    when a file cannot be read or parsed.
     """
     from ..sarif import to_sarif
-    from ..validate import render_text
+    from ..validate import CANNOT_JUDGE_VERDICT, REJECTED, render_text
     try:
-        reports = api.validation_reports(list(schemes), data_path)
+        reports = api.validation_reports(list(schemes), data_path, overrides)
     except QofError as exc:
         fail(exc, EXIT_USAGE)
     if fmt == "json":
@@ -46,9 +54,12 @@ def validate(schemes: tuple[str, ...], fmt: str, data_path: str | None, output: 
         emit(text, output)
     except QofError as exc:
         fail(exc, EXIT_USAGE)
+    verdicts = {r.verdict for r in reports}
     if any(r.syntax_error for r in reports):
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_REJECTED)
+    if REJECTED in verdicts:
+        sys.exit(EXIT_REJECTED)
+    sys.exit(EXIT_CANNOT_JUDGE if CANNOT_JUDGE_VERDICT in verdicts else EXIT_OK)
 
 
 @click.command()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import ERROR, Rule, describe_date
+from .judgement import LOCAL_SCHEMES
 
 
 def check(ctx):
@@ -64,4 +65,5 @@ RULE = Rule(
     pay: achievement
 ''',
     check=check,
+    judges=LOCAL_SCHEMES,
 )

@@ -30,12 +30,22 @@ def check(ctx):
             yield RULE.breach(ctx, f"{body_text(body)} has no power to approve a variation of QOF. "
                               f"{authorities.no_power[kind]['why']}", body.span)
             continue
+        if kind in (authorities.unknown_power or {}):
+            yield RULE.cannot_judge(ctx, f"whether {body_text(body)} could approve a variation of {country}'s QOF "
+                                    f"is not known: {authorities.unknown_power[kind]['why']}", body.span,
+                                    hint="record the approval of the body that holds the power (for a national "
+                                         "change, the government), or establish the board's power by hand")
+            continue
+        gone = authorities.not_there(body, country, on)
+        if gone is not None and gone.reason != "unknown":
+            continue  # QV115 says the body could not act there or then, with its source
         entries = authorities.entries(body)
         if not entries:
-            yield RULE.not_recorded(ctx, f"qofrules has no record of the powers of a '{kind}'"
+            yield RULE.cannot_judge(ctx, f"qofrules has no record of the powers of a '{kind}'"
                                     + (f" at level '{body.level.text}'" if body.level else "")
-                                    + "; whether it could approve must be checked by hand", body.span,
-                                    hint="qofrules/contracts/authorities.yaml lists who may approve what")
+                                    + f" over {country}'s QOF, so whether it could approve cannot be judged",
+                                    body.span, hint="qofrules/contracts/authorities.yaml lists who may approve "
+                                    "what; a reviewer must establish this body's power by hand")
             continue
         for_country = [p for p in entries if country in p.countries]
         if not for_country:

@@ -1,7 +1,9 @@
-"""Who may approve a variation of QOF, read from ``qofrules/contracts/authorities.yaml``.
+"""Who may change which country's QOF, read from ``qofrules/contracts/authorities.yaml``.
 
-The dates on which commissioning powers began and ended are parameters of the rules that change
-over time, so they live with the contract data, each with its source, not in Python.
+The dates on which commissioning powers began and ended, and on which kinds of body existed, are
+parameters of the rules that change over time, so they live with the contract data, each with
+its source, not in Python. :mod:`qofrules.rules.judgement` turns them into the one decision every
+rule starts from: which authority made the scheme.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ import yaml
 
 from .. import ast
 
-NATIONAL = "national"
-LOCAL = "local"
+NATIONAL = "national"          # may change the country's national contract itself
+COMMISSIONER = "commissioner"  # NHS England's regional and area teams: local variations it agrees
+LOCAL = "local"                # CCGs, ICBs, PCTs: an opt-in local alternative from a year's start
+POWERS = (NATIONAL, COMMISSIONER, LOCAL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,22 +50,49 @@ class Power:
         return start + until
 
 
+@dataclass(frozen=True, kw_only=True)
+class Existence:
+    """Where and when one kind of body existed."""
+
+    kind: str
+    countries: tuple[str, ...]
+    start: dt.date | None
+    until: dt.date | None
+    status: str
+    source: str
+    note: str
+
+    def in_force(self, on: dt.date) -> bool:
+        return (self.start is None or self.start <= on) and (self.until is None or on <= self.until)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotThere:
+    """Why a body could not act in a country on a date: it belongs to another country, or did not
+    exist yet or any more (``unknown``: no sourced record for that country, so it cannot be judged)."""
+
+    reason: str   # "another-country", "not-yet", "ended" or "unknown"
+    message: str
+    source: str
+
+
 @dataclass(frozen=True)
 class Authorities:
     powers: tuple[Power, ...]
     consult_only: dict[str, dict]
     no_power: dict[str, dict]
     sources: dict[str, dict]
+    unknown_power: dict[str, dict] = None  # type: ignore[assignment]
+    existence: tuple[Existence, ...] = ()
 
     def entries(self, body: ast.Body) -> list[Power]:
         return [p for p in self.powers if p.applies_to(body)]
 
     def power(self, body: ast.Body, country: str, on: dt.date) -> str | None:
-        """``national``, ``local`` or None: what ``body`` may do to ``country``'s QOF on ``on``."""
-        found = [p.power for p in self.entries(body) if country in p.countries and p.in_force(on)]
-        if NATIONAL in found:
-            return NATIONAL
-        return LOCAL if LOCAL in found else None
+        """``national``, ``commissioner``, ``local`` or None: the widest power ``body`` has over
+        ``country``'s QOF on ``on``."""
+        found = {p.power for p in self.entries(body) if country in p.countries and p.in_force(on)}
+        return next((power for power in POWERS if power in found), None)
 
     def in_force(self, body: ast.Body, country: str, on: dt.date) -> list[Power]:
         return [p for p in self.entries(body) if country in p.countries and p.in_force(on)]
@@ -70,12 +101,41 @@ class Authorities:
         return any(p.power == LOCAL for p in self.entries(body))
 
     def known_kinds(self) -> set[str]:
-        return {p.kind for p in self.powers} | set(self.consult_only) | set(self.no_power)
+        return {p.kind for p in self.powers} | set(self.consult_only) | set(self.no_power) | set(self.unknown_power or {})
+
+    def not_there(self, body: ast.Body, country: str, on: dt.date) -> NotThere | None:
+        """Why ``body`` could not act in ``country`` on ``on``, or None when it could."""
+        kind = body.kind.text
+        entries = [e for e in self.existence if e.kind == kind]
+        here = [e for e in entries if country in e.countries]
+        if not here:
+            if entries:
+                elsewhere = sorted({c for e in entries for c in e.countries})
+                return NotThere(reason="another-country", source=entries[0].source,
+                                message=f"{kind} belongs to {_and(elsewhere)}, not to {country}")
+            return NotThere(reason="unknown", source="qofrules/contracts/authorities.yaml",
+                            message=f"qofrules has no sourced record that a {kind} existed in {country}")
+        if any(e.in_force(on) for e in here):
+            return None
+        entry = here[0]
+        if entry.start is not None and on < entry.start:
+            return NotThere(reason="not-yet", source=entry.source,
+                            message=f"no {kind} existed in {country} before {_day(entry.start)}")
+        return NotThere(reason="ended", source=entry.source,
+                        message=f"no {kind} existed in {country} after {_day(entry.until)}")
 
     def source_text(self, raw: dict) -> str:
         doc = self.sources.get(raw["ref"], {})
         title = doc.get("title", raw["ref"])
         return f"{title}: {raw['section']}" if raw.get("section") else title
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _date(value) -> dt.date | None:
@@ -87,7 +147,7 @@ def _date(value) -> dt.date | None:
 def from_data(data: dict) -> Authorities:
     sources = data["sources"]
     partial = Authorities(powers=(), consult_only=data.get("consult_only", {}), no_power=data.get("no_power", {}),
-                          sources=sources)
+                          sources=sources, unknown_power=data.get("unknown_power", {}))
     powers = tuple(
         Power(kind=raw["kind"], levels=tuple(raw["levels"]) if raw.get("levels") else None,
               countries=tuple(raw["countries"]), power=raw["power"], start=_date(raw.get("from")),
@@ -95,9 +155,15 @@ def from_data(data: dict) -> Authorities:
               source=partial.source_text(raw["source"]), note=" ".join(str(raw.get("note", "")).split()))
         for raw in data["powers"])
     for power in powers:
-        if power.power not in (NATIONAL, LOCAL):
+        if power.power not in POWERS:
             raise ValueError(f"authorities.yaml: unknown power '{power.power}' for {power.kind}")
-    return Authorities(powers=powers, consult_only=partial.consult_only, no_power=partial.no_power, sources=sources)
+    existence = tuple(
+        Existence(kind=raw["kind"], countries=tuple(raw["countries"]), start=_date(raw.get("from")),
+                  until=_date(raw.get("until")), status=raw["status"], source=partial.source_text(raw["source"]),
+                  note=" ".join(str(raw.get("note", "")).split()))
+        for raw in data.get("existence", []))
+    return Authorities(powers=powers, consult_only=partial.consult_only, no_power=partial.no_power, sources=sources,
+                       unknown_power=partial.unknown_power, existence=existence)
 
 
 @functools.lru_cache(maxsize=1)

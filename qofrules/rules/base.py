@@ -5,22 +5,29 @@ explanation, an example that breaks it and one that passes) plus one ``check`` f
 :class:`RuleContext` to diagnostics. The text is what ``qofrules rules`` prints and what
 ``docs/rules.md`` is generated from, so the documentation cannot drift from the code.
 
-Facts a rule needs but the scheme or the contract year does not record are reported as a
-warning that says what is missing (``not_recorded``), never as a silent pass.
+Every rule first asks which authority made the scheme (:mod:`qofrules.rules.judgement`): a rule
+runs only for the kinds of scheme in its ``judges``, so NHS England's national amendments are not
+held to the rules that bind a CCG's local alternative.
+
+A fact a rule needs that the scheme does not record is a warning saying what is missing
+(``not_recorded``: the author can add it); a fact that qofrules' national data lacks is a
+``cannot_judge`` finding saying what would let it judge. Never a silent pass.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .. import ast
 from ..contracts.model import ContractYear
-from ..diagnostics import ERROR, WARNING, Diagnostic, Related
+from ..diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, Related
 from ..ast import walk_basis  # noqa: F401  (re-exported for the rule modules)
 from ..printer import body_text  # noqa: F401  (one body printer for the whole tool)
 from ..source import Source, Span
 from .authorities import Authorities
+from .judgement import EVERY_SCHEME, JUDGEMENTS as JUDGEMENT_ORDER, Judgement, judge
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,9 +77,10 @@ class RuleContext:
         approved = self.scheme.approved
         return approved.bodies if approved is not None else ()
 
-    def has_national_approver(self) -> bool:
-        on = self.approval_date or self.start
-        return any(self.authorities.power(body, self.country, on) == "national" for body in self.approvers)
+    @functools.cached_property
+    def judgement(self) -> Judgement:
+        """Which authority made the scheme: decided once, read by every rule."""
+        return judge(self)
 
     def local_approvers(self) -> list[ast.Body]:
         """Approving bodies whose only power is a local alternative (CCGs, ICBs), on the approval date."""
@@ -93,6 +101,8 @@ class Rule:
     breaking_example: str          # a whole scheme that breaks the rule
     passing_example: str           # a whole scheme that passes it
     check: Callable[[RuleContext], Iterable[Diagnostic]]
+    #: The kinds of scheme (qofrules.rules.judgement.JUDGEMENTS) the rule judges; others it skips.
+    judges: frozenset[str] = EVERY_SCHEME
     #: The years of practice data the examples are validated with (as if with --data), if any.
     example_data_years: tuple[str, ...] | None = None
 
@@ -106,8 +116,18 @@ class Rule:
         return Diagnostic(code=self.code, severity=WARNING, message=message, source=ctx.source, span=span,
                           hint=hint)
 
+    def cannot_judge(self, ctx: RuleContext, message: str, span: Span | None, hint: str) -> Diagnostic:
+        """A fact the rule needs is missing from qofrules' national data (or the year does not
+        ship): neither a pass nor a breach. ``hint`` says what would let it judge."""
+        return Diagnostic(code=self.code, severity=CANNOT_JUDGE, message=message, source=ctx.source, span=span,
+                          hint=hint)
+
+    def applies(self, ctx: RuleContext) -> bool:
+        return ctx.judgement.kind in self.judges
+
     def to_plain(self) -> dict:
         return {"code": self.code, "name": self.name, "title": self.title, "severity": self.severity,
+                "judges": [kind for kind in JUDGEMENT_ORDER if kind in self.judges],
                 "severity_reason": self.severity_reason, "source": self.source,
                 "explanation": self.explanation, "breaking_example": self.breaking_example,
                 "passing_example": self.passing_example, "example_data_years": self.example_data_years}
@@ -132,7 +152,7 @@ def months_into_year(day: dt.date) -> int:
     return (day.month - 4) % 12
 
 
-__all__ = ["ERROR", "WARNING", "Rule", "RuleContext", "header_span", "describe_date", "financial_year_of",
+__all__ = ["ERROR", "WARNING", "CANNOT_JUDGE", "Rule", "RuleContext", "header_span", "describe_date", "financial_year_of",
            "months_into_year"]
 
 

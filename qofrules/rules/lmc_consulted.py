@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from .base import WARNING, Rule, body_text, header_span
+from .judgement import LOCAL_BODY
 
 
 def check(ctx):
     local = ctx.local_approvers()
-    if not local or ctx.has_national_approver():
+    if not local:
         return
     who = ", ".join(body_text(b) for b in local)
     consulted = ctx.scheme.consulted
@@ -56,4 +57,5 @@ RULE = Rule(
     pay: achievement
 ''',
     check=check,
+    judges=frozenset({LOCAL_BODY}),
 )

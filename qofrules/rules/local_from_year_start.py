@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from .base import ERROR, NUMBER_WORDS, Rule, body_text, describe_date, header_span, months_into_year
+from .judgement import LOCAL_BODY
 
 
 def check(ctx):
     local = ctx.local_approvers()
-    if not local or ctx.has_national_approver():
+    if not local:
         return
     first = ctx.contract.first_day
     if ctx.start <= first or ctx.start > ctx.contract.last_day:
@@ -60,4 +61,5 @@ RULE = Rule(
     pay: achievement
 ''',
     check=check,
+    judges=frozenset({LOCAL_BODY}),
 )

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from .base import ERROR, Rule, body_text, eligibility_span, guarantees_opt_in
+from .judgement import LOCAL_BODY
 
 
 def check(ctx):
     local = ctx.local_approvers()
-    if not local or ctx.has_national_approver():
+    if not local:
         return
     if guarantees_opt_in(ctx.scheme.eligibility):
         return
@@ -55,4 +56,5 @@ RULE = Rule(
     pay: achievement
 ''',
     check=check,
+    judges=frozenset({LOCAL_BODY}),
 )

@@ -35,8 +35,9 @@ def _fixed(ctx, rule, node, codes):
         yield RULE.breach(ctx, f"rule \"{rule.title.value}\" pays {node.points} points, more than the maximum of "
                           f"{', '.join(over)}", node.span, hint="pay: full points pays each indicator its maximum")
     if unknown:
-        yield RULE.not_recorded(ctx, f"rule \"{rule.title.value}\" pays {node.points} points, but the maximum points "
-                                f"of {', '.join(unknown)} are unknown in {ctx.contract.key}", node.span)
+        yield RULE.cannot_judge(ctx, f"rule \"{rule.title.value}\" pays {node.points} points, but the maximum points "
+                                f"of {', '.join(unknown)} are unknown in {ctx.contract.key}", node.span,
+                                hint="supply those indicators' points with --contract-overrides (docs/contracts.md)")
 
 
 RULE = Rule(

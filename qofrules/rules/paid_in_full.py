@@ -6,6 +6,7 @@ import datetime as dt
 from .. import ast
 from ..selection import coverage
 from .base import ERROR, Rule, describe_date
+from .judgement import LOCAL_SCHEMES
 
 
 def check(ctx):
@@ -21,6 +22,8 @@ def check(ctx):
                 yield from _retiring_term(ctx, rule, term, next_april)
         if all(isinstance(t, ast.Retiring) for t in selector.include):
             continue  # every indicator it picks retires on the date named, checked above
+        # Only a selection wider than named codes can reach indicators a partial year does not list.
+        broad = any(not isinstance(t, (ast.Codes, ast.Retiring)) for t in selector.include)
         unsure = []
         for code in paid.get(index, []):
             retires = contract.indicators[code].retirement_date
@@ -34,13 +37,14 @@ def check(ctx):
                               f"end of {contract.year} ({describe_date(next_april)}); a paid-in-full opt-out may "
                               "cover only indicators that are leaving QOF", rule.applies.span,
                               hint=f"pay {code} on achievement, or select: indicators retiring {next_april}")
-        if unsure or not contract.complete:
+        if unsure or (broad and not contract.complete):
             listed = f" ({', '.join(unsure)})" if unsure else ""
-            yield RULE.not_recorded(
+            yield RULE.cannot_judge(
                 ctx, f"rule \"{rule.title.value}\" pays indicators in full, but qofrules' data for {contract.key} is "
                 f"incomplete ({len(contract.indicators)} indicators listed): it cannot confirm that every "
                 f"indicator the rule covers{listed} retires on {describe_date(next_april)}", rule.applies.span,
-                hint="select the retiring indicators by date: indicators retiring " + str(next_april))
+                hint=f"select the retiring indicators by date (indicators retiring {next_april}), or supply the "
+                     "retirement dates of the indicators named with --contract-overrides")
 
 
 def _retiring_term(ctx, rule, term, next_april):
@@ -56,9 +60,11 @@ def _retiring_term(ctx, rule, term, next_april):
         if contract.complete:
             yield RULE.breach(ctx, f"no indicator of {contract.key} retires on {describe_date(date)}", term.span)
         else:
-            yield RULE.not_recorded(ctx, f"qofrules' data for {contract.key} is incomplete and records no indicator "
+            yield RULE.cannot_judge(ctx, f"qofrules' data for {contract.key} is incomplete and records no indicator "
                                     f"retiring on {describe_date(date)}: which indicators this rule pays in full "
-                                    "cannot be confirmed", term.span)
+                                    "cannot be confirmed", term.span,
+                                    hint="supply the retirement dates of the indicators concerned with "
+                                         "--contract-overrides (docs/contracts.md)")
 
 
 RULE = Rule(
@@ -107,4 +113,5 @@ RULE = Rule(
     pay: achievement
 ''',
     check=check,
+    judges=LOCAL_SCHEMES,
 )

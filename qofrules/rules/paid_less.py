@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import ast
 from ..printer import basis_text
 from .base import ERROR, Rule, guarantees_opt_in
+from .judgement import LOCAL_SCHEMES
 
 
 def never_less(basis) -> bool:
@@ -33,9 +34,16 @@ def check(ctx):
             continue  # the practice may ask for a basis that is never less
         yield RULE.breach(ctx, f"rule \"{rule.title.value}\" pays on {basis_text(rule.pay.basis)}, which can pay a "
                           "practice less than actual achievement under the national rules, yet practices do not "
-                          "opt in to the scheme", rule.pay.span,
-                          hint="make joining voluntary (eligible when: practice opted in), or pay on a basis that "
-                               "is never less, such as higher of (..., achievement)")
+                          "opt in to the scheme", rule.pay.span, hint=_hint(rule))
+
+
+def _hint(rule) -> str:
+    """A way out that no other rule rejects: indicators still reported must be paid on plain
+    achievement (QV109), so ``higher of`` is offered only for stood-down indicators."""
+    voluntary = "make joining voluntary (eligible when: practice opted in)"
+    if rule.reporting == ast.AS_USUAL:
+        return f"{voluntary}, or pay: achievement (indicators still reported are paid on actual achievement)"
+    return f"{voluntary}, or pay on a basis that is never less: higher of ({basis_text(rule.pay.basis)}, achievement)"
 
 
 RULE = Rule(
@@ -84,4 +92,5 @@ RULE = Rule(
     on request: achievement
 ''',
     check=check,
+    judges=LOCAL_SCHEMES,
 )

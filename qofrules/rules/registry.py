@@ -22,6 +22,10 @@ RULE_MODULES = (
     "remaining_actual",       # QV109
     "max_points",             # QV110
     "lmc_consulted",          # QV111
+    "national_power",         # QV112
+    "covers_every_practice",  # QV113
+    "national_recorded",      # QV114
+    "bodies_existed",         # QV115
 )
 
 #: The validator's findings about waivers themselves: (code, title, why a warning).

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import ast
 from ..printer import basis_text
 from .base import ERROR, Rule
+from .judgement import LOCAL_SCHEMES
 
 
 def _actual(basis) -> bool:
@@ -63,4 +64,5 @@ RULE = Rule(
     pay: achievement
 ''',
     check=check,
+    judges=LOCAL_SCHEMES,
 )

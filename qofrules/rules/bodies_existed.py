@@ -1,0 +1,87 @@
+"""QV115: every body a scheme names existed in its country on the scheme's dates."""
+from __future__ import annotations
+
+from .. import ast
+from ..checks.bodies import condition_bodies
+from .base import ERROR, Rule, body_text, describe_date
+
+
+def _named(ctx):
+    """(body, the day it is named for, what that day is) for every body of the scheme."""
+    scheme = ctx.scheme
+    start = (ctx.start, f"the scheme's start, {describe_date(ctx.start)}")
+    for field in scheme.header:
+        if isinstance(field, ast.AreaField):
+            for body in field.bodies:
+                yield body, *start
+        elif isinstance(field, (ast.ApprovedField, ast.ConsultedField)):
+            day = field.date.value if field.date is not None and field.date.value is not None else None
+            when = (day, f"{describe_date(day)}") if day else start
+            for body in field.bodies:
+                yield body, *when
+        elif isinstance(field, ast.WaiverField) and field.granted_on.value is not None:
+            for body in field.granted_by:
+                yield body, field.granted_on.value, describe_date(field.granted_on.value)
+    if scheme.eligibility is not None:
+        for body in condition_bodies(scheme.eligibility):
+            yield body, *start
+
+
+def check(ctx):
+    seen = set()
+    for body, day, when in _named(ctx):
+        gone = ctx.authorities.not_there(body, ctx.country, day)
+        if gone is None or (body.span, gone.reason) in seen:
+            continue
+        seen.add((body.span, gone.reason))
+        if gone.reason == "unknown":
+            yield RULE.cannot_judge(ctx, f"{body_text(body)}: {gone.message}, so whether it could act there on "
+                                    f"{when} cannot be judged", body.span,
+                                    hint="qofrules/contracts/authorities.yaml ('existence') lists where and when "
+                                         "each kind of body existed; a reviewer must establish this one by hand")
+            continue
+        yield RULE.breach(ctx, f"{body_text(body)} is named for {when}, but {gone.message}", body.span,
+                          hint=f"source: {gone.source}")
+
+
+RULE = Rule(
+    code="QV115", name="bodies-existed",
+    title="Every body a scheme names existed in its country on the scheme's dates",
+    severity=ERROR,
+    severity_reason="A scheme approved, consulted on or scoped by a body that did not exist then, or that "
+                    "belongs to another country's NHS, records something that cannot have happened: its "
+                    "approval is void, and its area places no practice.",
+    source="PCTs commissioned until 31 March 2013; NHS England area teams from April 2013; CCGs until 30 June "
+           "2022; ICBs from 1 July 2022 (domain.md, 'Who may change what'; NHS England QOF guidance 2023/24); "
+           "Wales, Scotland and Northern Ireland have their own contracts and their own bodies (health "
+           "boards, the HSCB). Dates and sources: qofrules/contracts/authorities.yaml ('existence').",
+    explanation="Every body on the `area:`, `approved:`, `consulted:` and `waiver: ... granted by` lines, and "
+                "in `practice in BODY` conditions, must be a kind of body of the scheme's country that existed "
+                "on the day it is named for: the approval or consultation date where recorded, the grant date "
+                "of a waiver, otherwise the scheme's start. An ICB before 1 July 2022, a CCG after 30 June "
+                "2022, a PCT after 31 March 2013 or a health board in England is an error; a kind whose "
+                "existence in that country qofrules has no sourced record of cannot be judged.",
+    breaking_example='''scheme icb-too-early "Approved by an ICB before ICBs existed"
+  contract: england 2022/23
+  approved: icb "NHS Example ICB" on 2022-03-01
+  consulted: lmc "Example"
+  runs: 2022-04-01 to 2023-03-31
+  eligible when: practice opted in
+
+  rule "Everything as usual":
+    applies to: all indicators
+    pay: achievement
+''',
+    passing_example='''scheme ccg-in-time "Approved by a CCG before ICBs took over"
+  contract: england 2022/23
+  approved: ccg "NHS Example CCG" on 2022-03-01
+  consulted: lmc "Example"
+  runs: 2022-04-01 to 2023-03-31
+  eligible when: practice opted in
+
+  rule "Everything as usual":
+    applies to: all indicators
+    pay: achievement
+''',
+    check=check,
+)

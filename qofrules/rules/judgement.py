@@ -1,0 +1,118 @@
+"""Which authority made a scheme: the one decision every validation rule starts from.
+
+The national contract is changed nationally (the Secretary of State's Directions amending the SFE,
+announced by NHS England; the devolved governments for their own contracts), for every practice,
+and such a change may run from part-way through a year and take effect before its letter. Local
+bodies may only offer voluntary local alternatives. So the same scheme text is lawful or not
+depending on who made it, and a validator that judged NHS England's own amendments by the rules
+for a CCG would reject the law as it was made.
+
+A scheme is judged as one of:
+
+* a **national amendment** — it records the instrument that made it (``instrument:``), or it is
+  approved by a body with national power over the country's QOF acting nationally (``nhs-england``
+  without a level, or ``national``; ``secretary-of-state``; a devolved government) and applies to
+  every practice (no ``area:`` and no ``practice in BODY`` condition);
+* a **local variation agreed by the national commissioner** — approved by such a body for an area,
+  or by NHS England's regional or area teams (the 2014 schemes);
+* a **local alternative by a local body** — approved only by bodies with local power (CCGs with
+  delegated commissioning, ICBs, PCTs);
+* **made by no body with a recorded power** — judged by every rule that binds local schemes.
+
+Which rules judge which kind of scheme is each rule's ``judges`` (``qofrules rules`` prints it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import ast
+from ..checks.bodies import condition_bodies
+from ..printer import body_text
+from .authorities import COMMISSIONER, LOCAL, NATIONAL
+
+NATIONAL_AMENDMENT = "national amendment"
+NATIONAL_COMMISSIONER = "local variation agreed by the national commissioner"
+LOCAL_BODY = "local alternative by a local body"
+NO_AUTHORITY = "scheme made by no body with a recorded power"
+
+#: Every kind of judgement, in the order docs/rules.md lists them.
+JUDGEMENTS = (NATIONAL_AMENDMENT, NATIONAL_COMMISSIONER, LOCAL_BODY, NO_AUTHORITY)
+#: The kinds of scheme that are not national amendments, which the local-scheme rules bind.
+LOCAL_SCHEMES = frozenset({NATIONAL_COMMISSIONER, LOCAL_BODY, NO_AUTHORITY})
+EVERY_SCHEME = frozenset(JUDGEMENTS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judgement:
+    kind: str                       # one of JUDGEMENTS
+    reason: str                     # one sentence: why the scheme is judged so
+    bodies: tuple[ast.Body, ...]    # the bodies whose power decided it
+    claimed: bool = False           # judged national because it records an instrument
+
+    def to_plain(self) -> dict:
+        return {"kind": self.kind, "reason": self.reason, "bodies": [body_text(b) for b in self.bodies],
+                "claimed_by_instrument": self.claimed}
+
+
+def acts_nationally(body: ast.Body) -> bool:
+    """A body acting for the whole country: any body without levels, or NHS England's national level."""
+    return body.level is None or body.level.text == "national"
+
+
+def whole_country(scheme: ast.Scheme) -> bool:
+    """The scheme applies to every practice under the contract: no area but the whole country, and
+    no condition that picks practices by where they are."""
+    for body in scheme.areas:
+        if not (body.kind.text == "nhs-england" and acts_nationally(body)):
+            return False
+    return scheme.eligibility is None or not any(True for _ in condition_bodies(scheme.eligibility))
+
+
+def restriction_text(scheme: ast.Scheme) -> str:
+    """What limits the scheme to part of the country, in the language's words."""
+    named = [body_text(b) for b in scheme.areas if not (b.kind.text == "nhs-england" and acts_nationally(b))]
+    if scheme.eligibility is not None:
+        named += [f"practice in {body_text(b)}" for b in condition_bodies(scheme.eligibility)]
+    return ", ".join(named)
+
+
+def judge(ctx) -> Judgement:
+    """The authority that made the scheme, decided from its approvers' powers on the approval date
+    (or on its start, when no approval date is recorded), its area and its instruments."""
+    from .base import describe_date  # base imports this module's constants
+    on = ctx.approval_date or ctx.start
+    when = describe_date(on)
+    powers = {id(b): ctx.authorities.power(b, ctx.country, on) for b in ctx.approvers}
+    national = [b for b in ctx.approvers if powers[id(b)] == NATIONAL]
+    instruments = ctx.scheme.instruments
+    if instruments:
+        title = instruments[0].title.value
+        return Judgement(kind=NATIONAL_AMENDMENT, bodies=tuple(national), claimed=True,
+                         reason=f"it records the instrument \"{title}\", so it claims to change {ctx.country}'s "
+                                "national contract")
+    acting = [b for b in national if acts_nationally(b)]
+    if acting and whole_country(ctx.scheme):
+        who = ", ".join(body_text(b) for b in acting)
+        return Judgement(kind=NATIONAL_AMENDMENT, bodies=tuple(acting),
+                         reason=f"{who} had national power over {ctx.country}'s QOF on {when}, and the scheme "
+                                "applies to every practice")
+    commissioners = national + [b for b in ctx.approvers if powers[id(b)] == COMMISSIONER]
+    if commissioners:
+        who = ", ".join(body_text(b) for b in commissioners)
+        scope = f"for {restriction_text(ctx.scheme)}" if not whole_country(ctx.scheme) else "through its local teams"
+        return Judgement(kind=NATIONAL_COMMISSIONER, bodies=tuple(commissioners),
+                         reason=f"{who} agreed it {scope}; a local variation, not a change of the national contract")
+    local = ctx.local_approvers()
+    if local:
+        who = ", ".join(body_text(b) for b in local)
+        return Judgement(kind=LOCAL_BODY, bodies=tuple(local),
+                         reason=f"its only approvers with a power ({who}) may offer a local alternative and "
+                                "never change the national contract")
+    return Judgement(kind=NO_AUTHORITY, bodies=(),
+                     reason="no approver had a recorded power over "
+                            f"{ctx.country}'s QOF on {when}, so every rule that binds local schemes applies")
+
+
+__all__ = ["NATIONAL_AMENDMENT", "NATIONAL_COMMISSIONER", "LOCAL_BODY", "NO_AUTHORITY", "JUDGEMENTS",
+           "LOCAL_SCHEMES", "EVERY_SCHEME", "Judgement", "judge", "whole_country", "restriction_text",
+           "acts_nationally", "LOCAL"]

@@ -1,0 +1,74 @@
+"""QV112: a national amendment is made by a body with national power over that country's QOF."""
+from __future__ import annotations
+
+from .authorities import NATIONAL
+from .base import ERROR, Rule, body_text, describe_date, header_span
+from .judgement import NATIONAL_AMENDMENT
+
+
+def check(ctx):
+    approved = ctx.scheme.approved
+    if approved is None or not approved.bodies:
+        return  # QV102 reports a scheme nobody approved
+    on = ctx.approval_date or ctx.start
+    if any(ctx.authorities.power(b, ctx.country, on) == NATIONAL for b in approved.bodies):
+        return
+    unknown = [b for b in approved.bodies if b.kind.text in (ctx.authorities.unknown_power or {})]
+    if unknown:
+        return  # QV102: whether that body had the power cannot be judged
+    who = ", ".join(body_text(b) for b in approved.bodies)
+    instrument = ctx.scheme.instruments[0]
+    yield RULE.breach(ctx, f"the scheme records the instrument \"{instrument.title.value}\", so it changes "
+                      f"{ctx.country}'s national contract, but none of its approvers ({who}) had national power "
+                      f"over {ctx.country}'s QOF on {describe_date(on)}", approved.span,
+                      hint=f"a national change is made by {_national_bodies(ctx)}; a local scheme records no "
+                           "instrument line")
+
+
+def _national_bodies(ctx) -> str:
+    kinds = sorted({p.kind for p in ctx.authorities.powers if p.power == NATIONAL and ctx.country in p.countries})
+    return " or ".join(kinds) or "the national government"
+
+
+RULE = Rule(
+    code="QV112", name="national-amendment-by-national-body",
+    title="A national amendment is made by a body with national power over that country's QOF",
+    severity=ERROR,
+    severity_reason="An instrument that changes the national contract made by a body without the power to "
+                    "change it has no force: no practice could be paid under it.",
+    source="National changes are made by the Secretary of State's Directions (SFE amendments), agreed with "
+           "GPC England or imposed, announced by NHS England (income protection 2019/20 to 2024/25); the "
+           "devolved governments change their own contracts (Wales, Scotland, Northern Ireland, 2016/17); "
+           "local bodies vary QOF only by voluntary local alternatives (domain.md, 'Who may change what'; "
+           "qofrules/contracts/authorities.yaml).",
+    explanation="A scheme that records an `instrument:` (SFE Directions, a contract letter) claims to change the "
+                "national contract itself, so it is judged as a national amendment whoever approved it. At "
+                "least one body on its `approved:` line must then hold national power over the country's QOF "
+                "on the approval date (or the scheme's start): NHS England nationally or the Secretary of "
+                "State for England, the devolved government for its own contract. A CCG, an ICB or an NHS "
+                "England area team cannot amend the SFE.",
+    breaking_example='''scheme icb-amends-sfe "An ICB amending the national contract"
+  contract: england 2023/24
+  approved: icb "NHS Example ICB" on 2023-02-01
+  instrument: "Local amendment to the SFE"
+  runs: 2023-04-01 to 2024-03-31
+  eligible when: every practice
+
+  rule "Everything as usual":
+    applies to: all indicators
+    pay: achievement
+''',
+    passing_example='''scheme nhse-amends-sfe "NHS England amending the national contract"
+  contract: england 2023/24
+  approved: nhs-england on 2023-03-06
+  instrument: "GMS Statement of Financial Entitlements (Amendment) Directions 2023" on 2023-03-31
+  runs: 2023-04-01 to 2024-03-31
+  eligible when: every practice
+
+  rule "Everything as usual":
+    applies to: all indicators
+    pay: achievement
+''',
+    check=check,
+    judges=frozenset({NATIONAL_AMENDMENT}),
+)
