@@ -142,11 +142,11 @@ HEADER_KEYWORDS: dict[type, str] = {
     ContractField: "contract",
     AreaField: "area",
     ApprovedField: "approved",
+    InstrumentField: "instrument",
     ConsultedField: "consulted",
     RunsField: "runs",
     PaysForField: "pays for",
     SourceField: "source",
-    InstrumentField: "instrument",
     EligibleField: "eligible when",
     WaiverField: "waiver",
 }

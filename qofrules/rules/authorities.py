@@ -55,12 +55,17 @@ class Existence:
     """Where and when one kind of body existed."""
 
     kind: str
+    levels: tuple[str, ...] | None
     countries: tuple[str, ...]
     start: dt.date | None
     until: dt.date | None
     status: str
     source: str
     note: str
+
+    def applies_to(self, body: ast.Body) -> bool:
+        level = body.level.text if body.level else "national"
+        return body.kind.text == self.kind and (self.levels is None or level in self.levels)
 
     def in_force(self, on: dt.date) -> bool:
         return (self.start is None or self.start <= on) and (self.until is None or on <= self.until)
@@ -106,7 +111,7 @@ class Authorities:
     def not_there(self, body: ast.Body, country: str, on: dt.date) -> NotThere | None:
         """Why ``body`` could not act in ``country`` on ``on``, or None when it could."""
         kind = body.kind.text
-        entries = [e for e in self.existence if e.kind == kind]
+        entries = [e for e in self.existence if e.applies_to(body)]
         here = [e for e in entries if country in e.countries]
         if not here:
             if entries:
@@ -158,7 +163,8 @@ def from_data(data: dict) -> Authorities:
         if power.power not in POWERS:
             raise ValueError(f"authorities.yaml: unknown power '{power.power}' for {power.kind}")
     existence = tuple(
-        Existence(kind=raw["kind"], countries=tuple(raw["countries"]), start=_date(raw.get("from")),
+        Existence(kind=raw["kind"], levels=tuple(raw["levels"]) if raw.get("levels") else None,
+                  countries=tuple(raw["countries"]), start=_date(raw.get("from")),
                   until=_date(raw.get("until")), status=raw["status"], source=partial.source_text(raw["source"]),
                   note=" ".join(str(raw.get("note", "")).split()))
         for raw in data.get("existence", []))

@@ -101,7 +101,7 @@ def judge(ctx) -> Judgement:
         who = ", ".join(body_text(b) for b in commissioners)
         scope = f"for {restriction_text(ctx.scheme)}" if not whole_country(ctx.scheme) else "through its local teams"
         return Judgement(kind=NATIONAL_COMMISSIONER, bodies=tuple(commissioners),
-                         reason=f"{who} agreed it {scope}; a local variation, not a change of the national contract")
+                         reason=f"{who} agreed it {scope}")
     local = ctx.local_approvers()
     if local:
         who = ", ".join(body_text(b) for b in local)
