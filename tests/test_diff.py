@@ -245,3 +245,16 @@ def test_git_external_diff_shows_a_syntax_error_and_lets_git_go_on(scheme_repo):
 def test_json_is_plain_data():
     plain = api.diff(*[str(p) for p in _case_args(CASES / "diff" / "pay-and-eligibility")[:2]])
     assert json.loads(json.dumps(plain)) == plain
+
+
+def test_instruments_are_compared_by_title_and_a_changed_date_is_one_change():
+    from qofrules.differ import diff_schemes
+    base = ('scheme x "X"\n  contract: england 2023/24\n  approved: nhs-england on 2023-03-06\n{lines}'
+            '  eligible when: every practice\n\n  rule "All":\n    applies to: all indicators\n    pay: achievement\n')
+    old = api.parse(base.format(lines='  instrument: "SFE Directions 2023" on 2023-03-31\n  instrument: "Letter"\n'))
+    new = api.parse(base.format(lines='  instrument: "Letter"\n  instrument: "SFE Directions 2023" on 2023-04-01\n'
+                                      '  instrument: "SFE (Amendment) Directions 2023"\n'))
+    messages = [c.message for c in diff_schemes(old, new).changes]
+    assert messages == ['instrument "SFE Directions 2023": made on changed from 2023-03-31 to 2023-04-01',
+                        'instrument added: "SFE (Amendment) Directions 2023"'], messages
+    assert diff_schemes(old, old).changes == ()

@@ -25,8 +25,12 @@ def test_rules_command_lists_and_explains():
     runner = CliRunner()
     listing = runner.invoke(cli, ["rules"])
     assert listing.exit_code == 0
-    assert len(listing.output.splitlines()) == len(all_rules())
-    assert "QV105  error    A local body's alternative starts at the beginning of a financial year" in listing.output
+    lines = listing.output.splitlines()
+    assert lines[0].split() == ["code", "severity", "judges", "rule"]
+    assert [line.split()[0] for line in lines[1:len(all_rules()) + 1]] == [r.code for r in all_rules()]
+    assert "QV105  error    local     A local body's alternative starts at the beginning of a financial year" in lines
+    assert "QV112  error    national  A national amendment is made by a body with national power over that " \
+           "country's QOF" in lines
     one = runner.invoke(cli, ["rules", "local-change-from-year-start"])
     assert one.exit_code == 0
     assert one.output.startswith("QV105 local-change-from-year-start (error)")

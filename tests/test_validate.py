@@ -29,7 +29,9 @@ def _invoke(args, monkeypatch):
 def test_seed_verdicts():
     verdicts = {p.stem: r["verdict"] for p, r in zip(SEEDS, api.validate([str(p) for p in SEEDS]))}
     assert verdicts == {"2014-devon-cornwall": "accepted with warnings", "2014-lincolnshire-llr": "accepted with warnings",
-                        "2014-somerset": "accepted with warnings", "2017-leeds": "rejected"}
+                        "2014-somerset": "accepted with warnings", "2017-leeds": "rejected",
+                        "2023-24-register-protection": "accepted with warnings",
+                        "2024-25-income-protection": "accepted with warnings"}
 
 
 def test_leeds_is_rejected_for_what_nhs_englands_legal_advice_said():
@@ -48,7 +50,7 @@ def test_leeds_is_rejected_for_what_nhs_englands_legal_advice_said():
 
 
 def test_accepted_seeds_have_no_errors_only_unrecorded_facts():
-    for report in api.validate([str(p) for p in SEEDS if "leeds" not in p.name]):
+    for report in api.validate([str(p) for p in SEEDS if p.name.startswith("2014-")]):
         assert report["counts"]["errors"] == 0
         assert any(f["code"] == "QV103" and "approval date is not recorded" in f["message"] for f in report["findings"])
 
