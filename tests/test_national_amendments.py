@@ -131,12 +131,28 @@ def test_the_shipped_national_amendments_are_accepted():
         assert codes(report, "error") == [] and codes(report, "cannot-judge") == [], path.name
 
 
-def test_qv106s_hint_never_suggests_a_basis_that_qv109_rejects():
-    for reporting in ("as usual", "not required"):
-        text = scheme(approved=REGION, eligible="every practice", reporting=reporting, pay="achievement in 2022/23")
-        report = validate_text(text)
-        (finding,) = [f for f in report.findings if f.diagnostic.code == "QV106"]
-        suggested = finding.diagnostic.hint.rsplit("pay: ", 1)[-1] if "pay: " in finding.diagnostic.hint else \
-            finding.diagnostic.hint.rsplit("never less: ", 1)[-1]
-        fixed = validate_text(text.replace("pay: achievement in 2022/23", f"pay: {suggested}"))
-        assert "QV106" not in codes(fixed) and "QV109" not in codes(fixed), (reporting, suggested)
+def _apply_hint(text: str, hint: str) -> str:
+    """The scheme with the basis or line a hint suggests put in place of the rule's ``pay:``."""
+    suggestion = hint.rsplit(" or ", 1)[-1]
+    for prefix in ("let a practice ask for actual achievement instead: ", ""):
+        if suggestion.startswith(prefix + "on request: "):
+            line = suggestion[len(prefix):]
+            return text.replace("    pay: achievement in 2022/23\n", f"    pay: achievement in 2022/23\n    {line}\n", 1)
+    line = suggestion.split(" (", 1)[0].split(";", 1)[0]
+    assert line.startswith("pay: "), hint
+    return text.replace("    pay: achievement in 2022/23", f"    {line}", 1)
+
+
+@pytest.mark.parametrize("reporting", ["as usual", "not required"])
+def test_hints_never_suggest_what_another_rule_or_check_rejects(reporting):
+    text = scheme(approved=REGION, eligible="every practice", reporting=reporting, pay="achievement in 2022/23")
+    report = validate_text(text)
+    for code in ("QV106", "QV109"):
+        for finding in [f for f in report.findings if f.diagnostic.code == code]:
+            fixed = validate_text(_apply_hint(text, finding.diagnostic.hint))
+            assert fixed.validated, [f.render() for f in fixed.findings]
+            assert not {"QV106", "QV109"} & set(codes(fixed, "error")), (code, finding.diagnostic.hint)
+    # Leeds's basis uses this year's achievement: standing the indicators down would be QR233
+    leeds = validate_text(scheme(approved=REGION, pay="higher of (achievement in 2022/23, achievement)"))
+    (qv109,) = [f for f in leeds.findings if f.diagnostic.code == "QV109"]
+    assert "not required" not in qv109.diagnostic.hint

@@ -38,12 +38,13 @@ def check(ctx):
 
 
 def _hint(rule) -> str:
-    """A way out that no other rule rejects: indicators still reported must be paid on plain
-    achievement (QV109), so ``higher of`` is offered only for stood-down indicators."""
+    """A way out that no other rule or check rejects: indicators still reported must be paid on
+    plain achievement (QV109); stood-down indicators cannot be paid on this year's achievement
+    (QR233), but a practice may ask for it (``on request:``, as Somerset's scheme did)."""
     voluntary = "make joining voluntary (eligible when: practice opted in)"
     if rule.reporting == ast.AS_USUAL:
         return f"{voluntary}, or pay: achievement (indicators still reported are paid on actual achievement)"
-    return f"{voluntary}, or pay on a basis that is never less: higher of ({basis_text(rule.pay.basis)}, achievement)"
+    return f"{voluntary}, or let a practice ask for actual achievement instead: on request: achievement"
 
 
 RULE = Rule(

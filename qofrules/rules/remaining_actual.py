@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import ast
 from ..printer import basis_text
-from .base import ERROR, Rule
+from .base import ERROR, Rule, walk_basis
 from .judgement import LOCAL_SCHEMES
 
 
@@ -21,8 +21,15 @@ def check(ctx):
             yield RULE.breach(ctx, f"rule \"{rule.title.value}\" keeps its indicators in QOF (reporting as usual) but "
                               f"{word} {basis_text(field.basis)}, not on actual achievement under "
                               f"{ctx.contract.year}'s thresholds", field.span,
-                              hint="pay: achievement; or, if these indicators are stood down, say so: "
-                                   "reporting: not required")
+                              hint=_hint(field.basis))
+
+
+def _hint(basis) -> str:
+    """Stood-down indicators may not be paid on this year's achievement (check QR233), so standing
+    them down is offered only where the basis does not use it."""
+    if any(isinstance(node, ast.Achievement) and node.year is None for node in walk_basis(basis)):
+        return "pay: achievement (a basis that uses this year's achievement keeps the indicators reported)"
+    return "pay: achievement; or, if these indicators are stood down, say so: reporting: not required"
 
 
 RULE = Rule(
