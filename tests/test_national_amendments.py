@@ -4,6 +4,8 @@ body and silent for a national one (the lawful national income protections of 20
 were rejected when every scheme was judged as if a CCG wrote it)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import ROOT
@@ -156,3 +158,49 @@ def test_hints_never_suggest_what_another_rule_or_check_rejects(reporting):
     leeds = validate_text(scheme(approved=REGION, pay="higher of (achievement in 2022/23, achievement)"))
     (qv109,) = [f for f in leeds.findings if f.diagnostic.code == "QV109"]
     assert "not required" not in qv109.diagnostic.hint
+
+
+QP_SCHEME = '''scheme qp-fixed "Quality and productivity at a fixed number of points"
+  contract: england 2013/14
+  area: lmc "Lincolnshire"
+  approved: nhs-england area-team "Leicestershire and Lincolnshire" on 2014-01-20
+  consulted: lmc "Lincolnshire"
+  runs: 2014-02-01 to 2014-03-31
+  eligible when: practice opted in
+
+  rule "QP001 at three points":
+    applies to: indicator QP001
+    reporting: not required
+    pay: 3 points
+
+  rule "Everything else as usual":
+    applies to: all other indicators
+    pay: achievement
+'''
+
+
+def test_validate_takes_contract_overrides_so_that_a_rule_can_judge(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from qofrules.cli import cli
+    scheme_path = tmp_path / "qp.qof"
+    scheme_path.write_text(QP_SCHEME, encoding="utf-8")
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["validate", "--format", "json", str(scheme_path)])
+    (report,) = json.loads(unknown.output)
+    assert unknown.exit_code == 3 and report["verdict"] == "cannot judge"
+    (qv110,) = [f for f in report["findings"] if f["code"] == "QV110"]
+    assert qv110["severity"] == "cannot-judge" and "--contract-overrides" in qv110["hint"]
+    for points, verdict, exit_code in ((5, "accepted", 0), (2, "accepted with warnings", 0)):
+        overrides = tmp_path / f"qp-{points}.yaml"
+        overrides.write_text(f"overrides: england 2013/14\nlabel: 'test figures, not national'\n"
+                             f"indicators:\n  QP001: {{points: {points}}}\n", encoding="utf-8")
+        result = runner.invoke(cli, ["validate", "--format", "json", "--contract-overrides", str(overrides),
+                                     str(scheme_path)])
+        (report,) = json.loads(result.output)
+        assert (result.exit_code, report["verdict"]) == (exit_code, verdict), result.output
+        assert [f["severity"] for f in report["findings"] if f["code"] == "QV110"] == ([] if points == 5 else ["warning"])
+    wrong = tmp_path / "wrong-year.yaml"
+    wrong.write_text("overrides: england 2023/24\nlabel: 'x'\n", encoding="utf-8")
+    result = runner.invoke(cli, ["validate", "--contract-overrides", str(wrong), str(scheme_path)])
+    assert result.exit_code == 2 and "QR312" in result.output and "england 2013/14" in result.output
