@@ -66,10 +66,12 @@ class EvaluationTree:
         return {year: found[code].earlier_code for year, found in self.earlier.items()}
 
 
-def earlier_lookups(scheme: ast.Scheme, contract: ContractYear) -> dict[str, dict[str, Lookup]]:
+def earlier_lookups(scheme: ast.Scheme, contract: ContractYear,
+                    changes: codechanges.CodeChanges | None = None) -> dict[str, dict[str, Lookup]]:
     """For each earlier year the scheme's bases name, each indicator's code in that year
-    (contracts/codechanges.py): decided once here, read by both evaluation paths."""
-    changes = codechanges.load(contract.country)
+    (contracts/codechanges.py; ``changes``, if given, replaces the shipped file, for tests on a
+    fixture year): decided once here, read by both evaluation paths."""
+    changes = changes if changes is not None else codechanges.load(contract.country)
     years = set()
     for rule in scheme.rules:
         for line in (rule.pay, rule.on_request):
@@ -166,11 +168,13 @@ def refuse_unknown_figures(contract: ContractYear) -> None:
                  "'qofrules contracts' shows what each year lacks")])
 
 
-def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -> EvaluationTree:
-    """Compile a *checked* scheme (no check errors) against its contract year."""
+def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source,
+                   code_changes: codechanges.CodeChanges | None = None) -> EvaluationTree:
+    """Compile a *checked* scheme (no check errors) against its contract year (and, for
+    ``achievement in YEAR``, the shipped code changes, or ``code_changes``)."""
     refuse_unknown_figures(contract)
     covered = coverage(scheme.rules, contract)
-    earlier = earlier_lookups(scheme, contract)
+    earlier = earlier_lookups(scheme, contract, code_changes)
     plans = []
     by_indicator: dict[str, RulePlan] = {}
     for index, rule in enumerate(scheme.rules):
