@@ -23,7 +23,7 @@ Usage::
     python examples/generate.py --all
     python examples/generate.py --out DIR --scenario NAME [--seed N] [--scale K] [--limit N]
 
-Standard library plus PyYAML only.
+Standard library plus PyYAML, and qofrules' own code-change lookup (for earlier years' codes).
 """
 from __future__ import annotations
 
@@ -469,14 +469,30 @@ def current_rows(practice: Practice, contract: ContractYear, figures: Figures, s
         yield practice.code, indicator.code, "ACHIEVED_POINTS", str(points)
 
 
+@functools.lru_cache(maxsize=None)
+def earlier_codes(year: str, prior_year: str) -> dict[str, str | None]:
+    """{code of ``year``: its code in ``prior_year``, or None if new since}, from the package's
+    own lookup (qofrules/contracts/codechanges.py), so the examples' earlier-year files carry the
+    earlier codes, as NHS Digital's do, exactly where the engine will look for them."""
+    sys.path.insert(0, str(ROOT))
+    from qofrules.contracts import codechanges
+    changes = codechanges.load("england")
+    return {i.code: changes.lookup(year, i.code, prior_year).earlier_code for i in load_contract(year).indicators}
+
+
 def prior_rows(practice: Practice, contract: ContractYear, figures: Figures, seed: int, prior_year: str,
                regs: dict[str, tuple[int, str, int]]) -> Iterator[tuple[str, str, str, str]]:
-    """ACHIEVED_POINTS only, for an earlier year, under the scheme year's codes and points.
+    """ACHIEVED_POINTS only, for an earlier year, under that year's codes (none for an indicator
+    new since then) and the scheme year's points.
 
     Drawn like the scheme year (same practice quality, fresh noise) and scored with the same
     figures, so points lie between 0 and each indicator's maximum and track the practice.
     """
+    codes = earlier_codes(contract.year, prior_year)
     for indicator in contract.indicators:
+        written = codes[indicator.code]
+        if written is None:
+            continue
         maximum = figures.points[indicator.code]
         if indicator.kind == "register":
             points = Decimal(maximum)
@@ -487,7 +503,7 @@ def prior_rows(practice: Practice, contract: ContractYear, figures: Figures, see
                              practice.quality - 0.01)
             lower, upper = figures.thresholds[indicator.code]
             points = score(cell.numerator, cell.denominator, maximum, lower, upper, figures.zero_denominator)
-        yield practice.code, indicator.code, "ACHIEVED_POINTS", str(points.quantize(CENT))
+        yield practice.code, written, "ACHIEVED_POINTS", str(points.quantize(CENT))
 
 
 def prevalence_rows(practice: Practice, contract: ContractYear,
@@ -570,7 +586,7 @@ class Scenario:
     dataset: str
     purpose: str                         # one line for the description: what the data is for
     year: str                            # the scheme's contract year: full achievement + prevalence
-    prior_year: str                      # an earlier year: ACHIEVED_POINTS only, same codes
+    prior_year: str                      # an earlier year: ACHIEVED_POINTS only, under its own codes
     seed: int                            # default seed
     list_median: int                     # median list size of the era
     select: Callable[[dict], bool]
@@ -743,8 +759,9 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"NUMERATOR, DENOMINATOR, EXCEPTIONS/PCAS, ACHIEVED_POINTS); prevalence file REGISTER and "
         f"PRACTICE_LIST_SIZE. {scenario.year} ACHIEVED_POINTS are scored from the synthetic counts with the "
         f"contract year's figures, its unknown ones filled from contract-overrides.yaml (illustrative, NOT "
-        f"national). {scenario.prior_year} rows give only ACHIEVED_POINTS, under the {scenario.year} "
-        f"indicator codes and points.{copies}")
+        f"national). {scenario.prior_year} rows give only ACHIEVED_POINTS, under the {scenario.prior_year} "
+        f"codes qofrules records (qofrules/contracts/england-code-changes.yaml; none for an indicator new "
+        f"since then) and the {scenario.year} points.{copies}")
     return notice, description
 
 

@@ -127,8 +127,10 @@ def load_contract(country: str, year: str, overrides: list[str] | tuple[str, ...
     return contract
 
 
-def compile(scheme: ast.Scheme, contract: ContractYear, source: Source | None = None) -> EvaluationTree:  # noqa: A001
-    return compile_scheme(scheme, contract, source or Source("<scheme>", ""))
+def compile(scheme: ast.Scheme, contract: ContractYear, source: Source | None = None,  # noqa: A001
+            code_changes=None) -> EvaluationTree:
+    """``code_changes`` (contracts.codechanges.CodeChanges) replaces the shipped code-changes file."""
+    return compile_scheme(scheme, contract, source or Source("<scheme>", ""), code_changes)
 
 
 def evaluate(tree: EvaluationTree, dataset: data_module.Dataset) -> RunResult:

@@ -105,7 +105,7 @@ def histogram_svg(bins: list[Bin], unchanged: int, title: str, description: str)
         if i % label_every == 0:
             out.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="tick">'
                        f'{escape(_short_pounds(b.low))}</text>')
-    if (len(bins)) % label_every == 0:
+    if bins and len(bins) % label_every == 0:  # no bins: every known difference is £0
         out.append(f'<text x="{left + plot_w:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="tick">'
                    f'{escape(_short_pounds(bins[-1].high))}</text>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS_COLOUR}"/>')

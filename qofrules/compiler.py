@@ -8,10 +8,12 @@ compute with a number we do not have.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import ast
+from .contracts import codechanges
+from .contracts.codechanges import Lookup
 from .contracts.model import ContractYear
 from .diagnostics import QofError, error
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
@@ -46,6 +48,8 @@ class EvaluationTree:
     by_indicator: dict[str, RulePlan]
     months_run: int | None  # set for `pays for: months run`: months of the contract year the scheme runs
     maxima: dict[str, Fraction]  # each indicator's maximum points, exact, made once
+    #: per earlier year a basis names, per indicator: which code that year's data is read under
+    earlier: dict[str, dict[str, Lookup]] = field(default_factory=dict)
 
     @property
     def prior_years(self) -> set[str]:
@@ -56,10 +60,42 @@ class EvaluationTree:
                 years |= plan.on_request.prior_years()
         return years
 
+    def codes_read(self, code: str) -> dict[str, str | None]:
+        """{earlier year: the code indicator ``code`` is read under there, None if it is new since}:
+        what the columnar path reads, from the same lookups the exact nodes use."""
+        return {year: found[code].earlier_code for year, found in self.earlier.items()}
 
-def basis_node(basis) -> Node:
+
+def earlier_lookups(scheme: ast.Scheme, contract: ContractYear,
+                    changes: codechanges.CodeChanges | None = None) -> dict[str, dict[str, Lookup]]:
+    """For each earlier year the scheme's bases name, each indicator's code in that year
+    (contracts/codechanges.py; ``changes``, if given, replaces the shipped file, for tests on a
+    fixture year): decided once here, read by both evaluation paths."""
+    changes = changes if changes is not None else codechanges.load(contract.country)
+    years = set()
+    for rule in scheme.rules:
+        for line in (rule.pay, rule.on_request):
+            if line is not None:
+                years |= _years_named(line.basis)
+    return {year: {code: changes.lookup(contract.year, code, year) for code in contract.indicators}
+            for year in sorted(years)}
+
+
+def _years_named(basis) -> set[str]:
     if isinstance(basis, ast.Achievement):
-        return AchievementNode(basis.year.text if basis.year else None)
+        return {basis.year.text} if basis.year else set()
+    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
+        return set().union(*(_years_named(b) for b in basis.items))
+    if isinstance(basis, ast.PercentOf):
+        return _years_named(basis.basis)
+    return set()
+
+
+def basis_node(basis, earlier: dict[str, dict[str, Lookup]] | None = None) -> Node:
+    """The evaluation node of a basis; ``earlier`` gives ``achievement in YEAR`` its lookups."""
+    if isinstance(basis, ast.Achievement):
+        year = basis.year.text if basis.year else None
+        return AchievementNode(year, (earlier or {}).get(year) if year else None)
     if isinstance(basis, ast.FullPoints):
         return FullPointsNode()
     if isinstance(basis, ast.NoPoints):
@@ -67,13 +103,13 @@ def basis_node(basis) -> Node:
     if isinstance(basis, ast.FixedPoints):
         return FixedPointsNode(basis.points)
     if isinstance(basis, ast.HigherOf):
-        return ChoiceNode([basis_node(b) for b in basis.items], highest=True)
+        return ChoiceNode([basis_node(b, earlier) for b in basis.items], highest=True)
     if isinstance(basis, ast.LowerOf):
-        return ChoiceNode([basis_node(b) for b in basis.items], highest=False)
+        return ChoiceNode([basis_node(b, earlier) for b in basis.items], highest=False)
     if isinstance(basis, ast.AverageOf):
-        return AverageNode([basis_node(b) for b in basis.items])
+        return AverageNode([basis_node(b, earlier) for b in basis.items])
     if isinstance(basis, ast.PercentOf):
-        return PercentNode(basis.percent, basis_node(basis.basis))
+        return PercentNode(basis.percent, basis_node(basis.basis, earlier))
     raise TypeError(basis)
 
 
@@ -132,15 +168,18 @@ def refuse_unknown_figures(contract: ContractYear) -> None:
                  "'qofrules contracts' shows what each year lacks")])
 
 
-def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -> EvaluationTree:
-    """Compile a *checked* scheme (no check errors) against its contract year."""
+def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source,
+                   code_changes: codechanges.CodeChanges | None = None) -> EvaluationTree:
+    """Compile a *checked* scheme (no check errors) against its contract year (and, for
+    ``achievement in YEAR``, the shipped code changes, or ``code_changes``)."""
     refuse_unknown_figures(contract)
     covered = coverage(scheme.rules, contract)
+    earlier = earlier_lookups(scheme, contract, code_changes)
     plans = []
     by_indicator: dict[str, RulePlan] = {}
     for index, rule in enumerate(scheme.rules):
-        plan = RulePlan(rule=rule, codes=tuple(covered.get(index, ())), pay=basis_node(rule.pay.basis),
-                        on_request=basis_node(rule.on_request.basis) if rule.on_request else None,
+        plan = RulePlan(rule=rule, codes=tuple(covered.get(index, ())), pay=basis_node(rule.pay.basis, earlier),
+                        on_request=basis_node(rule.on_request.basis, earlier) if rule.on_request else None,
                         pay_text=basis_text(rule.pay.basis),
                         request_text=basis_text(rule.on_request.basis) + " (on request)" if rule.on_request else None)
         plans.append(plan)
@@ -148,4 +187,5 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source) -
             by_indicator.setdefault(code, plan)
     return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
                           by_indicator=by_indicator, months_run=months_run(scheme, contract),
-                          maxima={code: Fraction(i.points.value) for code, i in contract.indicators.items()})
+                          maxima={code: Fraction(i.points.value) for code, i in contract.indicators.items()},
+                          earlier=earlier)

@@ -116,10 +116,14 @@ def _apdf(data: ColumnarData, contract, group_code: str, count: int):
     return np.where(known, factor, 0.0), known
 
 
-def _measures(data: ColumnarData, code: str) -> dict:
+def _measures(data: ColumnarData, code: str, earlier: dict[str, str | None]) -> dict:
+    """The indicator's measures per year of data: under ``code`` in the contract year, and in each
+    earlier year a basis names under the code ``earlier`` gives (tree.codes_read); none at all for
+    a year it is new since, so ``achievement in`` that year is unknown, as on the exact path."""
     found = {}
     for year, columns in data.achievement.items():
-        j = columns.codes.get(code)
+        read = earlier.get(year, code)
+        j = None if read is None else columns.codes.get(read)
         if j is not None:
             for name, matrix in columns.matrices.items():
                 found[year, name] = matrix[j]
@@ -151,7 +155,7 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     factors: dict[str, tuple] = {}
     for code, indicator in contract.indicators.items():
         columns = Columns(count=count, maximum=float(tree.maxima[code]), exact_maximum=tree.maxima[code],
-                          measures=_measures(data, code))
+                          measures=_measures(data, code, tree.codes_read(code)))
         national = columns.national = national_column(columns, indicator, contract.year,
                                                       contract.zero_denominator.value)
         plan = tree.by_indicator.get(code)
@@ -199,7 +203,7 @@ def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, 
     corrected = {}
     with exact():
         for i, code, national_untrusted, scheme_untrusted in untrusted:
-            practice = data.practice_in_full(i, code)
+            practice = data.practice_in_full(i, code, tree.codes_read(code))
             _, base_factor = pound_factors(contract, practice.list_size)
             cell = evaluate_indicator(tree, practice, code, answers[i][0], base_factor, {})
             if national_untrusted:

@@ -130,10 +130,15 @@ class Node:
 
 
 class AchievementNode(Node):
-    """Points for actual achievement: this year's measures, or an earlier year's achieved points."""
+    """Points for actual achievement: this year's measures, or an earlier year's achieved points.
 
-    def __init__(self, year: str | None):
+    For an earlier year, ``lookups`` (made by the compiler from contracts/codechanges.py) gives
+    each indicator's code in that year: the code the data is read under, or that the indicator
+    is new since then, which is missing data, never 0 points."""
+
+    def __init__(self, year: str | None, lookups: dict | None = None):
         self.year = year
+        self.lookups = lookups or {}
 
     def uses_current_achievement(self) -> bool:
         return self.year is None
@@ -148,18 +153,32 @@ class AchievementNode(Node):
             ctx.national = current_achievement(ctx)
         return ctx.national
 
+    def lookup(self, code: str, contract_year: str):
+        """Where ``code`` is found in this node's year (the same code where nothing is recorded)."""
+        found = self.lookups.get(code)
+        if found is None:
+            from .contracts.codechanges import Lookup
+            found = Lookup(contract_year, code, self.year, code)
+        return found
+
     def _prior(self, ctx: Context) -> Outcome:
-        code = ctx.indicator.code
-        measures = ctx.practice.measures(self.year, code)
+        code, year = ctx.indicator.code, self.year
+        found = self.lookup(code, ctx.contract.year)
+        if found.is_new:
+            return Outcome(None, lambda: f"achievement in {year}: {found.account()}", missing=(found.new_message(),),
+                           details={"year": year, "new_since": found.steps[-1].year})
+        read = found.earlier_code
+        measures = ctx.practice.measures(year, read)
+        details = {"year": year, "code_read": read}
         if measures is None or measures.achieved_points is None:
-            return Outcome(None, lambda: f"achievement in {self.year}: no achieved points for {code} in the data",
-                           missing=(f"{self.year} ACHIEVED_POINTS of {code}",))
+            return Outcome(None, lambda: f"achievement in {year}: no achieved points for {read} in the data "
+                                         f"({found.account()})", missing=(found.missing_points(),), details=details)
         points = measures.achieved_points
         capped = _clamp(Fraction(points), ctx.maximum)
         note = f", capped at this year's maximum {ctx.maximum}" if capped != points else ""
-        return Outcome(capped, lambda: f"achievement in {self.year}: {points} points achieved{note}",
-                       details={"year": self.year, "achieved_points": points},
-                       shown=points if capped == points else None)
+        details["achieved_points"] = points
+        return Outcome(capped, lambda: f"achievement in {year}: {points} points achieved{note} ({found.account()})",
+                       details=details, shown=points if capped == points else None)
 
 
 def current_achievement(ctx: Context) -> Outcome:

@@ -21,8 +21,10 @@ def fixture_contract():
     return contract_from_data(yaml.safe_load(text), Source(str(path), text))
 
 
-def evaluate_text(scheme_text: str, data: dict, tmp_path: Path, contract=None):
-    """Check and evaluate scheme text over a compact data set, against the fixture contract."""
+def evaluate_text(scheme_text: str, data: dict, tmp_path: Path, contract=None, code_changes=None):
+    """Check and evaluate scheme text over a compact data set, against the fixture contract
+    (and ``code_changes``, a CodeChanges for the fixture's codes, else none recorded)."""
+    from qofrules.contracts.codechanges import CodeChanges
     contract = contract or fixture_contract()
     source = Source("case.qof", scheme_text)
     report = api.check_source(source, contract=contract)
@@ -30,7 +32,8 @@ def evaluate_text(scheme_text: str, data: dict, tmp_path: Path, contract=None):
     data_file = tmp_path / "data.yaml"
     data_file.write_text(yaml.safe_dump(data), encoding="utf-8")
     dataset = api.load_data(str(data_file))
-    return api.evaluate(api.compile(report.scheme, contract, source), dataset)
+    tree = api.compile(report.scheme, contract, source, code_changes or CodeChanges())
+    return api.evaluate(tree, dataset)
 
 
 @pytest.fixture

@@ -22,7 +22,12 @@ def _money(value):
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
 def test_case(path, tmp_path):
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
-    result = evaluate_text(case["scheme"], case["data"], tmp_path)
+    changes = None
+    if "code_changes" in case:  # the case's own links between the fixture's codes
+        from qofrules.contracts.codechanges import from_data
+        from qofrules.source import Source
+        changes = from_data(case["code_changes"], Source(path.name, ""))
+    result = evaluate_text(case["scheme"], case["data"], tmp_path, code_changes=changes)
     practices = {p.code: p for p in result.practices}
     for code, expected in case["expect"].items():
         practice = practices[code]

@@ -220,3 +220,35 @@ def test_handing_over_to_the_exact_reader_is_said_aloud(tmp_path):
     assert len(said) == 1 and "achievement-2016-17.csv" in said[0] and "plain" in said[0]
     exact_run = api.run_result(str(ROOT / "schemes" / "2017-leeds.qof"), str(data), exact=True)
     assert result.totals == exact_run.totals
+
+
+# ------------------------------------------------------------------ codes that changed between years
+
+def test_an_earlier_years_changed_code_and_a_new_indicator_give_the_same_pennies_both_ways():
+    """Somerset pays on 2012/13: HYP002 is read under 2012/13's BP05, HYP003 is new in 2013/14
+    (no 2012/13 points). Cell by cell, the columns equal the exact path, and the cell a referee
+    would recompute carries BP05 with it."""
+    from qofrules.data import load as load_exact
+    report = api.check_file(str(ROOT / "schemes" / "2014-somerset.qof"))
+    data = columnar.load(str(ROOT / "examples" / "south-west-2014"))
+    contract = api.load_contract("england", "2013/14", [data.contract_overrides])
+    tree = api.compile(report.scheme, contract, report.source)
+    assert tree.codes_read("HYP002") == {"2012/13": "BP05"} and tree.codes_read("HYP003") == {"2012/13": None}
+    cells: dict = {}
+    fastpath.evaluate_columns(tree, data, cells)
+    exact_data = load_exact(str(ROOT / "examples" / "south-west-2014"))
+    with exact():
+        exact_results = [evaluate_practice(tree, p) for p in exact_data.practices]
+    paid_on_bp05 = 0
+    for i, result in enumerate(exact_results):
+        for item in result.indicators:
+            want = tuple(None if v is None else int(v.scaleb(2)) for v in (item.scheme.points, item.scheme.payment))
+            assert (cells[item.code]["scheme"][0][i], cells[item.code]["scheme"][1][i]) == want, (result.code, item.code)
+            if item.code == "HYP003" and result.eligible and item.basis == "achievement in 2012/13":
+                assert want == (None, None)
+                assert any("HYP003 was new in 2013/14" in m for m in item.scheme.outcome.missing)
+            if item.code == "HYP002" and result.eligible and item.basis == "achievement in 2012/13":
+                paid_on_bp05 += item.scheme.points is not None
+    assert paid_on_bp05 > 0
+    cell = data.practice_in_full(0, "HYP002", tree.codes_read("HYP002"))
+    assert "BP05" in cell.achievement["2012/13"] and "HYP002" in cell.achievement["2013/14"]

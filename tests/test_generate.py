@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from qofrules import api
+from qofrules.contracts import codechanges
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -120,14 +121,23 @@ def test_manifest_names_the_years(fresh):
         assert manifest["contract_overrides"] == "contract-overrides.yaml"
 
 
-def test_prior_year_has_only_achieved_points_with_the_scheme_years_codes(fresh):
+def test_prior_year_has_only_achieved_points_under_that_years_codes(fresh):
+    """Earlier-year files look like NHS Digital's: the earlier year's codes, as qofrules records
+    them (2012/13 BP05 for 2013/14 HYP002), and nothing for an indicator new since then."""
+    changes = codechanges.load("england")
     for name, directory in fresh.items():
         scenario = gen.SCENARIOS[name]
         manifest = _manifest(directory)
         current = _csv(directory / manifest["achievement"][scenario.year])
         prior = _csv(directory / manifest["achievement"][scenario.prior_year])
         assert {r["MEASURE"] for r in prior} == {"ACHIEVED_POINTS"}
-        assert {r["INDICATOR_CODE"] for r in prior} == {r["INDICATOR_CODE"] for r in current}
+        read = {code: changes.lookup(scenario.year, code, scenario.prior_year).earlier_code
+                for code in {r["INDICATOR_CODE"] for r in current}}
+        assert {r["INDICATOR_CODE"] for r in prior} == {c for c in read.values() if c is not None}
+    if "lincolnshire-2014" in fresh:
+        prior = _csv(fresh["lincolnshire-2014"] / "achievement-2012-13.csv")
+        codes = {r["INDICATOR_CODE"] for r in prior}
+        assert "BP05" in codes and not codes & {"HYP002", "HYP003", "HYP004", "HYP005"}
         exceptions = "PCAS" if scenario.year >= "2019/20" else "EXCEPTIONS"
         assert {r["MEASURE"] for r in current} <= {"REGISTER", "NUMERATOR", "DENOMINATOR", exceptions,
                                                    "ACHIEVED_POINTS"}
@@ -170,6 +180,10 @@ def test_values_are_plausible_and_within_bounds(fresh, name):
         assert re.fullmatch(r"[1-9][0-9]*", p["LIST_SIZE"]) and 2000 <= int(p["LIST_SIZE"]) <= 20000
     contract = gen.load_contract(scenario.year)
     figures = gen.effective_figures(contract, yaml.safe_load((directory / "contract-overrides.yaml").read_text()))
+    # the earlier year's codes, back to the scheme year's, whose points cap them
+    changes = codechanges.load("england")
+    scheme_code = {changes.lookup(scenario.year, i.code, scenario.prior_year).earlier_code: i.code
+                   for i in contract.indicators}
     for year in (scenario.year, scenario.prior_year):
         cells: dict[tuple[str, str], dict[str, str]] = {}
         for row in _csv(directory / manifest["achievement"][year]):
@@ -177,7 +191,7 @@ def test_values_are_plausible_and_within_bounds(fresh, name):
         for (_, code), measures in cells.items():
             points = Decimal(measures["ACHIEVED_POINTS"])
             assert re.fullmatch(r"[0-9]+\.[0-9]{2}", measures["ACHIEVED_POINTS"])
-            assert 0 <= points <= figures.points[code]
+            assert 0 <= points <= figures.points[code if year == scenario.year else scheme_code[code]]
             if "NUMERATOR" in measures:
                 assert 0 <= int(measures["NUMERATOR"]) <= int(measures["DENOMINATOR"])
     for row in _csv(directory / manifest["prevalence"][scenario.year]):

@@ -104,16 +104,19 @@ class ColumnarData:
             given |= ~np.isnan(matrix).all(axis=1)
         return {code for code, j in found.codes.items() if given[j]}
 
-    def practice_in_full(self, i: int, code: str | None = None) -> Practice:
+    def practice_in_full(self, i: int, code: str | None = None, earlier: dict | None = None) -> Practice:
         """Practice ``i`` with its achievement and prevalence, exactly as the exact reader makes it;
-        with ``code``, only that indicator's achievement (enough to compute that one indicator)."""
+        with ``code``, only that indicator's achievement (enough to compute that one indicator):
+        in each year of ``earlier`` ({year: code, or None}) the code read there instead
+        (EvaluationTree.codes_read), so an earlier year's renumbered code comes along."""
         from dataclasses import replace
         achievement = {}
         for year, columns in self.achievement.items():
             if code is None:
                 wanted = list(columns.codes.items())
             else:
-                wanted = [(code, columns.codes[code])] if code in columns.codes else []
+                read = (earlier or {}).get(year, code)
+                wanted = [(read, columns.codes[read])] if read in columns.codes else []
             rows = {name: matrix[:, i].tolist() for name, matrix in columns.matrices.items()}
             scales = columns.points_scale[:, i].tolist()
             by_code = {}
