@@ -95,7 +95,7 @@ def missing_figures(contract: ContractYear) -> list[str]:
     if not contract.average_list_size.known:
         missing.append("national average list size (for CPI)")
     if contract.indicator_list_unknown:
-        missing.append(f"its indicator list (none of the {_published(contract)} indicators is listed)")
+        missing.append("its indicator list (no indicator is listed)")
     fraction = [i for i in contract.indicators.values() if i.is_fraction]
     no_kind = [i.code for i in contract.indicators.values() if not i.kind_known]
     if (fraction or no_kind) and not contract.zero_denominator.known:
@@ -117,11 +117,6 @@ def missing_figures(contract: ContractYear) -> list[str]:
     return missing
 
 
-def _published(contract: ContractYear) -> str:
-    count = contract.published_indicator_count.value
-    return "published number of" if count is None else str(count)
-
-
 def _some(codes: list[str], noun: str, limit: int = 12) -> str:
     """'indicator DM012' or '51 indicators (AF006, ... and 39 more)'."""
     if len(codes) == 1:
@@ -139,8 +134,10 @@ def refuse_unknown_indicator_list(contract: ContractYear) -> None:
             message = (f"cannot compute payments: contract year {contract.key} has no QOF indicators "
                        f"({contract.published_indicator_count.note or 'published indicator count 0'})")
         else:
+            count = contract.published_indicator_count.value
             message = (f"cannot compute payments: the indicator list of contract year {contract.key} is "
-                       f"unknown (qofrules lists none of its {_published(contract)} indicators)")
+                       f"unknown (qofrules lists none of its "
+                       + ("indicators, and how many it has is not known)" if count is None else f"{count} indicators)"))
         raise QofError([error("QE004", message, hint="'qofrules contracts " + contract.key + "' shows what is "
                               "known about the year; qofrules/contracts/data/SOURCES.md says what was looked for. "
                               "Schemes on it can still be checked and validated")])
