@@ -36,7 +36,7 @@ import os
 import random
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -83,6 +83,7 @@ ALL_OR_NOTHING_DOMAINS = {"quality-productivity", "quality-improvement"}
 # Illustrative figures for what a contract year leaves unknown: round, plausible, NOT national.
 ILLUSTRATIVE_THRESHOLDS = ((40, 90), (45, 80), (50, 90), (40, 80), (35, 75), (45, 70), (50, 80), (40, 70))
 ILLUSTRATIVE_POINTS = {"register": 5, "fraction": 10}
+ILLUSTRATIVE_KIND = "fraction"  # for an indicator whose kind (register or fraction) the year leaves unknown
 ILLUSTRATIVE_ZERO_DENOMINATOR = "no-points"
 ILLUSTRATIVE_POINT_VALUE = "150.00"
 ILLUSTRATIVE_AVERAGE_LIST_SIZE = 7000
@@ -119,7 +120,7 @@ class Indicator:
     code: str
     group: str
     domain: str
-    kind: str                      # register | fraction
+    kind: str                      # register | fraction | unknown (the contract year does not say)
     points: int | None             # None: unknown in the contract year
     lower: Decimal | None
     upper: Decimal | None
@@ -252,6 +253,9 @@ def illustrative_overrides(contract: ContractYear) -> dict:
     indicators = {}
     for indicator in contract.indicators:
         entry: dict = {}
+        if indicator.kind == "unknown":
+            entry["kind"] = ILLUSTRATIVE_KIND
+            indicator = replace(indicator, kind=ILLUSTRATIVE_KIND)
         if indicator.points is None:
             entry["points"] = ILLUSTRATIVE_POINTS[indicator.kind]
         if indicator.kind == "fraction" and (indicator.lower is None or indicator.upper is None):
@@ -280,6 +284,14 @@ class Figures:
     zero_denominator: str
     points: dict[str, int]
     thresholds: dict[str, tuple[Decimal, Decimal]]
+
+
+def with_supplied_kinds(contract: ContractYear, overrides: dict) -> ContractYear:
+    """``contract`` with the kinds the overrides supply, so data is drawn as qofrules will score it."""
+    supplied = overrides.get("indicators", {})
+    return replace(contract, indicators=tuple(
+        replace(i, kind=supplied[i.code]["kind"]) if "kind" in supplied.get(i.code, {}) else i
+        for i in contract.indicators))
 
 
 def effective_figures(contract: ContractYear, overrides: dict) -> Figures:
@@ -779,10 +791,12 @@ def generate(scenario: Scenario, out: Path, seed: int | None = None, scale: int 
     seed = scenario.seed if seed is None else seed
     contract = load_contract(scenario.year)
     overrides = illustrative_overrides(contract)
+    unknown_kinds = [i.code for i in contract.indicators if i.kind == "unknown"]
+    contract = with_supplied_kinds(contract, overrides)
     practices = scenario_practices(scenario, seed, scale, limit)
     written = write_tables(scenario, out, contract, effective_figures(contract, overrides), practices, seed)
     if scenario.overrides:
-        write_yaml(out / OVERRIDES_FILE, overrides_comment(contract), overrides)
+        write_yaml(out / OVERRIDES_FILE, overrides_comment(contract, unknown_kinds), overrides)
         written.append(Written(out / OVERRIDES_FILE, 0))
     write_yaml(out / "dataset.yaml", manifest_comment(scenario, seed, scale),
                manifest(scenario, contract, seed, scale))
@@ -859,7 +873,7 @@ def manifest_comment(scenario: Scenario, seed: int, scale: int) -> str:
             f"Which columns are real and which synthetic: see description and notice below.")
 
 
-def overrides_comment(contract: ContractYear) -> str:
+def overrides_comment(contract: ContractYear, unknown_kinds: list[str] = ()) -> str:
     """The overrides file's header: what it is, and any known figure it has to repeat."""
     text = (f"Illustrative figures for the worked example: NOT national figures.\n"
             f"Written by examples/generate.py: exactly the figures {contract.path.name} leaves unknown\n"
@@ -867,6 +881,9 @@ def overrides_comment(contract: ContractYear) -> str:
             f"thresholds and prevalences are published in NHS England's QOF guidance and NHS Digital's\n"
             f"tables; these are not them. Yes/no declarations (quality and productivity, quality\n"
             f"improvement) get thresholds 0/100: a 1/1 scores full points, 0/1 none.")
+    if unknown_kinds:
+        text += (f"\nThe contract year does not say whether {len(unknown_kinds)} indicators are register or fraction\n"
+                 f"indicators; each is given kind: {ILLUSTRATIVE_KIND} here, which is illustrative too.")
     for indicator in contract.indicators:
         if indicator.kind == "fraction" and (indicator.lower is None) != (indicator.upper is None):
             known = "lower" if indicator.lower is not None else "upper"

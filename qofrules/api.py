@@ -17,13 +17,13 @@ from . import contracts as contract_data
 from . import data as data_module
 from .compiler import EvaluationTree, compile_scheme, missing_figures
 from .contracts.model import ContractYear
-from .diagnostics import Diagnostic, QofError, cap, error
+from .diagnostics import Diagnostic, QofError, cap, did_you_mean, error
 from .reading import MAX_SCHEME_BYTES, read_text
 from .results import RunResult
 from .source import Source
 
 __all__ = ["QofError", "CheckReport", "parse", "check_source", "check_file", "check", "load_contract",
-           "compile", "evaluate", "load_data", "run_result", "run", "contracts_summary", "contracts"]
+           "compile", "evaluate", "load_data", "run_result", "run", "contracts_summary", "contracts", "contract_figures"]
 
 
 # ------------------------------------------------------------------ stages
@@ -199,11 +199,16 @@ def run(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...]
 
 
 def contracts_summary(contract: ContractYear) -> dict:
+    """How complete one contract year's data is: indicators listed of published, points known of
+    published, £ per point, and how many figures are checked, unchecked and unknown."""
     counts = contract.status_counts()
     total = contract.total_points
     return {
         "country": contract.country, "year": contract.year, "title": contract.title,
-        "indicators": len(contract.indicators), "total_points": total,
+        "indicators": len(contract.indicators),
+        "published_indicator_count": contract.published_indicator_count.value,
+        "listed": contract.listed,
+        "total_points": total,
         "known_points": sum(i.points.value for i in contract.indicators.values() if i.points.known),
         "published_total_points": contract.published_total_points.value,
         "point_value": None if contract.point_value.value is None else str(contract.point_value.value),
@@ -213,9 +218,38 @@ def contracts_summary(contract: ContractYear) -> dict:
     }
 
 
-def contracts() -> list[dict]:
-    """``qofrules contracts``: the shipped contract years and how complete their data is."""
-    return [contracts_summary(c) for c in contract_data.load_all()]
+def _plain(value):
+    return value if value is None or isinstance(value, (int, str, bool)) else str(value)
+
+
+def contract_figures(country: str, year: str) -> dict:
+    """``qofrules contracts COUNTRY YEAR``: one year's summary, notes and every figure with its value,
+    status and source (QR210/QR211 for a country or year that does not ship)."""
+    contract = contract_data.load(country, year)
+    summary = contracts_summary(contract)
+    summary["notes"] = contract.notes
+    summary["figures_list"] = [{"figure": label, "value": _plain(f.value), "status": f.status, "source": f.source,
+                                "note": f.note} for label, f in contract.figures()]
+    return summary
+
+
+def contracts(country: str | None = None, year: str | None = None) -> list[dict]:
+    """``qofrules contracts [COUNTRY] [YEAR]``: the shipped contract years (of one country, or of one
+    year in every country) and how complete their data is. A country or year that does not ship is
+    a QofError (QR210, QR211) with a did-you-mean."""
+    shipped = contract_data.available()
+    if country is not None and country not in contract_data.COUNTRIES:
+        raise contract_data.country_error(country)
+    if country is not None and year is not None:
+        return [contracts_summary(contract_data.load(country, year))]
+    if year is not None and not any(y == year for _, y in shipped):
+        years = sorted({y for _, y in shipped})
+        raise QofError([error("QR211", f"no contract year {year} ships with qofrules, for any country",
+                              hint=did_you_mean(year, years) or "years that ship: " + ", ".join(years))])
+    chosen = [(c, y) for c, y in shipped if (country is None or c == country) and (year is None or y == year)]
+    order = {c: i for i, c in enumerate(contract_data.COUNTRIES)}
+    chosen.sort(key=lambda cy: (order[cy[0]], cy[1]))
+    return [contracts_summary(contract_data.load(c, y)) for c, y in chosen]
 
 
 # ------------------------------------------------------------------ explanations and reports (issue 5)

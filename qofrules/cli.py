@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import click
 
 from . import __version__, api
-from .diagnostics import QofError
-from .render import contracts_text, run_csv, run_text
+from .diagnostics import QofError, error
+from .render import contract_text, contracts_text, run_csv, run_text
+from .source import Source
 from .writing import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -99,15 +101,46 @@ def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str, reaso
         _fail(exc, EXIT_USAGE)
 
 
+YEAR_SHAPE = re.compile(r"^[0-9]{2,4}/?[0-9]{0,4}$")
+
+
+def _contracts_selection(words: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """COUNTRY, YEAR, COUNTRY YEAR or nothing; a word shaped like a year (digits, maybe a slash) is a year."""
+    if len(words) > 2:
+        raise click.UsageError("give at most a country and a year, e.g. 'qofrules contracts england 2016/17'")
+    if len(words) == 2:
+        return words[0], words[1]
+    if len(words) == 1:
+        return (None, words[0]) if YEAR_SHAPE.match(words[0]) else (words[0], None)
+    return None, None
+
+
 @cli.command()
+@click.argument("selection", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def contracts(fmt: str) -> None:
-    """List the national contract years qofrules ships and how complete their data is."""
+def contracts(selection: tuple[str, ...], fmt: str) -> None:
+    """The national contract years qofrules ships, by country, and how complete their data is.
+
+    \b
+    qofrules contracts                   every country and year
+    qofrules contracts wales             one country's years
+    qofrules contracts 2016/17           every country's 2016/17
+    qofrules contracts england 2016/17   one year's figures, each with value, status and source
+
+    A country or year that does not ship is an error (exit 2) with a suggestion.
+    """
+    country, year = _contracts_selection(selection)
     try:
-        summaries = api.contracts()
-    except QofError as exc:
-        _fail(exc)
-    if fmt == "json":
+        if country is not None and year is not None:
+            detail = api.contract_figures(country, year)
+        else:
+            summaries = api.contracts(country, year)
+    except QofError as exc:  # said as the command's own error: there is no file to point at
+        where = Source("qofrules contracts " + " ".join(selection), "")
+        _fail(QofError([error(d.code, d.message, source=where, hint=d.hint) for d in exc.diagnostics]), EXIT_USAGE)
+    if country is not None and year is not None:
+        click.echo(json.dumps(detail, indent=2) if fmt == "json" else contract_text(detail), nl=fmt == "json")
+    elif fmt == "json":
         click.echo(json.dumps(summaries, indent=2))
     else:
         click.echo(contracts_text(summaries), nl=False)

@@ -130,9 +130,14 @@ def missing_figures(contract: ContractYear) -> list[str]:
         missing.append("£ per point")
     if not contract.average_list_size.known:
         missing.append("national average list size (for CPI)")
-    fraction = [i for i in contract.indicators.values() if not i.is_register]
-    if fraction and not contract.zero_denominator.known:
+    if contract.indicator_list_unknown:
+        missing.append("its indicator list (no indicator is listed)")
+    fraction = [i for i in contract.indicators.values() if i.is_fraction]
+    no_kind = [i.code for i in contract.indicators.values() if not i.kind_known]
+    if (fraction or no_kind) and not contract.zero_denominator.known:
         missing.append("what a zero denominator scores (zero_denominator)")
+    if no_kind:
+        missing.append(f"the kind (register or fraction) of {_some(no_kind, 'indicator')}")
     no_points = [i.code for i in contract.indicators.values() if not i.points.known]
     if no_points:
         missing.append(f"points of {_some(no_points, 'indicator')}")
@@ -157,7 +162,25 @@ def _some(codes: list[str], noun: str, limit: int = 12) -> str:
     return f"{len(codes)} {noun}s ({shown}{more})"
 
 
+def refuse_unknown_indicator_list(contract: ContractYear) -> None:
+    """QE004: a year listing no indicators must not be 'computed' as paying nothing. Said on its own,
+    before the figures, because no overrides file can supply an indicator list."""
+    if not contract.indicators:
+        if contract.published_indicator_count.value == 0:
+            message = (f"cannot compute payments: contract year {contract.key} has no QOF indicators "
+                       f"({contract.published_indicator_count.note or 'published indicator count 0'})")
+        else:
+            count = contract.published_indicator_count.value
+            message = (f"cannot compute payments: the indicator list of contract year {contract.key} is "
+                       f"unknown (qofrules lists none of its "
+                       + ("indicators, and how many it has is not known)" if count is None else f"{count} indicators)"))
+        raise QofError([error("QE004", message, hint="'qofrules contracts " + contract.key + "' shows what is "
+                              "known about the year; qofrules/contracts/data/SOURCES.md says what was looked for. "
+                              "Schemes on it can still be checked and validated")])
+
+
 def refuse_unknown_figures(contract: ContractYear) -> None:
+    refuse_unknown_indicator_list(contract)
     missing = missing_figures(contract)
     if missing:
         raise QofError([error(

@@ -153,9 +153,11 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
     contract = tree.contract
     if not contract.complete:
         known = sum(i.points.value for i in contract.indicators.values() if i.points.status in NATIONAL)
-        count = len(contract.indicators)
+        published = contract.published_indicator_count.value
+        listed = (f"{contract.listed} indicators" if published is not None
+                  else f"{len(contract.indicators)} indicators (how many the year has was not found)")
         notes.append(f"qofrules' data for contract year {contract.key} is incomplete: it lists "
-                     f"{count} indicator{'' if count == 1 else 's'} ({known} of the published "
+                     f"{listed} ({known} of the published "
                      f"{contract.published_total_points.value} points from national sources), so these "
                      f"payments cover only those indicators")
     if contract.replaced_national:

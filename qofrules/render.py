@@ -109,23 +109,56 @@ def run_csv(result: RunResult) -> str:
     return buffer.getvalue()
 
 
-def contracts_text(summaries: list[dict]) -> str:
-    headers = ["contract", "indicators", "points (known / published)", "£ per point", "complete", "checked",
-               "unchecked", "unknown"]
-    rows = []
-    for s in summaries:
-        known = f"{s['known_points']} / {s['published_total_points'] if s['published_total_points'] is not None else '?'}"
-        rows.append([f"{s['country']} {s['year']}", str(s["indicators"]), known,
-                     f"£{s['point_value']}" if s["point_value"] else "unknown", "yes" if s["complete"] else "no",
-                     str(s["figures"]["checked"]), str(s["figures"]["unchecked"]), str(s["figures"]["unknown"])])
+def _table(headers: list[str], rows: list[list[str]], indent: str = "") -> list[str]:
     widths = [max(len(r[i]) for r in rows + [headers]) for i in range(len(headers))]
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    out.append("")
+    out = [indent + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+           indent + "  ".join("-" * w for w in widths)]
+    return out + [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+
+
+def _known_of(known, published) -> str:
+    return f"{known} / {'?' if published is None else published}"
+
+
+def contracts_text(summaries: list[dict]) -> str:
+    """Every year asked for, grouped by country: how much of each year's data qofrules has."""
+    headers = ["contract", "indicators listed", "points (known / published)", "£ per point",
+               "complete", "checked", "unchecked", "unknown"]
+    out: list[str] = []
+    countries = list(dict.fromkeys(s["country"] for s in summaries))
+    for country in countries:
+        rows = [[f"{s['country']} {s['year']}", s["listed"], _known_of(s["known_points"], s["published_total_points"]),
+                 f"£{s['point_value']}" if s["point_value"] else "unknown", "yes" if s["complete"] else "no",
+                 str(s["figures"]["checked"]), str(s["figures"]["unchecked"]), str(s["figures"]["unknown"])]
+                for s in summaries if s["country"] == country]
+        out.append(f"{country} ({len(rows)} year{'' if len(rows) == 1 else 's'})")
+        out += _table(headers, rows, indent="  ")
+        out.append("")
     out.append("checked: read in the cited source; unchecked: from a cited secondary source; unknown: no value —")
     out.append("qofrules refuses to compute with an unknown figure until you supply it (--contract-overrides).")
-    for s in summaries:
-        if s["missing_for_payment"]:
-            out.append(f"{s['country']} {s['year']} needs before computing payments: " + "; ".join(s["missing_for_payment"]))
+    out.append("'qofrules contracts COUNTRY YEAR' shows every figure of a year, its source, and what it needs "
+               "before computing payments.")
+    return "\n".join(out) + "\n"
+
+
+def contract_text(detail: dict) -> str:
+    """One contract year: its completeness, notes, and every figure with value, status and source."""
+    out = [f"{detail['title']} ({detail['country']} {detail['year']})",
+           f"  indicators listed: {detail['listed']}; points known: "
+           f"{_known_of(detail['known_points'], detail['published_total_points'])}; £ per point: "
+           f"{'£' + detail['point_value'] if detail['point_value'] else 'unknown'}; complete: "
+           f"{'yes' if detail['complete'] else 'no'}",
+           "  figures: " + ", ".join(f"{detail['figures'][k]} {k}" for k in ("checked", "unchecked", "unknown"))]
+    if detail["notes"]:
+        out.append("")
+        out += textwrap.wrap(detail["notes"], width=100, initial_indent="  ", subsequent_indent="  ")
+    out.append("")
+    rows = [[f["figure"], "—" if f["value"] is None else str(f["value"]), f["status"],
+             (f["source"] + (f" ({f['note']})" if f["note"] and f["status"] == "unknown" else "")).strip()]
+            for f in detail["figures_list"]]
+    out += _table(["figure", "value", "status", "source"], rows)
+    if detail["missing_for_payment"]:
+        out.append("")
+        out.extend(textwrap.wrap("Needs before computing payments: " + "; ".join(detail["missing_for_payment"]),
+                                 width=100, subsequent_indent="  "))
     return "\n".join(out) + "\n"

@@ -191,6 +191,7 @@ def unshipped_year(field: ast.ContractField) -> ContractYear:
     return ContractYear(country=field.country.text, year=field.year.text, title=f"{field.country.text} "
                         f"{field.year.text} (not shipped)", complete=False, point_value=unknown,
                         average_list_size=unknown, zero_denominator=unknown, published_total_points=unknown,
+                        published_indicator_count=unknown,
                         groups={}, indicators={}, notes="not shipped")
 
 

@@ -49,15 +49,93 @@ def test_usage_errors_exit_2():
     assert invoke("run", SEEDS[0]).exit_code == 2  # --data is required
 
 
-def test_contracts_lists_shipped_years():
+def test_contracts_lists_every_country_and_year_grouped():
     result = invoke("contracts")
     assert result.exit_code == 0
-    assert "england 2023/24  76" in result.output
-    assert "635 / 635" in result.output
+    lines = result.output.splitlines()
+    # grouped by country, England first, each group headed with its number of years
+    headings = [line for line in lines if line and not line.startswith(" ") and "(" in line and "year" in line]
+    assert headings[:4] == ["england (12 years)", "wales (1 year)", "scotland (2 years)", "northern-ireland (1 year)"]
+    row = next(line for line in lines if line.strip().startswith("england 2013/14"))
+    assert row.split()[2:10] == ["35", "of", "121", "107", "/", "900", "£156.92", "no"]
+    assert "76 of 76" in next(line for line in lines if "england 2023/24" in line)
     data = json.loads(invoke("contracts", "--format", "json").output)
-    years = {d["year"]: d for d in data}
-    assert years["2023/24"]["complete"] is True and years["2023/24"]["total_points"] == 635
-    assert set(years["2013/14"]["figures"]) == {"checked", "unchecked", "unknown", "supplied"}
+    years = {(d["country"], d["year"]): d for d in data}
+    assert years[("england", "2023/24")]["complete"] is True and years[("england", "2023/24")]["total_points"] == 635
+    assert years[("england", "2013/14")]["listed"] == "35 of 121"
+    assert set(years[("england", "2013/14")]["figures"]) == {"checked", "unchecked", "unknown", "supplied"}
+    assert years[("wales", "2016/17")]["point_value"] is None
+
+
+def test_contracts_of_one_country_and_of_one_year():
+    wales = invoke("contracts", "wales")
+    assert wales.exit_code == 0 and "wales 2016/17" in wales.output and "england" not in wales.output
+    year = json.loads(invoke("contracts", "2016/17", "--format", "json").output)
+    assert [(d["country"], d["year"]) for d in year] == [("england", "2016/17"), ("wales", "2016/17"),
+                                                         ("scotland", "2016/17"), ("northern-ireland", "2016/17")]
+
+
+def test_contracts_of_one_year_shows_every_figure_with_its_source():
+    result = invoke("contracts", "england", "2016/17")
+    assert result.exit_code == 0, result.output
+    assert "indicators listed: 7 of 77; points known: 69 / 559; £ per point: £165.18" in result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("£ per point"))
+    assert line.split()[3:5] == ["165.18", "unchecked"]
+    assert "Global sum, QOF and other contract payment information for 2016/17" in line
+    data = json.loads(invoke("contracts", "england", "2016/17", "--format", "json").output)
+    figures = {f["figure"]: f for f in data["figures_list"]}
+    assert figures["published total points"] == {"figure": "published total points", "value": 559, "status": "checked",
+                                                "source": "Quality and Outcomes Framework (QOF) - 2016-17, Highlights: "
+                                                          "QOF achievement", "note": ""}
+    assert figures["AF006 upper threshold"]["value"] == "90"
+    assert figures["DEM006 kind (register or fraction)"]["status"] == "unknown"
+
+
+def test_contracts_misspelt_year_or_country_is_a_clear_usage_error():
+    year = invoke("contracts", "england", "2061/17")
+    assert year.exit_code == 2
+    assert "error[QR211] no contract year 'england 2061/17' ships with qofrules" in year.output
+    assert "hint: did you mean 2016/17" in year.output
+    country = invoke("contracts", "englnd", "2016/17")
+    assert country.exit_code == 2
+    assert "error[QR210] 'englnd' is not a country" in country.output and "hint: did you mean england?" in country.output
+    alone = invoke("contracts", "walse")
+    assert alone.exit_code == 2 and "did you mean wales?" in alone.output
+    other = invoke("contracts", "wales", "2019/20")
+    assert other.exit_code == 2 and "wales years that ship, nearest first: 2016/17" in other.output
+    assert "Traceback" not in year.output + country.output + alone.output + other.output
+
+
+def _one_rule_scheme(tmp_path, contract):
+    scheme = tmp_path / "s.qof"
+    scheme.write_text(f'scheme s "S"\n  contract: {contract}\n  rule "All":\n    applies to: all indicators\n'
+                      "    pay: achievement\n")
+    return scheme
+
+
+def test_run_refuses_a_year_whose_indicator_list_is_unknown(tmp_path):
+    """A year listing no indicators must not be run as if it paid nothing."""
+    data = tmp_path / "d.yaml"
+    data.write_text("dataset: x\nsynthetic: true\npractices:\n  - {code: A1, name: N, list_size: 10}\n")
+    for contract, says in [("wales 2016/17", "the indicator list of contract year wales 2016/17 is unknown"),
+                           ("england 2018/19", "the indicator list of contract year england 2018/19 is unknown"),
+                           ("scotland 2016/17", "contract year scotland 2016/17 has no QOF indicators")]:
+        scheme = _one_rule_scheme(tmp_path, contract)
+        assert invoke("check", str(scheme)).exit_code == 0  # it loads, so the scheme can be checked
+        result = invoke("run", str(scheme), "--data", str(data))
+        assert result.exit_code == 1, result.output
+        assert f"error[QE004] cannot compute payments: {says}" in result.output
+        assert "£0.00" not in result.output and "TOTAL" not in result.output
+
+
+def test_scheme_naming_an_unknown_country_or_year_is_located(tmp_path):
+    result = invoke("check", str(_one_rule_scheme(tmp_path, "englnd 2016/17")))
+    assert result.exit_code == 1
+    assert "s.qof:2:3: error[QR210] 'englnd' is not a country qofrules has contract years for" in result.output
+    assert "hint: did you mean england?" in result.output
+    result = invoke("check", str(_one_rule_scheme(tmp_path, "england 2012/13")))
+    assert "s.qof:2:3: error[QR211] no contract year 'england 2012/13' ships with qofrules" in result.output
+    assert "hint: england years that ship, nearest first: 2013/14, 2014/15" in result.output
 
 
 def test_run_refuses_unknown_figures_without_overrides(tmp_path):

@@ -12,19 +12,26 @@ from qofrules import api, contracts
 from qofrules.compiler import refuse_unknown_figures
 from qofrules.diagnostics import QofError
 
-PUBLISHED_TOTALS = {("england", "2013/14"): 900, ("england", "2016/17"): 559, ("england", "2023/24"): 635}
+# The published totals each shipped year must carry (domain.md "Totals"; HSCIC 2013/14; NHS Digital 2016/17
+# and 2023/24; the Scottish Government for Scotland 2016/17, which had no QOF); None: not sourced.
+ENGLAND_TOTALS = {"2013/14": 900, "2014/15": 559, "2015/16": 559, "2016/17": 559, "2017/18": 559, "2018/19": 559,
+                  "2019/20": 559, "2020/21": 567, "2021/22": 635, "2022/23": 635, "2023/24": 635, "2024/25": 635}
+PUBLISHED_TOTALS = {**{("england", y): t for y, t in ENGLAND_TOTALS.items()},
+                    ("wales", "2016/17"): None, ("scotland", "2015/16"): 659, ("scotland", "2016/17"): 0,
+                    ("northern-ireland", "2016/17"): None}
 YEARS = contracts.available()
 
 
 def test_the_required_years_ship():
-    assert {("england", "2013/14"), ("england", "2016/17"), ("england", "2023/24")} <= set(YEARS)
+    assert set(PUBLISHED_TOTALS) == set(YEARS)
 
 
 @pytest.mark.parametrize("country,year", YEARS)
-def test_complete_means_every_point_is_sourced(country, year):
+def test_complete_means_every_indicator_listed_and_every_point_sourced(country, year):
     contract = contracts.load(country, year)
     all_sourced = all(i.points.known for i in contract.indicators.values())
-    assert contract.complete == all_sourced
+    published = contract.published_indicator_count.value
+    assert contract.complete == (all_sourced and published is not None and len(contract.indicators) == published)
 
 
 @pytest.mark.parametrize("country,year", YEARS)
@@ -33,9 +40,54 @@ def test_complete_years_add_up_to_the_published_total(country, year):
     assert contract.published_total_points.value == PUBLISHED_TOTALS[(country, year)]
     if contract.complete:
         assert contract.total_points == PUBLISHED_TOTALS[(country, year)]
-    else:  # an incomplete year must not claim more than the published total
+    elif PUBLISHED_TOTALS[(country, year)] is not None:  # an incomplete year must not claim more than the total
         known = sum(i.points.value for i in contract.indicators.values() if i.points.known)
         assert known <= PUBLISHED_TOTALS[(country, year)]
+
+
+@pytest.mark.parametrize("year,total,count", [("2019/20", 559, 68), ("2020/21", 567, 68), ("2021/22", 635, 72),
+                                              ("2022/23", 635, 76)])
+def test_nhs_digital_years_sum_to_their_published_totals(year, total, count):
+    """2019/20-2022/23 come from NHS Digital's indicator files: every indicator, points adding up."""
+    contract = contracts.load("england", year)
+    assert contract.complete and len(contract.indicators) == count
+    assert sum(i.points.value for i in contract.indicators.values()) == total
+    # the files carry no register flag: no kind is made up
+    assert {i.kind for i in contract.indicators.values()} == {"unknown"}
+
+
+def test_listed_of_published_is_shown():
+    assert contracts.load("england", "2013/14").listed == "35 of 121"
+    assert contracts.load("england", "2016/17").listed == "7 of 77"
+    assert contracts.load("england", "2023/24").listed == "76 of 76"
+    assert contracts.load("england", "2018/19").listed == "0 of ?"
+
+
+def test_2013_14_has_every_sourced_indicator():
+    contract = contracts.load("england", "2013/14")
+    assert len(contract.indicators) == 35
+    assert sum(i.points.value for i in contract.indicators.values() if i.points.known) == 107
+    assert sum(1 for i in contract.indicators.values() if i.lower is not None and i.lower.known) == 16
+    retiring = {c for c, i in contract.indicators.items() if str(i.retirement_date) == "2014-04-01"}
+    assert retiring == {"DM005", "HYP003", "HYP004", "HYP005", "LD002", "PE001", "QP001", "QP002"}
+    assert contract.indicators["RA001"].is_register and contract.indicators["SMOK001"].kind == "unknown"
+
+
+def test_2023_24_one_sided_thresholds():
+    contract = contracts.load("england", "2023/24")
+    for code, upper in [("CHOL001", 95), ("MH002", 90), ("MH003", 90), ("MH006", 90)]:
+        ind = contract.indicators[code]
+        assert ind.upper.value == upper and ind.lower.value is None and ind.lower.status == "unknown"
+    assert (contract.indicators["DEM004"].lower.value, contract.indicators["DEM004"].upper.value) == (35, 70)
+
+
+def test_devolved_years_do_not_borrow_england():
+    for country, year in [("wales", "2016/17"), ("scotland", "2015/16"), ("northern-ireland", "2016/17")]:
+        contract = contracts.load(country, year)
+        assert not contract.indicators and contract.point_value.value is None
+        assert contract.indicator_list_unknown
+    scotland = contracts.load("scotland", "2016/17")
+    assert scotland.published_indicator_count.value == 0 and not scotland.indicator_list_unknown
 
 
 def test_2013_14_retiring_points_if_complete():
@@ -74,11 +126,61 @@ def test_2023_24_points_match_nhs_digital_reference():
         assert contract.groups[indicator.group].prevalence_adjusted == adjusted, code
 
 
-def test_unknown_contract_year_suggests_shipped_ones():
+def test_unknown_contract_year_suggests_the_countrys_nearest_years():
     with pytest.raises(QofError) as caught:
-        contracts.load("england", "2015/16")
+        contracts.load("england", "2012/13")
     assert caught.value.diagnostics[0].code == "QR211"
-    assert "england 2016/17" in caught.value.diagnostics[0].hint
+    assert "england years that ship, nearest first: 2013/14, 2014/15" in caught.value.diagnostics[0].hint
+
+
+def test_misspelt_year_gets_a_did_you_mean_of_the_same_country():
+    with pytest.raises(QofError) as caught:
+        contracts.load("england", "2061/17")
+    assert caught.value.diagnostics[0].hint.startswith("did you mean 2016/17")  # closest first
+    with pytest.raises(QofError) as caught:
+        contracts.load("wales", "2017/18")
+    assert caught.value.diagnostics[0].hint == "wales years that ship, nearest first: 2016/17"
+
+
+def test_unknown_country_is_its_own_error():
+    with pytest.raises(QofError) as caught:
+        contracts.load("englnd", "2016/17")
+    assert caught.value.diagnostics[0].code == "QR210"
+    assert caught.value.diagnostics[0].hint == "did you mean england?"
+
+
+@pytest.mark.parametrize("country,year,fragment", [
+    ("england", "2018/19", "indicator list of contract year england 2018/19 is unknown"),
+    ("wales", "2016/17", "indicator list of contract year wales 2016/17 is unknown"),
+    ("scotland", "2016/17", "scotland 2016/17 has no QOF indicators"),
+])
+def test_a_year_listing_no_indicators_is_refused_not_paid_nothing(country, year, fragment):
+    with pytest.raises(QofError) as caught:
+        refuse_unknown_figures(contracts.load(country, year))
+    assert caught.value.diagnostics[0].code == "QE004" and fragment in caught.value.diagnostics[0].message
+
+
+def test_unknown_kinds_are_refused_by_name():
+    with pytest.raises(QofError) as caught:
+        refuse_unknown_figures(contracts.load("england", "2019/20"))
+    assert "the kind (register or fraction) of 68 indicators" in caught.value.diagnostics[0].message
+
+
+def test_overrides_supply_an_unknown_kind_and_only_an_unknown_one(tmp_path):
+    path = _overrides(tmp_path, 'overrides: england 2019/20\nlabel: x\nindicators:\n'
+                                '  AF001: {kind: register}\n  AF006: {kind: fraction, thresholds: {lower: 40, upper: 90}}\n'
+                                '  AF007: {kind: fraction}\n')
+    contract = api.load_contract("england", "2019/20", [path])
+    assert contract.indicators["AF001"].is_register and contract.indicators["AF001"].kind_figure.status == "supplied"
+    assert contract.indicators["AF006"].upper.value == Decimal("90")
+    assert contract.indicators["AF007"].is_fraction and contract.indicators["AF007"].lower.status == "unknown"
+    with pytest.raises(QofError) as caught:
+        refuse_unknown_figures(contract)
+    assert "AF007" in caught.value.diagnostics[0].message and "thresholds" in caught.value.diagnostics[0].message
+    bad = _overrides(tmp_path, 'overrides: england 2023/24\nlabel: x\nindicators: {AF001: {kind: fraction}}\n')
+    with pytest.raises(QofError) as caught:
+        api.load_contract("england", "2023/24", [bad])
+    assert caught.value.diagnostics[0].code == "QR313" and "register indicator in the national data" in caught.value.diagnostics[0].message
 
 
 def test_unknown_figures_are_refused_by_name():

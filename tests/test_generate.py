@@ -348,8 +348,11 @@ def test_overrides_supply_exactly_the_unknown_figures(fresh, name):
     for indicator in raw["indicators"]:
         supplied = overrides.get("indicators", {}).get(indicator["code"], {})
         assert ("points" in supplied) == (indicator["points"]["value"] is None)
+        assert ("kind" in supplied) == (indicator["kind"] == "unknown")  # illustrative kinds only where unknown
+        kind = supplied.get("kind", indicator["kind"])
         thresholds = indicator.get("thresholds")
-        unknown = bool(thresholds) and None in (thresholds["lower"]["value"], thresholds["upper"]["value"])
+        unknown = kind == "fraction" and (not thresholds
+                                          or None in (thresholds["lower"]["value"], thresholds["upper"]["value"]))
         assert ("thresholds" in supplied) == unknown
     contract = api.load_contract("england", scenario.year, [str(fresh[name] / "contract-overrides.yaml")])
     assert [label for label, figure in contract.figures() if figure.status == "unknown"] == []

@@ -203,10 +203,10 @@ def test_an_unknown_body_type_gets_a_clear_finding(monkeypatch, tmp_path):
 
 
 def test_a_date_outside_any_shipped_contract_year_gets_a_clear_finding():
-    report = validate_text(clean(runs_2014_02_01_to_2014_03_31="runs: 2019-05-01 to 2019-06-30")
-                           .replace("runs: 2014-02-01 to 2014-03-31", "runs: 2019-05-01 to 2019-06-30"))
+    report = validate_text(clean(runs_2014_02_01_to_2014_03_31="runs: 2026-05-01 to 2026-06-30")
+                           .replace("runs: 2014-02-01 to 2014-03-31", "runs: 2026-05-01 to 2026-06-30"))
     (message,) = messages(report, "QV101")
-    assert "outside the contract year it names, 2013/14" in message and "qofrules ships no contract year for 2019/20" in message
+    assert "outside the contract year it names, 2013/14" in message and "qofrules ships no contract year for 2026/27" in message
 
 
 PCT_2011 = """

@@ -80,18 +80,22 @@ def contract_from_data(data: dict, source: Source, *, schema_checked: bool = Fal
             raise QofError([error("QR302", f"indicator {code} names group {raw['group']}, which is not "
                                   "among the year's groups", source=source)])
         thresholds = raw.get("thresholds")
+        kind_figure = (Figure(value=None, status=UNKNOWN, note="no source read says whether it is a register or "
+                              "a fraction indicator") if raw["kind"] == "unknown" else None)
         indicators[code] = Indicator(
             code=code, description=raw["description"], group=raw["group"], domain=raw["domain"],
             kind=raw["kind"], points=_figure(raw["points"], sources),
             lower=_figure(thresholds["lower"], sources, _decimal) if thresholds else None,
             upper=_figure(thresholds["upper"], sources, _decimal) if thresholds else None,
-            retires=_figure(raw["retires"], sources) if raw.get("retires") else None)
+            retires=_figure(raw["retires"], sources) if raw.get("retires") else None,
+            kind_figure=kind_figure)
     return ContractYear(
         country=data["country"], year=data["year"], title=data["title"], complete=data["complete"],
         point_value=_figure(data["point_value"], sources, _decimal),
         average_list_size=_figure(data["average_list_size"], sources),
         zero_denominator=_figure(data["zero_denominator"], sources),
         published_total_points=_figure(data["published_total_points"], sources),
+        published_indicator_count=_figure(data["published_indicator_count"], sources),
         groups=groups, indicators=indicators, sources=sources, notes=data.get("notes", ""),
         path=source.name)
 
@@ -109,6 +113,11 @@ def _file_name(country: str, year: str) -> str:
 
 def available() -> list[tuple[str, str]]:
     """(country, year) of every shipped contract year, oldest first."""
+    return list(_available())
+
+
+@functools.lru_cache(maxsize=None)
+def _available() -> tuple[tuple[str, str], ...]:
     found = []
     for entry in _package_dir().joinpath("data").iterdir():
         name = entry.name
@@ -116,16 +125,53 @@ def available() -> list[tuple[str, str]]:
             stem = name[: -len(".yaml")]
             country, start, end = stem.rsplit("-", 2)
             found.append((country, f"{start}/{end}"))
-    return sorted(found, key=lambda cy: (cy[1], cy[0]))
+    return tuple(sorted(found, key=lambda cy: (cy[1], cy[0])))
+
+
+COUNTRIES = ("england", "wales", "scotland", "northern-ireland")  # contract.schema.json's country enum
+
+
+def years_of(country: str) -> list[str]:
+    """The years shipped for ``country``, oldest first."""
+    return [y for c, y in available() if c == country]
+
+
+def _well_formed(year: str) -> bool:
+    """'2016/17' is; '2061/17' and '2013/15' are not (the second half is not the next year)."""
+    return len(year) == 7 and year[4] == "/" and year[:4].isdigit() and year[5:].isdigit() \
+        and (int(year[:4]) + 1) % 100 == int(year[5:])
+
+
+def year_hint(country: str, year: str) -> str:
+    """What to say about a year ``country`` does not ship: a real year gets the shipped years
+    nearest to it first; a mistyped one ('2061/17') gets the spellings closest to it."""
+    shipped = years_of(country)
+    if not shipped:
+        return f"no {country} contract year ships with qofrules"
+    if not _well_formed(year):
+        close = did_you_mean(year, shipped)
+        if close:
+            return close
+    start = int(year[:4]) if year[:4].isdigit() else 0
+    nearest = sorted(shipped, key=lambda y: (abs(int(y[:4]) - start), y))
+    return (f"{country} years that ship, nearest first: " + ", ".join(nearest[:4])
+            + (f" (all {len(shipped)}: qofrules contracts {country})" if len(shipped) > 4 else ""))
+
+
+def country_error(country: str) -> QofError:
+    """QR210: a country qofrules has no contracts for, with a did-you-mean."""
+    return QofError([error("QR210", f"'{country}' is not a country qofrules has contract years for",
+                           hint=did_you_mean(country, COUNTRIES) or "countries: " + ", ".join(COUNTRIES))])
 
 
 def load(country: str, year: str) -> ContractYear:
-    """The shipped contract year, or a :class:`QofError` that lists what does ship."""
+    """The shipped contract year, or a :class:`QofError`: QR210 for an unknown country, QR211 for
+    a year the country does not ship (the hint names that country's years, nearest first)."""
+    if country not in COUNTRIES:
+        raise country_error(country)
     if (country, year) not in available():
-        known = [f"{c} {y}" for c, y in available()]
         raise QofError([error("QR211", f"no contract year '{country} {year}' ships with qofrules",
-                              hint=did_you_mean(f"{country} {year}", known)
-                              or "shipped: " + ", ".join(known))])
+                              hint=year_hint(country, year))])
     return _load_file(_file_name(country, year))
 
 
@@ -177,10 +223,22 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                                       hint=did_you_mean(code, indicators))])
             ind = indicators[code]
             updates = {}
+            if "kind" in raw:
+                if ind.kind_known and raw["kind"] != ind.kind:
+                    raise QofError([error("QR313", f"{code} is a {ind.kind} indicator in the national data; an "
+                                          "overrides file supplies a kind only where it is unknown", source=source)])
+                if not ind.kind_known:
+                    updates["kind"], updates["kind_figure"] = raw["kind"], supplied(raw["kind"])
+                    if raw["kind"] == "fraction":  # its thresholds are now needed: unknown until supplied
+                        updates["lower"] = updates["upper"] = Figure(value=None, status=UNKNOWN)
+            kind = updates.get("kind", ind.kind)
             if "points" in raw:
                 updates["points"] = supplied(raw["points"])
             if "thresholds" in raw:
-                if ind.is_register:
+                if kind == "unknown":
+                    raise QofError([error("QR313", f"{code}: its kind (register or fraction) is unknown; give "
+                                          "'kind: fraction' with its thresholds", source=source)])
+                if kind == "register":
                     raise QofError([error("QR313", f"{code} is a register indicator; it has no thresholds",
                                           source=source)])
                 lower, upper = _decimal(raw["thresholds"]["lower"]), _decimal(raw["thresholds"]["upper"])

@@ -34,15 +34,26 @@ class Indicator:
     description: str
     group: str
     domain: str
-    kind: str  # "register" or "fraction"
+    kind: str  # "register", "fraction" or "unknown" (no source says which)
     points: Figure
     lower: Figure | None = None
     upper: Figure | None = None
     retires: Figure | None = None
+    # The kind as a figure, so completeness counts and refusals can name it: set when the national
+    # data leaves the kind unknown (an unknown figure) or a user's overrides supplied it.
+    kind_figure: Figure | None = None
 
     @property
     def is_register(self) -> bool:
         return self.kind == "register"
+
+    @property
+    def is_fraction(self) -> bool:
+        return self.kind == "fraction"
+
+    @property
+    def kind_known(self) -> bool:
+        return self.kind in ("register", "fraction")
 
     @property
     def retirement_date(self) -> dt.date | None:
@@ -70,6 +81,7 @@ class ContractYear:
     average_list_size: Figure
     zero_denominator: Figure
     published_total_points: Figure
+    published_indicator_count: Figure
     groups: dict[str, Group]
     indicators: dict[str, Indicator]  # by code, in the file's order
     sources: dict[str, dict] = field(default_factory=dict)
@@ -96,11 +108,24 @@ class ContractYear:
 
     @property
     def total_points(self) -> int | None:
-        """The sum of the indicators' points, or None if any is unknown."""
+        """The sum of the indicators' points, or None if any is unknown (or none is listed)."""
+        if self.indicator_list_unknown:
+            return None
         values = [i.points.value for i in self.indicators.values()]
         if any(v is None for v in values):
             return None
         return sum(values)
+
+    @property
+    def listed(self) -> str:
+        """'35 of 121': indicators listed in the data of those the year has, as published."""
+        published = self.published_indicator_count.value
+        return f"{len(self.indicators)} of {'?' if published is None else published}"
+
+    @property
+    def indicator_list_unknown(self) -> bool:
+        """No indicator is listed, but the year has (or may have) some: nothing can be computed."""
+        return not self.indicators and self.published_indicator_count.value != 0
 
     @property
     def domains(self) -> list[str]:
@@ -112,10 +137,13 @@ class ContractYear:
         yield "national average list size", self.average_list_size
         yield "zero-denominator rule", self.zero_denominator
         yield "published total points", self.published_total_points
+        yield "published indicator count", self.published_indicator_count
         for group in self.groups.values():
             if group.national_prevalence is not None:
                 yield f"national prevalence of group {group.code}", group.national_prevalence
         for ind in self.indicators.values():
+            if ind.kind_figure is not None:
+                yield f"{ind.code} kind (register or fraction)", ind.kind_figure
             yield f"{ind.code} points", ind.points
             if ind.lower is not None:
                 yield f"{ind.code} lower threshold", ind.lower
