@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from .. import ast
 from ..checks.bodies import condition_bodies
 from ..printer import body_text
-from .authorities import COMMISSIONER, LOCAL, NATIONAL
+from .authorities import COMMISSIONER, NATIONAL
 
 NATIONAL_AMENDMENT = "national amendment"
 NATIONAL_COMMISSIONER = "local variation agreed by the national commissioner"
@@ -115,4 +115,4 @@ def judge(ctx) -> Judgement:
 
 __all__ = ["NATIONAL_AMENDMENT", "NATIONAL_COMMISSIONER", "LOCAL_BODY", "NO_AUTHORITY", "JUDGEMENTS",
            "LOCAL_SCHEMES", "EVERY_SCHEME", "Judgement", "judge", "whole_country", "restriction_text",
-           "acts_nationally", "LOCAL"]
+           "acts_nationally"]

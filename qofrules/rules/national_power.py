@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .authorities import NATIONAL
-from .base import ERROR, Rule, body_text, describe_date, header_span
+from .base import ERROR, Rule, body_text, describe_date
 from .judgement import NATIONAL_AMENDMENT
 
 
