@@ -97,7 +97,8 @@ def to_sarif(reports: list[ValidationReport]) -> dict:
             "results": results,
             "invocations": [{"executionSuccessful": not any(r.syntax_error for r in reports)}],
             "properties": {"verdicts": [{"file": r.source.name, "verdict": r.verdict,
-                                         **({"judged_as": r.judgement.kind} if r.judgement else {})}
+                                         **({"judged_as": r.judgement.kind} if r.judgement else {}),
+                                         **({"supplied_figures": list(r.supplied)} if r.supplied else {})}
                                         for r in reports]},
         }],
     }

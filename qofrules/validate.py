@@ -82,10 +82,12 @@ class Finding:
     def severity(self) -> str:
         return self.diagnostic.severity
 
-    def render(self) -> str:
+    def render(self, source_shown: bool = False) -> str:
+        """The diagnostic, then the rule's source (or, when an earlier finding of the same rule has
+        just printed it, a pointer to it, so that a long source is read once per scheme)."""
         text = self.diagnostic.render()
         if self.rule is not None:
-            text += f"\n  source: {self.rule.source}"
+            text += f"\n  source: as above ({self.rule.code})" if source_shown else f"\n  source: {self.rule.source}"
         return text
 
     def to_json(self) -> dict:
@@ -114,6 +116,7 @@ class ValidationReport:
     validated: bool          # False when the scheme did not parse or had check errors
     syntax_error: bool = False
     judgement: Judgement | None = None  # which authority the scheme was judged as made by
+    supplied: tuple[str, ...] = ()      # "FILE: LABEL" of the user's figures the rules judged with
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -147,6 +150,7 @@ class ValidationReport:
                 "verdict": self.verdict, "ok": self.ok, "validated": self.validated,
                 "syntax_error": self.syntax_error,
                 "judged_as": self.judgement.to_plain() if self.judgement else None,
+                "supplied_figures": list(self.supplied),
                 "counts": {"errors": self.count(ERROR), "cannot_judge": self.count(CANNOT_JUDGE),
                            "warnings": self.count(WARNING), "waived": self.count(WAIVED)},
                 "findings": [f.to_json() for f in self.findings]}
@@ -175,7 +179,18 @@ def validate_report(check_report, data_years: tuple[str, ...] | None = None,
     findings = check_findings + apply_waivers(ctx, fired)
     findings.sort(key=_order)
     return ValidationReport(source=source, scheme=scheme, findings=tuple(findings), validated=True,
-                            judgement=ctx.judgement)
+                            judgement=ctx.judgement, supplied=supplied_by(contract))
+
+
+def supplied_by(contract: ContractYear) -> tuple[str, ...]:
+    """Where the figures a user supplied came from, each said once: a verdict that rests on them
+    must say so, as run's results do."""
+    from .contracts.model import SUPPLIED
+    found: dict[str, int] = {}
+    for _, figure in contract.figures():
+        if figure.status == SUPPLIED:
+            found[figure.source] = found.get(figure.source, 0) + 1
+    return tuple(f"{origin} ({count} figure(s))" for origin, count in found.items())
 
 
 def _only_unshipped_year(check_report) -> bool:
@@ -243,8 +258,9 @@ def _invalid(ctx: RuleContext, waiver: ast.WaiverField) -> Finding | None:
         return _waiver_finding(ctx, "QV003", f"the waiver of {waiver.rule.text} was granted by {who}, which had no "
                                f"national power over {ctx.country}'s QOF on {describe_date(granted)}, so it "
                                "counts as no waiver", waiver.span,
-                               "only the national commissioner (NHS England, nationally or through its regional "
-                               "and area teams) or a devolved government for its own contract can waive its rules")
+                               "only a body with national power (the Secretary of State, NHS England nationally or "
+                               "through its regional and area teams, a devolved government for its own contract) "
+                               "can waive its rules")
     return None
 
 
@@ -260,8 +276,12 @@ def render_text(reports: list[ValidationReport]) -> str:
         out.append(f"{report.source.name}: {report.summary()}")
         if report.judgement is not None:
             out.append(f"  judged as: {report.judgement.kind}, because {report.judgement.reason}")
+        for origin in report.supplied:
+            out.append(f"  judged with figures you supplied, NOT national figures: {origin}")
+        cited: set[str] = set()
         for finding in report.findings:
-            out.append(finding.render())
+            out.append(finding.render(source_shown=finding.diagnostic.code in cited))
+            cited.add(finding.diagnostic.code)
         out.append("")
     verdicts = [r.verdict for r in reports]
     out.append(f"{len(reports)} scheme(s) validated: " + ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS))

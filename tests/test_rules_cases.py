@@ -73,7 +73,8 @@ def test_qv115_icb_before_july_2022_did_not_exist():
     assert codes(report, "error") == ["QV115"]
     (finding,) = [f for f in report.findings if f.diagnostic.code == "QV115"]
     assert "no icb existed in england before 1 July 2022" in finding.diagnostic.message
-    assert "1 July 2022" in finding.diagnostic.hint and finding.diagnostic.span.line == 3
+    assert "SI 2022/634" in finding.diagnostic.message and finding.diagnostic.span.line == 3
+    assert finding.diagnostic.hint.endswith("on 30 June 2022 that power was held by ccg")
 
 
 def test_qv102_kinds_that_never_approve():

@@ -48,7 +48,9 @@ def check(ctx):
             continue
         if not codes and rule.applies is not None and rule not in all_other[1:] \
                 and not _names_unknown(rule.applies.selector, contract):
-            yield warning("QR224", f"rule \"{rule.title.value}\" applies to no indicator of {contract.key}",
+            where = (f"of {contract.key}" if contract.complete else
+                     f"qofrules lists for {contract.key} (its list is incomplete: {contract.listed} indicators)")
+            yield warning("QR224", f"rule \"{rule.title.value}\" applies to no indicator {where}",
                           source=source, span=rule.applies.span)
         clashes: dict[int, list[str]] = {}
         for code in codes:

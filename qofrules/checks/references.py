@@ -25,20 +25,22 @@ def check(ctx):
                     hint = did_you_mean(code.text, indicators)
                     if hint is None and code.text in groups:
                         hint = f"{code.text} is a group: write 'groups {code.text}'"
-                    if hint is None and not contract.complete:
-                        hint = (f"qofrules' data for {contract.key} is incomplete ({len(indicators)} indicators "
-                                "listed); if the code is right, the year's file lacks it: see "
-                                "qofrules/contracts/data/SOURCES.md")
-                    yield error("QR212", f"{contract.key} has no indicator {code.text}", source=source,
-                                span=code.span, hint=hint)
+                    if contract.complete:
+                        yield error("QR212", f"{contract.key} has no indicator {code.text}", source=source,
+                                    span=code.span, hint=hint)
+                    else:
+                        yield _not_listed(contract, source, code, "indicator", "QR212", hint)
         elif isinstance(term, ast.Groups):
             for group in term.groups:
                 if group.text not in groups:
                     hint = did_you_mean(group.text, groups)
                     if hint is None and group.text in indicators:
                         hint = f"{group.text} is an indicator: write 'indicators {group.text}'"
-                    yield error("QR213", f"{contract.key} has no indicator group {group.text}", source=source,
-                                span=group.span, hint=hint)
+                    if contract.complete:
+                        yield error("QR213", f"{contract.key} has no indicator group {group.text}", source=source,
+                                    span=group.span, hint=hint)
+                    else:
+                        yield _not_listed(contract, source, group, "indicator group", "QR213", hint)
         elif isinstance(term, ast.Domains):
             for domain in term.domains:
                 if domain.text not in DOMAIN_NAMES:
@@ -64,6 +66,16 @@ def check(ctx):
             if field is None:
                 continue
             yield from _fixed_points(field.basis, rule, ctx)
+
+
+def _not_listed(contract, source, name, what: str, code: str, typo_hint: str | None):
+    """A code a partial year does not list may be real: a warning that qofrules cannot check or pay
+    it, not an error that says the year had no such thing."""
+    hint = f"if it is a typo, {typo_hint}; " if typo_hint else ""
+    return warning(code, f"{name.text} is not among the {what}s qofrules lists for {contract.key}, whose list is "
+                   f"incomplete ({contract.listed} indicators listed): qofrules cannot check it, and pays nothing "
+                   "for it until the year's data lists it", source=source, span=name.span,
+                   hint=hint + "qofrules/contracts/data/SOURCES.md says what the year's list holds")
 
 
 def _fixed_points(basis, rule, ctx):

@@ -62,6 +62,7 @@ class Existence:
     status: str
     source: str
     note: str
+    exclusive: bool = True  # False: elsewhere not known either way (authorities.yaml `elsewhere: unknown`)
 
     def applies_to(self, body: ast.Body) -> bool:
         level = body.level.text if body.level else "national"
@@ -110,11 +111,11 @@ class Authorities:
 
     def not_there(self, body: ast.Body, country: str, on: dt.date) -> NotThere | None:
         """Why ``body`` could not act in ``country`` on ``on``, or None when it could."""
-        kind = body.kind.text
+        kind = body.kind.text + (f" {body.level.text}" if body.level else "")
         entries = [e for e in self.existence if e.applies_to(body)]
         here = [e for e in entries if country in e.countries]
         if not here:
-            if entries:
+            if entries and all(e.exclusive for e in entries):
                 elsewhere = sorted({c for e in entries for c in e.countries})
                 return NotThere(reason="another-country", source=entries[0].source,
                                 message=f"{kind} belongs to {_and(elsewhere)}, not to {country}")
@@ -128,6 +129,10 @@ class Authorities:
                             message=f"no {kind} existed in {country} before {_day(entry.start)}")
         return NotThere(reason="ended", source=entry.source,
                         message=f"no {kind} existed in {country} after {_day(entry.until)}")
+
+    def national_bodies(self, country: str) -> list[str]:
+        """The kinds of body that may change ``country``'s national contract, for hints."""
+        return sorted({p.kind for p in self.powers if p.power == NATIONAL and country in p.countries})
 
     def source_text(self, raw: dict) -> str:
         doc = self.sources.get(raw["ref"], {})
@@ -166,7 +171,7 @@ def from_data(data: dict) -> Authorities:
         Existence(kind=raw["kind"], levels=tuple(raw["levels"]) if raw.get("levels") else None,
                   countries=tuple(raw["countries"]), start=_date(raw.get("from")),
                   until=_date(raw.get("until")), status=raw["status"], source=partial.source_text(raw["source"]),
-                  note=" ".join(str(raw.get("note", "")).split()))
+                  note=" ".join(str(raw.get("note", "")).split()), exclusive=raw.get("elsewhere") != "unknown")
         for raw in data.get("existence", []))
     return Authorities(powers=powers, consult_only=partial.consult_only, no_power=partial.no_power, sources=sources,
                        unknown_power=partial.unknown_power, existence=existence)

@@ -169,6 +169,15 @@ def guarantees_opt_in(condition: ast.Condition | None) -> bool:
     return False  # not (...), a pilot, an area, an attribute, every practice
 
 
+def unlisted_codes(rule: ast.Rule, contract: ContractYear) -> list[str]:
+    """Codes a rule names that a partial contract year does not list: real, perhaps, but qofrules
+    knows nothing of them, so a rule about them cannot judge (check warns, QR212)."""
+    if rule.applies is None:
+        return []
+    return [c.text for term in rule.applies.selector.include if isinstance(term, ast.Codes)
+            for c in term.codes if c.text not in contract.indicators]
+
+
 def eligibility_span(ctx: RuleContext) -> Span:
     found = ctx.scheme.field(ast.EligibleField)
     return found.span if found is not None else header_span(ctx)

@@ -40,8 +40,22 @@ def check(ctx):
                                     hint="qofrules/contracts/authorities.yaml ('existence') lists where and when "
                                          "each kind of body existed; a reviewer must establish this one by hand")
             continue
-        yield RULE.breach(ctx, f"{body_text(body)} is named for {when}, but {gone.message}", body.span,
-                          hint=f"source: {gone.source}")
+        yield RULE.breach(ctx, f"{body_text(body)} is named for {when}, but {gone.message} ({gone.source})",
+                          body.span, hint=_hint(ctx, body, day, gone))
+
+
+def _hint(ctx, body, day, gone) -> str:
+    """What to do about it: name the country's own bodies, or the body that held the role then."""
+    auth = ctx.authorities
+    if gone.reason == "another-country":
+        national = " or ".join(auth.national_bodies(ctx.country))
+        return (f"a {ctx.country} scheme names {ctx.country}'s bodies (its national contract is changed by "
+                f"{national}); if the scheme is for another country, name its contract on the contract: line")
+    roles = {p.power for p in auth.entries(body) if ctx.country in p.countries}
+    holders = sorted({p.kind + (f" {p.levels[0]}" if p.levels and p.levels != ("national",) else "")
+                      for p in auth.powers if p.power in roles and ctx.country in p.countries and p.in_force(day)})
+    then = f"; on {describe_date(day)} that power was held by {' or '.join(holders)}" if holders else ""
+    return f"correct the date, or name the body that existed then{then}"
 
 
 RULE = Rule(

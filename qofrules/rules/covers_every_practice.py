@@ -13,8 +13,8 @@ def check(ctx):
     yield RULE.breach(ctx, f"the scheme is judged as a national amendment ({ctx.judgement.reason}), but it is "
                       f"limited to {restriction_text(ctx.scheme)}: a change of the national contract applies to "
                       f"every practice under {ctx.country}'s contract", area.span if area else header_span(ctx),
-                      hint="for a national change, remove the area; for a local variation NHS England agreed, "
-                           "remove the instrument line and record the regional or area team that agreed it")
+                      hint="for a national change, remove the area; for a local scheme, remove the instrument "
+                           "line (a local scheme changes no national instrument)")
 
 
 RULE = Rule(

@@ -82,7 +82,9 @@ def judge(ctx) -> Judgement:
     from .base import describe_date  # base imports this module's constants
     on = ctx.approval_date or ctx.start
     when = describe_date(on)
-    powers = {id(b): ctx.authorities.power(b, ctx.country, on) for b in ctx.approvers}
+    # A body that did not exist there or then had no power at all (QV115 says so).
+    absent = [b for b in ctx.approvers if _absent(ctx, b, on)]
+    powers = {id(b): None if b in absent else ctx.authorities.power(b, ctx.country, on) for b in ctx.approvers}
     national = [b for b in ctx.approvers if powers[id(b)] == NATIONAL]
     instruments = ctx.scheme.instruments
     if instruments:
@@ -102,15 +104,21 @@ def judge(ctx) -> Judgement:
         scope = f"for {restriction_text(ctx.scheme)}" if not whole_country(ctx.scheme) else "through its local teams"
         return Judgement(kind=NATIONAL_COMMISSIONER, bodies=tuple(commissioners),
                          reason=f"{who} agreed it {scope}")
-    local = ctx.local_approvers()
+    local = [b for b in ctx.local_approvers() if b not in absent]
     if local:
         who = ", ".join(body_text(b) for b in local)
         return Judgement(kind=LOCAL_BODY, bodies=tuple(local),
                          reason=f"its only approvers with a power ({who}) may offer a local alternative and "
                                 "never change the national contract")
+    gone = f" ({', '.join(body_text(b) for b in absent)} did not exist there then: QV115)" if absent else ""
     return Judgement(kind=NO_AUTHORITY, bodies=(),
-                     reason="no approver had a recorded power over "
-                            f"{ctx.country}'s QOF on {when}, so every rule that binds local schemes applies")
+                     reason=f"no approver had a recorded power over {ctx.country}'s QOF on {when}{gone}, so every "
+                            "rule that binds local schemes applies")
+
+
+def _absent(ctx, body: ast.Body, on) -> bool:
+    gone = ctx.authorities.not_there(body, ctx.country, on)
+    return gone is not None and gone.reason != "unknown"
 
 
 __all__ = ["NATIONAL_AMENDMENT", "NATIONAL_COMMISSIONER", "LOCAL_BODY", "NO_AUTHORITY", "JUDGEMENTS",

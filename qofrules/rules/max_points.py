@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import ast
 from ..selection import coverage
-from .base import WARNING, Rule, walk_basis
+from .base import WARNING, Rule, unlisted_codes, walk_basis
 
 
 def check(ctx):
@@ -23,6 +23,7 @@ def check(ctx):
 
 
 def _fixed(ctx, rule, node, codes):
+    unlisted = unlisted_codes(rule, ctx.contract)
     unknown = []
     over = []
     for code in codes:
@@ -38,6 +39,12 @@ def _fixed(ctx, rule, node, codes):
         yield RULE.cannot_judge(ctx, f"rule \"{rule.title.value}\" pays {node.points} points, but the maximum points "
                                 f"of {', '.join(unknown)} are unknown in {ctx.contract.key}", node.span,
                                 hint="supply those indicators' points with --contract-overrides (docs/contracts.md)")
+    if unlisted:
+        yield RULE.cannot_judge(ctx, f"rule \"{rule.title.value}\" pays {node.points} points for {', '.join(unlisted)}, "
+                                f"which qofrules' incomplete list for {ctx.contract.key} does not hold, so their "
+                                "maximum points are unknown", node.span,
+                                hint="a reviewer must check the maximum by hand (qofrules/contracts/data/SOURCES.md "
+                                     "says what the year's list holds)")
 
 
 RULE = Rule(

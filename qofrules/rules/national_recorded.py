@@ -1,7 +1,7 @@
 """QV114: a national amendment records the instrument that made it, and its dates."""
 from __future__ import annotations
 
-from .base import WARNING, Rule, header_span
+from .base import WARNING, Rule, describe_date, header_span
 from .judgement import NATIONAL_AMENDMENT
 
 
@@ -10,20 +10,33 @@ def check(ctx):
     if not scheme.instruments:
         yield RULE.not_recorded(ctx, f"the scheme is judged as a national amendment ({ctx.judgement.reason}), but "
                                 "it does not record the instrument that made it", header_span(ctx),
-                                hint='add a line such as: instrument: "The General Medical Services Statement of '
-                                     'Financial Entitlements (Amendment) Directions 2023" on 2023-03-31')
+                                hint='add a line naming it as it is titled, with the day it was made: '
+                                     'instrument: "TITLE OF THE DIRECTIONS OR LETTER" on YYYY-MM-DD')
     for instrument in scheme.instruments:
         if instrument.date is None:
             yield RULE.not_recorded(ctx, f"the instrument \"{instrument.title.value}\" is recorded without the date it "
                                     "was made", instrument.span, hint="add it: instrument: \"...\" on YYYY-MM-DD")
+        elif instrument.date.value is not None:
+            yield from _after_the_year(ctx, instrument.date, f"the instrument \"{instrument.title.value}\" was made")
     approved = scheme.approved
     if approved is not None and approved.bodies and approved.date is None:
         yield RULE.not_recorded(ctx, "the date the national change was made or announced is not recorded",
                                 approved.span, hint="add it to the line: approved: ... on YYYY-MM-DD")
+    elif approved is not None and approved.date is not None and approved.date.value is not None:
+        yield from _after_the_year(ctx, approved.date, "the change was approved")
     if scheme.runs is None:
         yield RULE.not_recorded(ctx, "the date the national change took effect is not recorded; it is taken to run "
                                 f"for the whole contract year {ctx.contract.year}", header_span(ctx),
                                 hint=f"add a line such as: runs: {ctx.contract.first_day} to {ctx.contract.last_day}")
+
+
+def _after_the_year(ctx, date, what: str):
+    """A national change may take effect before its letter, but one dated after its contract year
+    ended changes payments already made in full: possible, rare, and worth a second look."""
+    if date.value > ctx.contract.last_day:
+        yield RULE.not_recorded(ctx, f"{what} on {describe_date(date.value)}, after {ctx.contract.year} ended on "
+                                f"{describe_date(ctx.contract.last_day)}: a change made after the year it changes",
+                                date.span, hint="check the date and the contract year")
 
 
 RULE = Rule(
@@ -42,7 +55,8 @@ RULE = Rule(
                 "(`instrument: \"TITLE\" on DATE`, repeatable: the Directions, the letter), the date it was "
                 "made or announced (`approved: ... on DATE`) and the period it has effect (`runs:`). None of "
                 "them need come before the start: the rule that a local scheme is approved before it starts "
-                "(QV103) does not bind a national amendment.",
+                "(QV103) does not bind a national amendment. An instrument or approval dated after the contract "
+                "year ended is a warning to check the date.",
     breaking_example='''scheme amendment-unrecorded "A national change with no instrument or dates"
   contract: england 2023/24
   approved: nhs-england

@@ -5,7 +5,7 @@ import datetime as dt
 
 from .. import ast
 from ..selection import coverage
-from .base import ERROR, Rule, describe_date
+from .base import ERROR, Rule, describe_date, unlisted_codes
 from .judgement import LOCAL_SCHEMES
 
 
@@ -24,7 +24,7 @@ def check(ctx):
             continue  # every indicator it picks retires on the date named, checked above
         # Only a selection wider than named codes can reach indicators a partial year does not list.
         broad = any(not isinstance(t, (ast.Codes, ast.Retiring)) for t in selector.include)
-        unsure = []
+        unsure = unlisted_codes(rule, contract)
         for code in paid.get(index, []):
             retires = contract.indicators[code].retirement_date
             if retires == next_april:
