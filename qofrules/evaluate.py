@@ -169,6 +169,7 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
                           for c in unknown[:10])
         notes.append(f"the data's {contract.year} achievement names indicator codes {contract.key} does not "
                      f"have, which are not used: {shown}" + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""))
+    notes.extend(unrecorded_code_changes(tree))
     for year in sorted(tree.prior_years):
         if year not in years:
             notes.append(f"the scheme pays on achievement in {year}, but the data set has no {year} achievement "
@@ -176,6 +177,26 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
     if tree.contract.year not in years:
         notes.append(f"the data set has no {tree.contract.year} achievement: national-rules payments, and scheme "
                      f"bases that need this year's achievement, cannot be computed")
+    return notes
+
+
+def unrecorded_code_changes(tree: EvaluationTree) -> list[str]:
+    """Say aloud where an earlier year's achievement is read under the contract year's codes only
+    because no change is recorded: QOF renumbered indicators in several years (2013/14, 2015/16,
+    2019/20 and after), and where qofrules has no sourced mapping a renumbered indicator would be
+    missed, or read under another indicator's old code, without this note."""
+    notes = []
+    for year, lookups in sorted(tree.earlier.items()):
+        assumed = [code for code, found in lookups.items() if not found.steps and found.unchanged is None]
+        if not assumed:
+            continue
+        recorded = len(lookups) - len(assumed)
+        record = (f"records code changes for {recorded} of them" if recorded else
+                  "records no code changes between those years")
+        notes.append(f"achievement in {year} is read under the {tree.contract.year} code for {len(assumed)} of the "
+                     f"{len(lookups)} indicators: qofrules {record} (docs/contracts.md), so an indicator renumbered "
+                     f"between {year} and {tree.contract.year} without a recorded change is not found, or is read "
+                     "under another indicator's old code")
     return notes
 
 

@@ -98,3 +98,13 @@ def test_a_malformed_file_is_a_clear_error(data, code, words):
         codechanges.from_data(data, Source("changes.yaml", ""))
     messages = [(d.code, d.message) for d in raised.value.diagnostics]
     assert any(c == code and words in m for c, m in messages), messages
+
+
+def test_a_run_says_which_indicators_are_read_under_an_unrecorded_code():
+    from qofrules import api
+    somerset = api.run(str(ROOT / "schemes" / "2014-somerset.qof"), str(ROOT / "examples" / "south-west-2014"),
+                       indicators=False)
+    (note,) = [n for n in somerset["notes"] if n.startswith("achievement in 2012/13 is read under")]
+    assert "the 2013/14 code for 15 of the 35 indicators" in note and "records code changes for 20 of them" in note
+    leeds = api.run(str(ROOT / "schemes" / "2017-leeds.qof"), str(ROOT / "examples" / "leeds-2017"), indicators=False)
+    assert not [n for n in leeds["notes"] if "is read under" in n], "2016/17 <- 2015/16: a source says nothing changed"
