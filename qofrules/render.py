@@ -157,7 +157,9 @@ def contract_text(detail: dict) -> str:
              (f["source"] + (f" ({f['note']})" if f["note"] and f["status"] == "unknown" else "")).strip()]
             for f in detail["figures_list"]]
     out += _table(["figure", "value", "status", "source"], rows)
-    if detail["missing_for_payment"]:
+    if detail["published_indicator_count"] == 0:
+        out += ["", "No QOF this year (0 indicators, 0 points): qofrules refuses to compute QOF payments on it (QE004)."]
+    elif detail["missing_for_payment"]:
         out.append("")
         out.extend(textwrap.wrap("Needs before computing payments: " + "; ".join(detail["missing_for_payment"]),
                                  width=100, subsequent_indent="  "))

@@ -251,3 +251,12 @@ def test_every_shipped_contract_year_passes_its_schema(country, year):
     data = yamlsafe.load(source, code="QR301")
     validate(data, "contract.schema.json", source, "QR301")  # raises QofError on any problem
     assert data == yamlsafe.load_shipped(source, code="QR301")  # libyaml reads it the same
+
+
+def test_a_year_without_qof_says_so_rather_than_listing_figures_to_supply():
+    from click.testing import CliRunner
+
+    from qofrules.cli import cli
+    result = CliRunner().invoke(cli, ["contracts", "scotland", "2016/17"])
+    assert result.exit_code == 0 and "No QOF this year" in result.output
+    assert "Needs before computing payments" not in result.output
