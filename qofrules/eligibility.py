@@ -13,6 +13,7 @@ from . import ast
 from .bodies import area_column
 from .printer import body_text as describe
 from .data.model import Practice
+from .dates import parse_date
 from .diagnostics import QofError, error
 
 
@@ -98,7 +99,7 @@ def _attribute(test: ast.AttributeTest, practice: Practice) -> Answer:
             if not have.is_finite():  # 'NaN' would raise on comparing; 'inf' is not a count
                 raise InvalidOperation
         elif isinstance(wanted, dt.date):
-            have = dt.date.fromisoformat(raw)
+            have = parse_date(raw)
         else:
             have, wanted = _normal(raw), _normal(wanted)
     except (InvalidOperation, ValueError):

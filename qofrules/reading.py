@@ -31,7 +31,7 @@ def read_text(path: str | os.PathLike, *, max_bytes: int, what: str = "file") ->
         p = Path(path)
         try:
             if p.is_dir():
-                raise _problem("QR002", name, f"this is a directory, not a {what}")
+                raise _problem("QR002", name, f"this is a directory, not {_a(what)}")
             size = p.stat().st_size
             if size > max_bytes:
                 raise _problem("QR005", name, f"the file is {size:,} bytes; {_a(what)} may be at most {max_bytes:,}")

@@ -7,7 +7,6 @@ user never sees a terminal name such as ``__ANON_3``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import importlib.resources
 import re
@@ -19,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lexer import PatternStr
 
 from . import ast
+from .dates import parse_date
 from .diagnostics import Diagnostic, QofError, did_you_mean, error
 from .reading import MAX_LINE_LENGTH
 from .source import Source, Span, split_lines
@@ -281,7 +281,7 @@ class Builder:
 
     def date(self, token: Token) -> ast.Date:
         try:
-            value = dt.date.fromisoformat(token.value)
+            value = parse_date(token.value)
         except ValueError:
             value = None
             self.diagnostics.append(error("QR101", f"{token.value} is not a real date", source=self.source,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import yaml
 
-from .diagnostics import QofError, error
+from .diagnostics import QofError, Related, error
 from .source import Source, Span
 
 
@@ -56,6 +56,57 @@ class _ShippedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 _ShippedLoader.yaml_implicit_resolvers = _NoAliasLoader.yaml_implicit_resolvers
 
 
+class Positions:
+    """Where each value of a parsed file was written: ``span("achievement", "2013/14")`` is the
+    position of that value (None for a path the file does not have), so a problem found in the
+    data after parsing (a path that leads outside the data set) can still be shown at its line."""
+
+    def __init__(self, spans: dict[tuple, Span]):
+        self._spans = spans
+
+    def span(self, *keys) -> Span | None:
+        return self._spans.get(tuple(str(k) for k in keys))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first, second):
+        self.key, self.first, self.second = key, first, second
+
+
+def _key(loader, node):
+    """A mapping key's value as the constructor will build it (so `1` and `0x1`, or `a` and
+    `"a"`, are the same key); None for a key that is not a plain scalar."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    construct = loader.yaml_constructors.get(node.tag) or loader.yaml_constructors.get(None)
+    try:
+        value = construct(loader, node)
+        hash(value)
+    except Exception:  # noqa: BLE001 - a bad key is the constructor's to report, with its message
+        return None
+    return value
+
+
+def _walk(loader, node, path: tuple, spans: dict) -> None:
+    """Refuse a key given twice in any mapping (YAML says keys are unique; PyYAML keeps the last
+    silently) and note where each value is. Depth is bounded by MAX_YAML_DEPTH, so recursion is safe."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict = {}
+        for key_node, value_node in node.value:
+            key = _key(loader, key_node)
+            if key is not None:
+                if key in seen:
+                    raise _DuplicateKey(key_node.value, seen[key], key_node.start_mark)
+                seen[key] = key_node.start_mark
+                here = path + (str(key),)
+                spans[here] = Span.point(value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+                _walk(loader, value_node, here, spans)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            spans[path + (str(i),)] = Span.point(item.start_mark.line + 1, item.start_mark.column + 1)
+            _walk(loader, item, path + (str(i),), spans)
+
+
 def load_shipped(source: Source, *, code: str):
     """Parse one of qofrules' own data files (see _ShippedLoader); problems as :func:`load`'s."""
     return load(source, code=code, loader=_ShippedLoader)
@@ -63,8 +114,31 @@ def load_shipped(source: Source, *, code: str):
 
 def load(source: Source, *, code: str = "QD001", loader=None):
     """Parse ``source`` as YAML; a syntax problem becomes a located diagnostic, not a traceback."""
+    return load_located(source, code=code, loader=loader)[0]
+
+
+def load_located(source: Source, *, code: str = "QD001", loader=None) -> tuple[object, Positions]:
+    """:func:`load`, with where each value was written. Every YAML file qofrules reads comes
+    through here, so a key given twice is refused in all of them alike (at the second key, with
+    a note at the first)."""
     try:
-        return yaml.load(source.text, Loader=loader or _NoAliasLoader)  # noqa: S506 - safe loaders only
+        reader = (loader or _NoAliasLoader)(source.text)
+        try:
+            node = reader.get_single_node()
+            spans: dict = {}
+            if node is not None:
+                _walk(reader, node, (), spans)
+            data = reader.construct_document(node) if node is not None else None
+        finally:
+            reader.dispose()
+        return data, Positions(spans)
+    except _DuplicateKey as dup:
+        first = Span.point(dup.first.line + 1, dup.first.column + 1)
+        raise QofError([error(
+            code, f"not valid YAML: the key '{dup.key}' is given twice (first on line {first.line})",
+            source=source, span=Span.point(dup.second.line + 1, dup.second.column + 1),
+            related=[Related(message=f"'{dup.key}' is first given here", span=first)],
+            hint="keep one: a YAML key may appear once in each mapping")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         span = Span.point(mark.line + 1, mark.column + 1) if mark is not None else None

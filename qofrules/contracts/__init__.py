@@ -5,12 +5,12 @@ The package ships one YAML file per country-year in ``data/``; each is validated
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import importlib.resources
 from decimal import Decimal, InvalidOperation
 
 from .. import jsonschemas, yamlsafe
+from ..dates import parse_date
 from ..diagnostics import QofError, did_you_mean, error
 from ..reading import read_text
 from ..source import Source
@@ -248,7 +248,7 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                 updates["lower"], updates["upper"] = supplied(lower), supplied(upper)
             if "retires" in raw:
                 try:
-                    dt.date.fromisoformat(raw["retires"])
+                    parse_date(raw["retires"])
                 except ValueError:
                     raise QofError([error("QR313", f"{code}: {raw['retires']} is not a real date",
                                           source=source)]) from None

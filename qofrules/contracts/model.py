@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
+from ..dates import parse_date
+
 CHECKED = "checked"
 UNCHECKED = "unchecked"
 UNKNOWN = "unknown"
@@ -59,7 +61,7 @@ class Indicator:
     def retirement_date(self) -> dt.date | None:
         if self.retires is None or self.retires.value is None:
             return None
-        return dt.date.fromisoformat(self.retires.value)
+        return parse_date(self.retires.value)
 
 
 @dataclass(frozen=True, kw_only=True)

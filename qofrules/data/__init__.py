@@ -5,13 +5,13 @@ never makes it read anything else.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
 
 from .. import yamlsafe
 from ..jsonschemas import validate
+from ..dates import parse_date
 from ..diagnostics import QofError, error
 from ..reading import MAX_DATA_BYTES, read_text
 from ..source import Source
@@ -26,10 +26,10 @@ MAX_COMPACT_BYTES = 20 * 1024 * 1024
 
 def load(path: str) -> Dataset:
     """Load ``path``: a directory holding dataset.yaml, that file, or a compact .yaml/.yml/.json file."""
-    data, source, base = read_manifest(path)
+    data, source, base, files = read_manifest(path)
     if is_compact(data):
-        return _compact(data, source, base, origin=path)
-    return _directory(data, source, base, origin=path)
+        return _compact(data, source, files, origin=path)
+    return _directory(data, source, files, origin=path)
 
 
 def is_compact(data: dict) -> bool:
@@ -37,9 +37,10 @@ def is_compact(data: dict) -> bool:
     return isinstance(data.get("practices"), list)
 
 
-def read_manifest(path: str) -> tuple[dict, Source, Path]:
+def read_manifest(path: str) -> tuple[dict, Source, Path, dict[str, Path]]:
     """The data set file at ``path`` (or ``path``/dataset.yaml), parsed and schema-checked, with its
-    directory: the one place both loaders (this exact one and :mod:`.columnar`) read it."""
+    directory and every file it names, resolved and checked (:func:`_inside`): the one place both
+    loaders (this exact one and :mod:`.columnar`) read it, so a bad path gives both the same error."""
     p = Path(path)
     if p.is_dir():
         p = p / "dataset.yaml"
@@ -47,6 +48,7 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
             raise QofError([error("QD002", f"{path} is a directory without a dataset.yaml",
                                   hint="see docs/data-formats.md")])
     source = read_text(p, max_bytes=MAX_COMPACT_BYTES, what="data set file")
+    positions = None
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(source.text)
@@ -55,74 +57,112 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
             raise QofError([error("QD001", f"not valid JSON: {exc.msg}", source=source,
                                   span=Span.point(exc.lineno, exc.colno))]) from None
     else:
-        data = yamlsafe.load(source)
+        data, positions = yamlsafe.load_located(source)
     if not isinstance(data, dict):
         raise QofError([error("QD003", "a data set file must be a mapping (dataset:, synthetic:, practices: ...)",
                               source=source)])
-    _refuse_escaping_paths(data, source)
+    span = (lambda field: positions.span(*field.split(".", 1))) if positions else (lambda field: None)
+    _refuse_escaping_paths(data, source, span)
     validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
     size = len(source.text.encode("utf-8"))
     if not is_compact(data) and size > MAX_MANIFEST_BYTES:
         raise QofError([error("QR005", f"the file is {size:,} bytes; a data set manifest may be at most "
                               f"{MAX_MANIFEST_BYTES:,}", source=source,
                               hint="a manifest only names its files; the data belongs in them")])
-    return data, source, p.parent
+    if not is_compact(data) and "practices" not in data:
+        raise QofError([error("QD004", "the manifest does not name its practices table (practices: FILE)",
+                              source=source)])
+    files = {field: _inside(p.parent, field, relative, source, span(field))
+             for field, relative in _named_paths(data)}
+    return data, source, p.parent, files
+
+
+#: What each field of a manifest names, for messages.
+_WHAT = {"practices": "practices table", "contract_overrides": "contract overrides file",
+         "achievement": "achievement file", "prevalence": "prevalence file"}
 
 
 def _named_paths(data: dict):
-    """(field, path) of every file a data set file names."""
-    for field in ("practices", "contract_overrides"):
-        if isinstance(data.get(field), str):
-            yield field, data[field]
+    """(field, path) of every file a data set file names, in the order the readers read them."""
+    if isinstance(data.get("practices"), str):
+        yield "practices", data["practices"]
     for field in ("achievement", "prevalence"):
         if isinstance(data.get(field), dict):
             for year, path in data[field].items():
                 if isinstance(path, str):
                     yield f"{field}.{year}", path
+    if isinstance(data.get("contract_overrides"), str):
+        yield "contract_overrides", data["contract_overrides"]
 
 
-def _refuse_escaping_paths(data: dict, source: Source) -> None:
+def _shown(path: str) -> str:
+    """A path as a message shows it: control characters (a NUL) escaped, never printed raw."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+
+
+def _refuse_escaping_paths(data: dict, source: Source, span) -> None:
     """Refuse absolute paths, '..' and drive letters in plain words (QD004, as the schema's pattern
-    would, but its message is the regular expression). Symbolic links are _inside's job (QD005)."""
+    would, but its message is the regular expression), and NUL characters, which no file name can
+    hold. Symbolic links are _inside's job (QD005)."""
     problems = []
     for field, path in _named_paths(data):
         parts = path.replace("\\", "/").split("/")
         if path.startswith(("/", "\\")) or ".." in parts or ":" in path:
-            problems.append(error("QD004", f"{field}: '{path}' lies outside the data set's directory", source=source,
+            problems.append(error("QD004", f"{field}: '{_shown(path)}' lies outside the data set's directory",
+                                  source=source, span=span(field),
                                   hint="name files by paths relative to the data set's directory, without '..'"))
+        elif "\x00" in path:
+            problems.append(error("QD004", f"{field}: '{_shown(path)}' is not a file name (it holds a NUL "
+                                  "character)", source=source, span=span(field),
+                                  hint="name files by plain paths relative to the data set's directory"))
     if problems:
         raise QofError(problems)
 
 
-def _inside(base: Path, relative: str, source: Source) -> Path:
+def _inside(base: Path, field: str, relative: str, source: Source, span) -> Path:
     """The file a data set names, after checking it lies in the data set's directory (symbolic
     links followed) and is a regular file: a named pipe or device there would make reading hang
-    or never end, so only a path the user typed may be one."""
-    target = (base / relative).resolve()
-    if not target.is_relative_to(base.resolve()):
-        raise QofError([error("QD005", f"'{relative}' lies outside the data set's directory", source=source,
-                              hint="a data set may only name files in its own directory")])
-    if target.exists() and not target.is_file() and not target.is_dir():
-        raise QofError([error("QD005", f"'{relative}' is not a regular file (a pipe, socket or device)",
-                              source=source, hint="a data set may only name ordinary files")])
+    or never end, so only a path the user typed may be one. Every problem is located at the
+    manifest's line naming the file, and is the same whichever reader then reads it."""
+    what = _WHAT[field.split(".", 1)[0]]
+    def refuse(code: str, problem: str, hint: str):
+        return QofError([error(code, f"{field}: '{_shown(relative)}' {problem}", source=source, span=span,
+                               hint=hint)])
+    try:
+        target = (base / relative).resolve()
+        inside = target.is_relative_to(base.resolve())
+        exists = inside and target.exists()
+    except (RuntimeError, OSError) as exc:  # a loop of links: RuntimeError to 3.12, OSError (ELOOP) since
+        if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:
+            raise refuse("QD005", "is a symbolic link that leads back to itself (a loop)",
+                         "make the link point at the file, or name the file itself") from None
+        raise refuse("QR002", f"cannot be read ({getattr(exc, 'strerror', None) or exc})",
+                     "check the file and its permissions") from None
+    if not inside:
+        raise refuse("QD005", "lies outside the data set's directory", "a data set may only name files in its own directory")
+    if not exists:
+        raise refuse("QR002", "is not there (no such file in the data set's directory)",
+                     "check the file name: paths are relative to the manifest's directory")
+    if target.is_dir():
+        raise refuse("QR002", f"is a directory, not {'an' if what[0] in 'aeiou' else 'a'} {what}",
+                     f"name the {what} itself")
+    if not target.is_file():
+        raise refuse("QD005", "is not a regular file (a pipe, socket or device)", "a data set may only name ordinary files")
     return target
 
 
-def _directory(data: dict, source: Source, base: Path, origin: str) -> Dataset:
-    if "practices" not in data:
-        raise QofError([error("QD004", "the manifest does not name its practices table (practices: FILE)",
-                              source=source)])
-    practices_source = read_text(_inside(base, data["practices"], source), max_bytes=MAX_DATA_BYTES,
+def _directory(data: dict, source: Source, files: dict[str, Path], origin: str) -> Dataset:
+    practices_source = read_text(files["practices"], max_bytes=MAX_DATA_BYTES,
                                  what="practices table")
     practices, area_columns, attribute_names = csvfiles.read_practices(practices_source)
     known = {p.code for p in practices}
     achievement: dict[str, dict] = {}
-    for year, relative in data.get("achievement", {}).items():
-        text = read_text(_inside(base, relative, source), max_bytes=MAX_DATA_BYTES, what="achievement file")
+    for year in data.get("achievement", {}):
+        text = read_text(files[f"achievement.{year}"], max_bytes=MAX_DATA_BYTES, what="achievement file")
         achievement[year] = csvfiles.read_long(text, known)
     prevalence: dict[str, dict] = {}
-    for year, relative in data.get("prevalence", {}).items():
-        text = read_text(_inside(base, relative, source), max_bytes=MAX_DATA_BYTES, what="prevalence file")
+    for year in data.get("prevalence", {}):
+        text = read_text(files[f"prevalence.{year}"], max_bytes=MAX_DATA_BYTES, what="prevalence file")
         prevalence[year] = csvfiles.read_prevalence(text, known)
     full = tuple(
         _with(p, achievement={y: by_practice.get(p.code, {}) for y, by_practice in achievement.items()},
@@ -132,7 +172,7 @@ def _directory(data: dict, source: Source, base: Path, origin: str) -> Dataset:
     return Dataset(name=data["dataset"], synthetic=data["synthetic"], notice=data.get("notice", ""),
                    practices=full, years=tuple(sorted(achievement)), area_columns=area_columns,
                    attribute_names=attribute_names,
-                   contract_overrides=str(_inside(base, overrides, source)) if overrides else None,
+                   contract_overrides=str(files["contract_overrides"]) if overrides else None,
                    origin=origin)
 
 
@@ -144,7 +184,7 @@ def _with(practice: Practice, **changes) -> Practice:
 _AREA_KEYS = {"pcn": "PCN", "ccg": "CCG", "icb": "ICB", "region": "REGION", "lmc": "LMC", "area_team": "AREA_TEAM"}
 
 
-def _compact(data: dict, source: Source, base: Path, origin: str) -> Dataset:
+def _compact(data: dict, source: Source, files: dict[str, Path], origin: str) -> Dataset:
     practices = []
     seen: set[str] = set()
     area_columns: set[str] = {"PRACTICE_CODE"}
@@ -160,7 +200,7 @@ def _compact(data: dict, source: Source, base: Path, origin: str) -> Dataset:
         opted_in = None
         if "opted_in" in raw:
             try:
-                opted_in = dt.date.fromisoformat(raw["opted_in"])
+                opted_in = parse_date(raw["opted_in"])
             except ValueError:
                 problems.append(error("QD017", f"practice {code}: opted_in {raw['opted_in']} is not a real date",
                                       source=source))
@@ -207,7 +247,7 @@ def _compact(data: dict, source: Source, base: Path, origin: str) -> Dataset:
     return Dataset(name=data["dataset"], synthetic=data["synthetic"], notice=data.get("notice", ""),
                    practices=tuple(practices), years=tuple(sorted(years)), area_columns=frozenset(area_columns),
                    attribute_names=frozenset(attribute_names), origin=origin,
-                   contract_overrides=str(_inside(base, data["contract_overrides"], source))
+                   contract_overrides=str(files["contract_overrides"])
                    if data.get("contract_overrides") else None)
 
 

@@ -7,11 +7,11 @@ Reading is done in one pass with the standard ``csv`` module; the national-scale
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from ..dates import parse_date
 from ..diagnostics import MAX_DIAGNOSTICS_PER_FILE, Diagnostic, QofError, did_you_mean, error
 from ..source import Source, Span
 from .model import Measures, Practice, Prevalence
@@ -79,6 +79,40 @@ def _lists(source: Source, required: tuple[str, ...], what: str):
     except csv.Error as exc:
         raise _unreadable(source, 1, exc) from None
     names = [h.strip().upper() for h in header]
+    check_header(names, required, what, source)
+    return names, _data_rows(reader, len(names), source)
+
+
+def _field_starts(line: str) -> list[int]:
+    """The 1-based column where each field of a CSV line starts (commas inside quotes are text)."""
+    starts, quoted = [1], False
+    for at, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            starts.append(at + 2)
+    return starts
+
+
+def check_header(names: list[str], required: tuple[str, ...], what: str, source: Source) -> None:
+    """Refuse a header that names a column twice (QD019: which of the two would be read is a guess)
+    or lacks a required one (QD012). ``source`` need hold only the header line: the exact and the
+    columnar reader both judge a header here, so they give the same words."""
+    first: dict[str, int] = {}
+    starts = _field_starts(source.line_text(1))
+    problems = []
+    for i, name in enumerate(names):
+        if name in first:
+            column = starts[i] if i < len(starts) and len(starts) == len(names) else 1
+            end = starts[i + 1] - 1 if column > 1 and i + 1 < len(starts) else len(source.line_text(1)) + 1
+            problems.append(error(
+                "QD019", f"the {what} names column {name} twice (fields {first[name] + 1} and {i + 1})",
+                source=source, span=Span(line=1, column=column, end_line=1, end_column=max(end, column + 1)),
+                hint="keep one of the two columns: qofrules will not guess which one is meant"))
+        else:
+            first[name] = i
+    if problems:
+        raise QofError(problems)
     missing = [c for c in required if c not in names]
     if missing:
         hint = None
@@ -88,7 +122,6 @@ def _lists(source: Source, required: tuple[str, ...], what: str):
                               f"{', '.join(names) or 'none'}", source=source,
                               span=Span(line=1, column=1, end_line=1, end_column=len(source.line_text(1)) + 1),
                               hint=hint)])
-    return names, _data_rows(reader, len(names), source)
 
 
 def _data_rows(reader, width: int, source: Source):
@@ -171,7 +204,7 @@ def read_practices(source: Source) -> tuple[list[Practice], frozenset[str], froz
         opted_in = None
         if row.get("OPTED_IN"):
             try:
-                opted_in = dt.date.fromisoformat(row["OPTED_IN"])
+                opted_in = parse_date(row["OPTED_IN"])
             except ValueError:
                 problems.add("QD017", line, f"practice {code}: OPTED_IN '{row['OPTED_IN']}' is not a date (YYYY-MM-DD)")
                 continue

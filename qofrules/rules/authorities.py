@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from .. import ast
+from ..dates import parse_date
 
 NATIONAL = "national"          # may change the country's national contract itself
 COMMISSIONER = "commissioner"  # NHS England's regional and area teams: local variations it agrees
@@ -151,7 +152,7 @@ def _and(items: list[str]) -> str:
 def _date(value) -> dt.date | None:
     if value is None:
         return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return value if isinstance(value, dt.date) else parse_date(str(value))
 
 
 def from_data(data: dict) -> Authorities:
