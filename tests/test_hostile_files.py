@@ -172,3 +172,20 @@ def test_one_date_reader_for_every_file():
     users = [p for p in package.rglob("*.py")
              if "fromisoformat(" in p.read_text(encoding="utf-8") and p.name != "dates.py"]
     assert users == [], "every date is read by qofrules.dates.parse_date"
+
+
+# ------------------------------------------------------------------ 5. made-up indicator codes
+
+def test_a_file_of_made_up_indicator_codes_is_refused_on_both_paths_before_it_costs_memory(data):
+    """400,000 made-up codes once took 5 GB on the default path: each code had a row per practice.
+    Past a documented bound the file is refused, at the line of the first code too many."""
+    practice = (data / "practices.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    path = data / "achievement-2013-14.csv"
+    rows = [f"{practice},MADEUP{n:05d},ACHIEVED_POINTS,1" for n in range(1500)]
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
+    result = _both(data)
+    assert result.exit_code == 1
+    assert "error[QD025]" in result.output and "more than 1,000 different indicator codes" in result.output
+    first_made_up = len(path.read_text(encoding="utf-8").splitlines()) - 1500
+    real = len({line.split(",")[1] for line in path.read_text(encoding="utf-8").splitlines()[1:first_made_up]})
+    assert f"achievement-2013-14.csv:{first_made_up + 1000 - real + 1}:" in result.output

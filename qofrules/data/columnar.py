@@ -313,6 +313,8 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
         if (practice[used] < 0).any():
             raise Deferred("a practice not in the practices table")
         indicator, codes = _dictionary_codes(batch.column("INDICATOR_CODE"), codes, grow=True)
+        if len(codes) > csvfiles.MAX_INDICATOR_CODES:  # the exact reader says where, without the matrices
+            raise Deferred(f"more than {csvfiles.MAX_INDICATOR_CODES:,} different indicator codes")
         if len(codes) > capacity:  # grow by a few indicators at a time: little copying, little slack
             capacity = len(codes) + CODE_SLACK
             cells = {f: _widen(matrix, capacity, np.nan) for f, matrix in cells.items()}

@@ -20,6 +20,10 @@ AREA_COLUMNS = ("PCN", "CCG", "ICB", "REGION", "LMC", "AREA_TEAM")
 PRACTICE_COLUMNS = ("PRACTICE_CODE", "PRACTICE_NAME", "LIST_SIZE")
 SPECIAL_PRACTICE_COLUMNS = set(PRACTICE_COLUMNS) | set(AREA_COLUMNS) | {"OPTED_IN", "PILOTS", "REQUESTED_ALTERNATIVE"}
 LONG_COLUMNS = ("PRACTICE_CODE", "INDICATOR_CODE", "MEASURE", "VALUE")
+#: The most distinct indicator codes one achievement file may name. A QOF year has had 60 to 150
+#: indicators (121 in 2013/14); each code costs a row per practice in the columnar reader, so a
+#: file of made-up codes (400,000 in 11 MB once took 5 GB) is refused, on both readers alike.
+MAX_INDICATOR_CODES = 1000
 PREVALENCE_COLUMNS = ("PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", "PRACTICE_LIST_SIZE")
 MEASURES = {"REGISTER": "register", "NUMERATOR": "numerator", "DENOMINATOR": "denominator",
             "PCAS": "exceptions", "EXCEPTIONS": "exceptions", "ACHIEVED_POINTS": "achieved_points"}
@@ -229,6 +233,7 @@ def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, 
     """An NHS Digital long achievement file: practice -> indicator -> measures."""
     problems = _Problems(source)
     cells: dict[tuple[str, str], dict[str, tuple]] = {}
+    indicators: set[str] = set()
     names, rows = _lists(source, LONG_COLUMNS, "achievement file")
     at_practice, at_indicator, at_measure, at_value = (names.index(c) for c in LONG_COLUMNS)
     for line, row, bad in rows:
@@ -240,6 +245,13 @@ def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, 
         if field is None:
             continue  # measures qofrules does not use (documented in docs/data-formats.md)
         practice, indicator, text = row[at_practice], row[at_indicator], row[at_value]
+        if indicator not in indicators:
+            if len(indicators) == MAX_INDICATOR_CODES:
+                problems.add("QD025", line, f"line {line}: the file names more than {MAX_INDICATOR_CODES:,} different "
+                             f"indicator codes ({indicator} is one more); a QOF year has fewer than 200, so the "
+                             "file is refused (docs/limits.md)")
+                problems.raise_if_any()
+            indicators.add(indicator)
         if practice not in known_practices:
             problems.add("QD020", line, f"line {line}: practice {practice} is not in the practices table",
                          hint=lambda: did_you_mean(practice, known_practices))
