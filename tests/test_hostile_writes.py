@@ -175,3 +175,40 @@ def test_fmt_counts_a_file_it_could_not_write_once(tmp_path):
     done = _process(["fmt", "--write", bad], preexec_fn=small_files)
     assert "0 file(s) reformatted, 0 left unchanged, 1 could not be formatted (see above)" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.qof", "b.qof"]
+
+
+# ------------------------------------------------------------------ QE002 / QE003 located in the scheme
+
+MISSING_COLUMNS = '''scheme where "Where"
+  contract: england 2013/14
+  area: icb "Somewhere"
+  eligible when: practice in area-team "North" and practice attribute colour = "blue"
+
+  rule "All":
+    applies to: all indicators
+    pay: achievement
+'''
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_a_column_the_data_lacks_is_reported_where_the_scheme_asks_for_it(tmp_path, exact):
+    scheme = tmp_path / "where.qof"
+    scheme.write_text(MISSING_COLUMNS, encoding="utf-8")
+    result = _invoke(["run", scheme, "--data", EXAMPLE, "--contract-overrides", EXAMPLE / "contract-overrides.yaml"]
+                     + (["--exact"] if exact else []))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{scheme}:4:30: error[QE002] the scheme places practices by AREA_TEAM, but the data set " \
+           "lincolnshire-2014-example has no AREA_TEAM column" in lines
+    assert f"{scheme}:4:71: error[QE003] the scheme tests practice attribute 'colour', which the data set " \
+           "lincolnshire-2014-example does not have (its attributes: none)" in lines
+    assert '    4 |   eligible when: practice in area-team "North" and practice attribute colour = "blue"' in lines
+    assert "<input>" not in result.output
+
+
+def test_explain_locates_a_missing_attribute_too(tmp_path):
+    scheme = tmp_path / "where.qof"
+    scheme.write_text(MISSING_COLUMNS.replace('  area: icb "Somewhere"\n', ""), encoding="utf-8")
+    result = _invoke(["explain", scheme, "--data", EXAMPLE, "--practice", "C82001"])
+    assert result.exit_code == 1
+    assert f"{scheme}:3:71: error[QE003]" in result.output and "<input>" not in result.output
