@@ -212,3 +212,15 @@ def test_explain_locates_a_missing_attribute_too(tmp_path):
     result = _invoke(["explain", scheme, "--data", EXAMPLE, "--practice", "C82001"])
     assert result.exit_code == 1
     assert f"{scheme}:3:71: error[QE003]" in result.output and "<input>" not in result.output
+
+
+# ------------------------------------------------------------------ diff: a file with itself
+
+def test_diff_of_a_scheme_with_an_impossible_date_is_an_input_problem(tmp_path):
+    scheme = tmp_path / "x.qof"
+    scheme.write_text(SCHEME.read_text(encoding="utf-8").replace("2014-02-01", "2014-02-30"), encoding="utf-8")
+    result = _invoke(["diff", scheme, scheme])
+    assert result.exit_code == 2, "1 would say the versions differ"
+    assert f"{scheme}:16:9: error[QR101] 2014-02-30 is not a real date" in result.output
+    assert _invoke(["diff", SCHEME, scheme]).exit_code == 2
+    assert _invoke(["diff", SCHEME, SCHEME]).exit_code == 0
