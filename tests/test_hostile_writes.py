@@ -224,3 +224,35 @@ def test_diff_of_a_scheme_with_an_impossible_date_is_an_input_problem(tmp_path):
     assert f"{scheme}:16:9: error[QR101] 2014-02-30 is not a real date" in result.output
     assert _invoke(["diff", SCHEME, scheme]).exit_code == 2
     assert _invoke(["diff", SCHEME, SCHEME]).exit_code == 0
+
+
+# ------------------------------------------------------------------ CSV output carries its notices
+
+def _notices_and_rows(text: str) -> tuple[list[str], list[dict]]:
+    """As docs/data-formats.md says to read it: the lines before the header start with '#'."""
+    lines = io.StringIO(text)
+    notices = [line[1:].strip() for line in itertools.takewhile(lambda line: line.startswith("#"), io.StringIO(text))]
+    return notices, list(csv.DictReader(itertools.dropwhile(lambda line: line.startswith("#"), lines)))
+
+
+def test_csv_output_carries_the_synthetic_and_illustrative_notices(tmp_path):
+    out = tmp_path / "results.csv"
+    result = _invoke(_run_csv(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    notices, rows = _notices_and_rows(text)
+    assert any(n.startswith("SYNTHETIC DATA") for n in notices), notices
+    assert any("illustrative" in n.lower() and "not national" in n.lower() for n in notices), notices
+    assert text.startswith("#"), "the notices come first, where a reader sees them"
+    assert len(rows) == text.count("\n") - len(notices) - 1 and rows[0]["practice"]
+    assert all(r["practice"] and not r["practice"].startswith("#") for r in rows)
+
+
+def test_csv_output_reads_back_with_pandas(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    out = tmp_path / "results.csv"
+    assert _invoke(_run_csv(out)).exit_code == 0
+    frame = pandas.read_csv(out, comment="#")  # no value of this data set holds a '#'
+    assert "#" not in "".join(line for line in out.read_text(encoding="utf-8").splitlines() if line[:1] != "#")
+    _, rows = _notices_and_rows(out.read_text(encoding="utf-8"))
+    assert list(frame.columns) == list(rows[0]) and len(frame) == len(rows)
