@@ -102,9 +102,8 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     if str(path) == "":
         raise _fail("''", "no file name given")
     given = Path(path)
-    target = Path(os.path.realpath(given)) if given.is_symlink() else given
     try:
-        info = os.stat(target)
+        info = os.stat(given)  # through any links, as open() would go
     except FileNotFoundError:
         info = None
     except OSError as exc:
@@ -112,8 +111,9 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise _fail(given, "it is a directory")
     if info is not None and not stat.S_ISREG(info.st_mode):
-        _write_special(target, text)
+        _write_special(given, text)  # by its own name: /dev/stdout's target has no path to resolve
         return
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
     directory = target.parent if str(target.parent) else Path(".")
     remove_stale_temporaries(target)
     try:

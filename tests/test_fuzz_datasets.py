@@ -4,7 +4,8 @@ the CSV headers and values, and the contract overrides, each run through the rea
 
 * the exit code is 0, 1 or 2, and nothing says "Traceback" or "internal error";
 * the run ends within its time and memory limits;
-* the default (columnar, vectorised) path and ``--exact`` give the same stdout, stderr and exit.
+* the default (columnar, vectorised) path and ``--exact`` give the same stdout, stderr and exit
+  (less the note the default path adds when it hands the data to the exact reader).
 
 The suite runs a few examples (QOFRULES_FUZZ_EXAMPLES, default 10, ~15 s). A larger run by hand,
 which does not stop at the first finding but lists every one with the edit that caused it:
@@ -65,7 +66,9 @@ def _join_csv(cells: list[str]) -> str:
 
 def mutate_csv(text: str, rnd: random.Random) -> tuple[str, str]:
     lines = text.split("\n")
-    header = _split_csv_line(lines[0])
+    header = _split_csv_line(lines[0]) if lines[0] else []
+    if not header:  # emptied by an earlier edit
+        return text, "unchanged"
     kind = rnd.choice(["cell", "cell", "cell", "header", "drop-column", "duplicate-row", "delete-row",
                        "truncate", "extra-column", "bom", "crlf", "empty"])
     if kind == "cell" and len(lines) > 2:
@@ -117,7 +120,7 @@ def mutate_yaml(text: str, rnd: random.Random) -> tuple[str, str]:
     lines = text.split("\n")
     keyed = [i for i, line in enumerate(lines) if ":" in line and not line.lstrip().startswith("#")]
     kind = rnd.choice(["value", "value", "value", "delete", "duplicate", "truncate", "indent"])
-    if not keyed:
+    if not keyed or not text:
         return text, "unchanged"
     i = rnd.choice(keyed)
     if kind == "value":
@@ -192,6 +195,24 @@ def run_both(data: Path) -> dict:
     return json.loads(done.stdout)
 
 
+FALLBACK_NOTE = "Note: the data set was read and computed practice by practice"
+
+
+def without_fallback_note(text: str) -> str:
+    """The output less the one line (wrapped) the default path adds, by design, when it hands data
+    the columnar reader cannot judge to the exact reader (qofrules.api.run_result)."""
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith(FALLBACK_NOTE):
+            skipping = True
+            continue
+        if skipping and line.startswith("  "):
+            continue
+        skipping = False
+        out.append(line)
+    return "".join(out)
+
+
 def problems(outcome: dict) -> list[str]:
     """What is wrong with one input's outcome (empty: nothing)."""
     if "process" in outcome:
@@ -204,8 +225,8 @@ def problems(outcome: dict) -> list[str]:
         for bad in ("Traceback", "internal error"):
             if bad in out or bad in err:
                 found.append(f"{mode}: {bad!r} in the output: {(err or out)[-600:]}")
-    if outcome["default"] != outcome["exact"]:
-        d, e = outcome["default"], outcome["exact"]
+    d, e = outcome["default"], outcome["exact"]
+    if [d[0], without_fallback_note(d[1]), d[2]] != e:
         found.append(f"the default and --exact paths differ: exit {d[0]} vs {e[0]}; stderr {d[2][:400]!r} vs "
                      f"{e[2][:400]!r}; stdout equal: {d[1] == e[1]}")
     return found

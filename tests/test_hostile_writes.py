@@ -104,6 +104,15 @@ def test_output_to_a_device_writes_to_the_device(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
 
 
+def test_output_to_dev_stdout_reaches_standard_output():
+    """/dev/stdout is a link to /proc/self/fd/1, whose target (a pipe here) has no path: written
+    by its own name, never resolved, and never replaced."""
+    done = _process(["run", SCHEME, "--data", EXAMPLE, "--format", "csv", "-o", "/dev/stdout"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# Scheme lincs-llr-2014") and "wrote /dev/stdout" in done.stderr
+    assert os.path.islink("/dev/stdout") or not os.path.isfile("/dev/stdout")
+
+
 def test_output_to_a_socket_is_refused_clearly(tmp_path):
     import socket
     path = tmp_path / "s.sock"
