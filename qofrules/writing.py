@@ -29,7 +29,7 @@ from .source import Source
 #: are reused); no write of ours takes anywhere near this long.
 STALE_AFTER_SECONDS = 3600
 
-_OURS = re.compile(r"\.qofrules-(\d+)\.[^.]+\.tmp\Z")
+_OURS = re.compile(r"\.qofrules-(\d+)\.[^.]+\.tmp")
 
 
 def _fail(target: str | os.PathLike, why: str) -> QofError:
@@ -68,7 +68,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     for entry in entries:
         if not entry.name.startswith(prefix):
             continue
-        match = _OURS.search(entry.name[len(target.name) + 1:])
+        match = _OURS.fullmatch(entry.name[len(target.name) + 1:])
         if match is None:
             continue
         try:
