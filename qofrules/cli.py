@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 
 import click
@@ -24,7 +25,9 @@ FORMATS = click.Choice(["text", "json", "csv"])
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output:
+    if output == "":
+        raise click.UsageError("-o/--output needs a file name (leave the option out to print to standard output)")
+    if output is not None:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
@@ -162,7 +165,14 @@ from .commands import register  # noqa: E402  (the commands import the helpers a
 register(cli)
 
 
+def _terminated(signum, frame) -> None:
+    """SIGTERM ends qofrules as an exit, not abruptly, so that a write in progress removes its
+    temporary file (qofrules.writing)."""
+    sys.exit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli(standalone_mode=True)
     except SystemExit:

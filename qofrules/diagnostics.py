@@ -11,8 +11,8 @@ references, QR3xx contract data, QD0xx practice data, QE0xx evaluation.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Sequence
 
 from .source import Source, Span
 
@@ -69,8 +69,9 @@ class Diagnostic:
             out.append(f"  note: {related.message} (line {related.span.line})")
             if self.source is not None:
                 out.extend(_excerpt(self.source, related.span))
-        if self.hint:
-            out.append(f"  hint: {self.hint}")
+        hint = resolve_hint(self.hint)
+        if hint:
+            out.append(f"  hint: {hint}")
         return "\n".join(out)
 
     def to_json(self) -> dict:
@@ -83,8 +84,9 @@ class Diagnostic:
         if self.span is not None:
             data.update(line=self.span.line, column=self.span.column,
                         end_line=self.span.end_line, end_column=self.span.end_column)
-        if self.hint:
-            data["hint"] = self.hint
+        hint = resolve_hint(self.hint)
+        if hint:
+            data["hint"] = hint
         if self.related:
             data["related"] = [
                 {"message": r.message, "line": r.span.line, "column": r.span.column}
@@ -145,6 +147,23 @@ def warning(code: str, message: str, *, source: Source | None = None, span: Span
                       hint=hint, related=tuple(related))
 
 
+class Later:
+    """A hint worked out only if its diagnostic is shown: :func:`cap` keeps the first
+    MAX_DIAGNOSTICS_PER_FILE diagnostics of a file, and only those need their "did you mean"
+    (a scheme can name 100,000 unknown codes; matching each against every code of the year, to
+    throw all but 50 away, was most of ``check``'s time). ``cap`` replaces it with its text."""
+
+    def __init__(self, make: Callable[[], str | None]):
+        self._make = make
+
+    def text(self) -> str | None:
+        return self._make()
+
+
+def resolve_hint(hint) -> str | None:
+    return hint.text() if isinstance(hint, Later) else hint
+
+
 def did_you_mean(word: str, candidates: Iterable[str], *, quote: bool = False) -> str | None:
     """A 'did you mean X?' hint for a misspelt name, matching case-insensitively."""
     pool = {c.lower(): c for c in candidates}
@@ -160,9 +179,9 @@ def did_you_mean(word: str, candidates: Iterable[str], *, quote: bool = False) -
 
 def cap(diagnostics: Sequence[Diagnostic], limit: int = MAX_DIAGNOSTICS_PER_FILE) -> list[Diagnostic]:
     """Keep the first ``limit`` diagnostics and summarise the rest in one more."""
+    kept = [d if not isinstance(d.hint, Later) else replace(d, hint=d.hint.text()) for d in diagnostics[:limit]]
     if len(diagnostics) <= limit:
-        return list(diagnostics)
-    kept = list(diagnostics[:limit])
+        return kept
     rest = len(diagnostics) - limit
     first = diagnostics[0]
     kept.append(Diagnostic(code="QR009", severity=first.severity,

@@ -14,7 +14,8 @@ from .bodies import area_column
 from .printer import body_text as describe
 from .data.model import Practice
 from .dates import parse_date
-from .diagnostics import QofError, error
+from .diagnostics import QofError, Related, error
+from .source import Source
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,14 @@ def _attribute(test: ast.AttributeTest, practice: Practice) -> Answer:
     return Answer(ok, f"attribute {name} is '{raw}' ({'' if ok else 'not '}{test.comparison} {test.value})")
 
 
-def required_columns(scheme: ast.Scheme) -> tuple[set[str], set[str]]:
-    """Area columns and attribute names the scheme's area and conditions read."""
-    columns, attributes = set(), set()
+def required_columns(scheme: ast.Scheme) -> tuple[dict[str, list[ast.Node]], dict[str, list[ast.Node]]]:
+    """Area columns and attribute names the scheme's area and conditions read, each with the nodes
+    that read it (in the order written), so that a missing one is reported where it is asked for."""
+    columns: dict[str, list[ast.Node]] = {}
+    attributes: dict[str, list[ast.Node]] = {}
     for body in scheme.areas:
         if area_column(body):
-            columns.add(area_column(body))
+            columns.setdefault(area_column(body), []).append(body)
 
     def visit(condition):
         if isinstance(condition, (ast.AllOf, ast.AnyOf)):
@@ -122,25 +125,35 @@ def required_columns(scheme: ast.Scheme) -> tuple[set[str], set[str]]:
         elif isinstance(condition, ast.Not):
             visit(condition.item)
         elif isinstance(condition, ast.InArea) and area_column(condition.area):
-            columns.add(area_column(condition.area))
+            columns.setdefault(area_column(condition.area), []).append(condition.area)
         elif isinstance(condition, ast.AttributeTest):
-            attributes.add(condition.attribute.text.lower())
+            attributes.setdefault(condition.attribute.text.lower(), []).append(condition.attribute)
 
     if scheme.eligibility is not None:
         visit(scheme.eligibility)
     return columns, attributes
 
 
-def check_data_has(scheme: ast.Scheme, area_columns, attribute_names, data_name: str) -> None:
-    """Refuse, before evaluating anyone, data that lacks a column the scheme needs."""
+def _elsewhere(nodes: list[ast.Node]) -> tuple[Related, ...]:
+    return tuple(Related(message="also asked for here", span=n.span) for n in nodes[1:])
+
+
+def check_data_has(scheme: ast.Scheme, area_columns, attribute_names, data_name: str,
+                   source: Source | None = None) -> None:
+    """Refuse, before evaluating anyone, data that lacks a column the scheme needs; each problem is
+    located at the first place in the scheme (``source``) that asks for the column."""
     columns, attributes = required_columns(scheme)
     problems = []
-    for column in sorted(columns - set(area_columns)):
+    for column in sorted(set(columns) - set(area_columns)):
+        nodes = columns[column]
         problems.append(error("QE002", f"the scheme places practices by {column}, but the data set {data_name} "
-                              f"has no {column} column", hint="add the column to the practices table"))
-    for name in sorted(attributes - set(attribute_names)):
+                              f"has no {column} column", source=source, span=nodes[0].span,
+                              related=_elsewhere(nodes), hint="add the column to the practices table"))
+    for name in sorted(set(attributes) - set(attribute_names)):
+        nodes = attributes[name]
         known = ", ".join(sorted(attribute_names)) or "none"
         problems.append(error("QE003", f"the scheme tests practice attribute '{name}', which the data set "
-                              f"{data_name} does not have (its attributes: {known})"))
+                              f"{data_name} does not have (its attributes: {known})", source=source,
+                              span=nodes[0].span, related=_elsewhere(nodes)))
     if problems:
         raise QofError(problems)

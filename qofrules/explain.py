@@ -223,7 +223,7 @@ def explain(tree: EvaluationTree, dataset: Dataset, code: str, indicator: str | 
     """The full trace for one practice (optionally one indicator), as plain data."""
     practice = find_practice(dataset, code)
     wanted = _check_indicator(tree, indicator) if indicator else None
-    eligibility.check_data_has(tree.scheme, dataset.area_columns, dataset.attribute_names, dataset.name)
+    eligibility.check_data_has(tree.scheme, dataset.area_columns, dataset.attribute_names, dataset.name, tree.source)
     with exact():
         result = evaluate_practice(tree, practice)
     contract = tree.contract

@@ -138,7 +138,7 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     Given a dict as ``cells``, fills it with each indicator's per-practice figures, as whole
     hundredths of a point and pence (None where unknown): {code: {"national": (points, pence),
     "scheme": (points, pence)}} — for tests that compare every cell with the exact path."""
-    eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name)
+    eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
     contract, scheme = tree.contract, tree.scheme
     notes = run_notes(tree, data.years, data.codes(contract.year))
     count = len(data.practices)

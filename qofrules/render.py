@@ -40,6 +40,23 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def run_notices(result: RunResult) -> list[str]:
+    """What every result must say above its figures, one notice per item, unwrapped: the scheme,
+    the data set (and that it is synthetic, with its notice), every file of figures not from
+    national data (with its label: illustrative, not national), the months run and the notes."""
+    out = [f'Scheme {result.scheme_id} "{result.scheme_title}" — contract {result.contract}']
+    out.append(f"Data: {result.dataset}" + (" (SYNTHETIC)" if result.synthetic else ""))
+    if result.notice:
+        out.append(" ".join(result.notice.split()))
+    for supplied in result.supplied_figures:
+        out.append(f"Figures not from national data, supplied by {_relative(supplied)}")
+    if result.months_run is not None:
+        out.append(f"Pays for the months run: {result.months_run} of 12 on the scheme's bases, the rest on national rules")
+    for note in result.notes:
+        out.append(f"Note: {note}")
+    return out
+
+
 def run_text(result: RunResult, *, reasons: bool = False) -> str:
     out = [f'Scheme {result.scheme_id} "{result.scheme_title}" — contract {result.contract}']
     out.append(f"Data: {result.dataset}" + (" (SYNTHETIC)" if result.synthetic else ""))
@@ -99,7 +116,12 @@ CSV_COLUMNS = ["practice", "name", "list_size", "eligible", "reason", "scheme_po
 
 
 def run_csv(result: RunResult) -> str:
+    """The header row and one row per practice, after the run's notices (run_notices) as lines that
+    start with ``#``, one notice a line (docs/data-formats.md, "Results as CSV"): the header is the
+    first line that does not start with ``#``."""
     buffer = io.StringIO()
+    for notice in run_notices(result):
+        buffer.write("# " + " ".join(notice.split()) + "\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in result.practices:

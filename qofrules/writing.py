@@ -1,12 +1,39 @@
-"""Atomic writes: a temporary file beside the target, then a rename, so a failure never leaves a
-half-written file where a good one stood."""
+"""Writes: ``fmt --write`` and every ``-o FILE`` (docs/limits.md, "Writing files").
+
+* A regular file (or a new one) is replaced atomically: a temporary file is written beside it,
+  synced, then renamed over it, so a failure never leaves a half-written file where a good one
+  stood.
+* A symbolic link is followed: its target is written (atomically, beside the target), and the
+  link stays a link.
+* A file that is not a regular file (a named pipe, a device such as ``/dev/null``) is written
+  directly, as a shell's ``>`` would, and never replaced by a regular file; one that cannot be
+  opened for writing (a socket) is refused with QR008.
+* Temporary files are named ``.NAME.qofrules-PID.RANDOM.tmp``. A write that is interrupted by an
+  exception, Ctrl-C or SIGTERM removes its own; one that is killed outright (SIGKILL, a power cut)
+  cannot, so each later write to the same target first removes the temporary files of that name
+  whose writer process is gone, or that are older than :data:`STALE_AFTER_SECONDS`.
+"""
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 from .diagnostics import QofError, error
+from .source import Source
+
+#: A temporary file older than this is stale even if a process with its writer's pid runs (pids
+#: are reused); no write of ours takes anywhere near this long.
+STALE_AFTER_SECONDS = 3600
+
+_OURS = re.compile(r"\.qofrules-(\d+)\.[^.]+\.tmp")
+
+
+def _fail(target: str | os.PathLike, why: str) -> QofError:
+    return QofError([error("QR008", f"cannot write {target}: {why}", source=Source(str(target), ""))])
 
 
 def _mode_for(target: Path) -> int:
@@ -19,13 +46,82 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+def _writer_gone(pid: int) -> bool:
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, but not ours to signal
+        return False
+    return False
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove temporary files a killed write to ``target`` left beside it; return them."""
+    prefix = f".{target.name}.qofrules-"
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        match = _OURS.fullmatch(entry.name[len(target.name) + 1:])
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid():
+            continue
+        if _writer_gone(pid) or now - info.st_mtime > STALE_AFTER_SECONDS:
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed
+
+
+def _write_special(target: Path, text: str) -> None:
+    """Write to a pipe or device as it is: never replace it with a regular file."""
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
     except OSError as exc:
-        raise QofError([error("QR008", f"cannot write {target}: {exc.strerror or exc}")]) from None
+        raise _fail(target, exc.strerror or str(exc)) from None
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    if str(path) == "":
+        raise _fail("''", "no file name given")
+    given = Path(path)
+    try:
+        info = os.stat(given)  # through any links, as open() would go
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _fail(given, exc.strerror or str(exc)) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise _fail(given, "it is a directory")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_special(given, text)  # by its own name: /dev/stdout's target has no path to resolve
+        return
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
+    directory = target.parent if str(target.parent) else Path(".")
+    remove_stale_temporaries(target)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.qofrules-{os.getpid()}.", suffix=".tmp",
+                                             dir=directory)
+    except OSError as exc:
+        raise _fail(given, exc.strerror or str(exc)) from None
+    done = False
     try:
         os.chmod(temporary, _mode_for(target))
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -33,9 +129,12 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
+        done = True
     except OSError as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise QofError([error("QR008", f"cannot write {target}: {exc.strerror or exc}")]) from None
+        raise _fail(given, exc.strerror or str(exc)) from None
+    finally:  # also on Ctrl-C and on SIGTERM (which qofrules.cli turns into an exit)
+        if not done:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass

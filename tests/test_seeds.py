@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from decimal import Decimal
 
@@ -104,8 +105,9 @@ def test_run_formats_agree(results):
     total = results["lincs"].totals["scheme_payment"]
     assert as_json["totals"]["scheme_payment"] == str(total)
     assert as_json["synthetic"] is True and as_json["supplied_figures"]
-    as_csv = list(csv.DictReader(runner.invoke(cli, ["run", scheme, "--data", data, "--format", "csv"]).output
-                                 .splitlines()))
+    csv_lines = runner.invoke(cli, ["run", scheme, "--data", data, "--format", "csv"]).output.splitlines()
+    assert "# SYNTHETIC DATA" in "\n".join(csv_lines) and "NOT national figures" in csv_lines[3]
+    as_csv = list(csv.DictReader(itertools.dropwhile(lambda line: line.startswith("#"), csv_lines)))
     assert len(as_csv) == len(results["lincs"].practices)
     assert sum(Decimal(r["scheme_payment"]) for r in as_csv) == total
     text = runner.invoke(cli, ["run", scheme, "--data", data]).output
@@ -118,7 +120,8 @@ def test_run_writes_output_atomically(tmp_path):
     out = tmp_path / "results.csv"
     result = CliRunner().invoke(cli, ["run", scheme, "--data", data, "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0
-    assert out.read_text(encoding="utf-8").startswith("practice,name,list_size,eligible")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert next(line for line in lines if not line.startswith("#")).startswith("practice,name,list_size,eligible")
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
 
 

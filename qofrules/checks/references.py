@@ -1,8 +1,10 @@
 """References: indicator codes, groups, domains and dates that the contract year actually has."""
 from __future__ import annotations
 
+import functools
+
 from .. import ast
-from ..diagnostics import did_you_mean, error, warning
+from ..diagnostics import Later, did_you_mean, error, warning
 from ..selection import DOMAIN_NAMES
 
 
@@ -22,9 +24,7 @@ def check(ctx):
         if isinstance(term, ast.Codes):
             for code in term.codes:
                 if code.text not in indicators:
-                    hint = did_you_mean(code.text, indicators)
-                    if hint is None and code.text in groups:
-                        hint = f"{code.text} is a group: write 'groups {code.text}'"
+                    hint = Later(functools.partial(_code_hint, code.text, indicators, groups))
                     if contract.complete:
                         yield error("QR212", f"{contract.key} has no indicator {code.text}", source=source,
                                     span=code.span, hint=hint)
@@ -33,9 +33,7 @@ def check(ctx):
         elif isinstance(term, ast.Groups):
             for group in term.groups:
                 if group.text not in groups:
-                    hint = did_you_mean(group.text, groups)
-                    if hint is None and group.text in indicators:
-                        hint = f"{group.text} is an indicator: write 'indicators {group.text}'"
+                    hint = Later(functools.partial(_group_hint, group.text, indicators, groups))
                     if contract.complete:
                         yield error("QR213", f"{contract.key} has no indicator group {group.text}", source=source,
                                     span=group.span, hint=hint)
@@ -68,14 +66,32 @@ def check(ctx):
             yield from _fixed_points(field.basis, rule, ctx)
 
 
-def _not_listed(contract, source, name, what: str, code: str, typo_hint: str | None):
+def _code_hint(text: str, indicators, groups) -> str | None:
+    hint = did_you_mean(text, indicators)
+    if hint is None and text in groups:
+        hint = f"{text} is a group: write 'groups {text}'"
+    return hint
+
+
+def _group_hint(text: str, indicators, groups) -> str | None:
+    hint = did_you_mean(text, groups)
+    if hint is None and text in indicators:
+        hint = f"{text} is an indicator: write 'indicators {text}'"
+    return hint
+
+
+def _listed_hint(typo_hint: Later) -> str:
+    typo = typo_hint.text()
+    return (f"if it is a typo, {typo}; " if typo else "") + "qofrules/contracts/data/SOURCES.md says what the year's list holds"
+
+
+def _not_listed(contract, source, name, what: str, code: str, typo_hint: Later):
     """A code a partial year does not list may be real: a warning that qofrules cannot check or pay
     it, not an error that says the year had no such thing."""
-    hint = f"if it is a typo, {typo_hint}; " if typo_hint else ""
     return warning(code, f"{name.text} is not among the {what}s qofrules lists for {contract.key}, whose list is "
                    f"incomplete ({contract.listed} indicators listed): qofrules cannot check it, and pays nothing "
                    "for it until the year's data lists it", source=source, span=name.span,
-                   hint=hint + "qofrules/contracts/data/SOURCES.md says what the year's list holds")
+                   hint=Later(functools.partial(_listed_hint, typo_hint)))
 
 
 def _fixed_points(basis, rule, ctx):

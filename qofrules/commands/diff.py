@@ -154,8 +154,9 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     how they are paid, dates, approval, metadata. Usage: qofrules diff OLD NEW.
 
     Exit 0 when nothing changed in meaning (layout and comments do not count), 1 when something
-    did, 2 when a version does not parse. Given git's seven external-diff arguments, it acts as
-    git's diff driver and always exits 0 (see docs/diff.md).
+    did, 2 when a version cannot be read, does not parse or holds an impossible value (2014-02-30).
+    Given git's seven external-diff arguments, it acts as git's diff driver and always exits 0
+    (see docs/diff.md).
     """
     git_mode = len(files) == GIT_ARGUMENTS
     if git_mode:
@@ -175,7 +176,9 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
             for diagnostic in exc.diagnostics:
                 click.echo(diagnostic.render())
             sys.exit(0)
-        fail(exc)
+        # 1 means "the versions differ": a version that cannot be read, parsed or built (an
+        # impossible date, 2014-02-30) is an input problem, and says nothing about difference.
+        fail(exc, 2)
     if git_mode:  # git names both sides by temporary files; the reader wants the path
         plain["old"], plain["new"] = f"a/{path}", f"b/{path}"
     if fmt == "json":

@@ -13,7 +13,6 @@ from ..reading import MAX_SCHEME_BYTES, read_text
 from ..writing import write_atomic
 
 
-
 def _expand(paths: tuple[str, ...]) -> list[str]:
     """Files as given; a directory stands for every .qof file under it."""
     found: list[str] = []
@@ -80,6 +79,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> No
                 write_atomic(path, output)
             except QofError as exc:
                 _show(exc)
+                changed.pop()  # not reformatted after all: counted once, as a failure
                 failed += 1
                 worst = max(worst, 2)
                 continue
