@@ -54,6 +54,8 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
             from ..source import Span
             raise QofError([error("QD001", f"not valid JSON: {exc.msg}", source=source,
                                   span=Span.point(exc.lineno, exc.colno))]) from None
+        except ValueError:  # a whole number of more than 4,300 digits: Python will not convert it
+            raise _huge_number(source) from None
     else:
         data = yamlsafe.load(source)
     if not isinstance(data, dict):
@@ -67,6 +69,20 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
                               f"{MAX_MANIFEST_BYTES:,}", source=source,
                               hint="a manifest only names its files; the data belongs in them")])
     return data, source, p.parent
+
+
+def _huge_number(source: Source) -> QofError:
+    """QD025 at the first run of more digits than any number in a data set needs (docs/limits.md)."""
+    import re
+    from ..source import Span
+    found = re.search(r"[0-9]{16,}", source.text)
+    span = None
+    if found:
+        line = source.text.count("\n", 0, found.start()) + 1
+        column = found.start() - (source.text.rfind("\n", 0, found.start()) + 1) + 1
+        span = Span(line=line, column=column, end_line=line, end_column=column + 1)
+    return QofError([error("QD025", "a number has thousands of digits; no number in a data set may be more "
+                           f"than {csvfiles.MAX_LIST_SIZE:,}", source=source, span=span)])
 
 
 def _named_paths(data: dict):
