@@ -7,6 +7,7 @@ Each test is what a user meets through the CLI: before these bounds, a LIST_SIZE
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -185,3 +186,92 @@ def test_a_json_number_of_thousands_of_digits_is_located(tmp_path):
     assert result.exit_code == 1
     assert f"{path}:2:52: error[QD025] a number has thousands of digits; no number in a data set may be more " \
            "than 1,000,000" in result.output
+
+
+# ------------------------------------------------------------------ national figures (contract overrides)
+
+def _overrides(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "overrides.yaml"  # applied after the example's own, which fill every other figure
+    path.write_text(f"overrides: england 2013/14\nlabel: hostile\n{body}\n", encoding="utf-8")
+    return path
+
+
+def _with_overrides(tmp_path: Path, command: str, body: str):
+    overrides = _overrides(tmp_path, body)
+    extra = ["--practice", PRACTICE] if command == "explain" else []
+    return _invoke(command, SCHEME, "--data", EXAMPLE, *extra, "--contract-overrides", overrides), overrides
+
+
+@pytest.mark.parametrize("body, column, said", [
+    ("groups:\n  AF: {national_prevalence: '0." + "0" * 40 + "1'}", 29,
+     "groups.AF.national_prevalence: '0.00000000000000000... (45 characters) has 41 decimal places; a national "
+     "prevalence must be above 0% and at most 100%, with at most 4 decimal places"),
+    ("groups:\n  AF: {national_prevalence: '99999'}", 29,
+     "groups.AF.national_prevalence: '99999' is out of range; a national prevalence must be above 0% and at most "
+     "100%, with at most 4 decimal places"),
+    ("groups:\n  AF: {national_prevalence: 0}", 29,
+     "groups.AF.national_prevalence: 0 is out of range; a national prevalence must be above 0% and at most 100%"),
+    ("point_value: '" + "9" * 60 + "'", 14,
+     "point_value: '9999999999999999999... (62 characters) is out of range; a £ per point must be above 0 and at "
+     "most 1,000, with at most 2 decimal places"),
+    ("point_value: '156.925'", 14, "point_value: '156.925' has 3 decimal places; a £ per point"),
+    ("average_list_size: 0.5", 20, "average_list_size: 0.5 has 1 decimal places; a national average list size "
+                                   "must be a whole number above 0 and at most 1,000,000"),
+    ("average_list_size: '7000'", 20, None),
+])
+def test_national_figures_are_bounded_and_located(tmp_path, body, column, said):
+    """Before: the 41-place prevalence was an internal error (decimal InvalidOperation) in explain;
+    '99999' and a 60-digit £ per point were used."""
+    result, overrides = _with_overrides(tmp_path, "explain", body)
+    if said is None:  # a number written as a string is as good as a number
+        assert result.exit_code == 0, result.output
+        assert "national average list size 7,000" in result.output
+        return
+    assert result.exit_code == 1
+    line = body.count("\n") + 3
+    assert f"{overrides}:{line}:{column}: error[QR314] {said}" in result.output
+
+
+@pytest.mark.parametrize("upper", ["150", "'150'", "100.001"])
+def test_a_threshold_above_100_is_refused_as_a_number_or_a_string(tmp_path, upper):
+    """Before: upper: '150' was used as 150%, and upper: 150 refused as "not of type 'string'"."""
+    result, overrides = _with_overrides(tmp_path, "run", f"indicators:\n  AF002: {{thresholds: {{lower: 40, upper: {upper}}}}}")
+    assert result.exit_code == 1
+    assert f"{overrides}:4:" in result.output
+    assert f"error[QR314] indicators.AF002.thresholds.upper: {upper}" in result.output
+    assert "a threshold must be from 0 to 100%, with at most 2 decimal places" in result.output
+    assert "not of type" not in result.output
+
+
+def test_points_in_overrides_are_bounded(tmp_path):
+    result, overrides = _with_overrides(tmp_path, "run", "indicators:\n  AF002: {points: 1001}")
+    assert result.exit_code == 1
+    assert f"{overrides}:4:19: error[QR314] indicators.AF002.points: 1001 is out of range; an indicator's points " \
+           "must be a whole number from 0 to 1,000" in result.output
+
+
+def test_figures_at_their_bounds_give_the_same_pennies_on_both_paths_without_exponents(tmp_path):
+    """The largest £ per point, the smallest national prevalence and average list size: the
+    largest payments the bounds allow, printed in plain digits, the same on both paths."""
+    body = "point_value: '1000.00'\naverage_list_size: 1\ngroups:\n  AF: {national_prevalence: '0.0001'}"
+    overrides = _overrides(tmp_path, body)
+    default = _invoke("run", SCHEME, "--data", EXAMPLE, "--contract-overrides", overrides, "--format", "csv")
+    exact = _invoke("run", SCHEME, "--data", EXAMPLE, "--contract-overrides", overrides, "--format", "csv", "--exact")
+    assert default.exit_code == exact.exit_code == 0, default.output
+    assert default.output == exact.output
+    assert not re.search(r"[0-9]E[+-]?[0-9]", default.output)
+
+
+def test_money_text_is_never_in_exponent_form_and_sums_are_exact():
+    """Where '0E+35' came from: money as str(Decimal), and sums in Python's default 28 digits, which
+    rounded a 60-digit total (losing pennies) and left a zero difference as 0E+35."""
+    from decimal import Decimal
+
+    from qofrules.money import decimal_text, minus, total
+    big = Decimal("9" * 40 + ".99")
+    assert total([big, Decimal("0.01")]) == Decimal("1" + "0" * 40)
+    assert minus(total([big, big]), big) == big  # in 28 digits: 1E+40, the pennies gone
+    assert decimal_text(minus(total([big, big]), total([big, big]))) == "0.00"
+    assert decimal_text(Decimal("0E+35")) == "0"
+    assert decimal_text(Decimal("1E-7")) == "0.0000001"
+
