@@ -275,3 +275,40 @@ def test_money_text_is_never_in_exponent_form_and_sums_are_exact():
     assert decimal_text(Decimal("0E+35")) == "0"
     assert decimal_text(Decimal("1E-7")) == "0.0000001"
 
+
+# ------------------------------------------------------------------ numbers in a scheme
+
+TINY_SCHEME = ('scheme tiny "Tiny"\n  contract: england 2013/14\n  eligible when: {condition}\n\n'
+               '  rule "All":\n    applies to: all indicators\n    pay: {basis}\n')
+
+
+def _scheme(tmp_path: Path, name: str, basis: str, condition: str = "every practice") -> Path:
+    path = tmp_path / name
+    path.write_text(TINY_SCHEME.format(basis=basis, condition=condition), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("basis, said", [
+    ("0.0000001 points", "0.0000001 points has 7 decimal places; a scheme's points may have at most 2"),
+    ("12.345 points", "12.345 points has 3 decimal places; a scheme's points may have at most 2"),
+    ("33.333333% of achievement", "33.333333% has 6 decimal places; a scheme's percentage may have at most 4"),
+])
+def test_a_scheme_number_more_precise_than_it_is_paid_is_a_check_error(tmp_path, basis, said):
+    """Before: 'pay: 0.0000001 points' checked clean."""
+    path = _scheme(tmp_path, "precise.qof", basis)
+    result = _invoke("check", path)
+    assert result.exit_code == 1
+    assert f"{path}:7:10: error[QR237] {said}" in result.output
+
+
+def test_numbers_print_without_exponents_in_fmt_and_diff(tmp_path):
+    """Before: fmt refused (QR601, the printed '1E-7' did not parse) and diff printed '1E-7 points'."""
+    old = _scheme(tmp_path, "old.qof", "0.0000001 points", "practice attribute weight > 0.0000001")
+    new = _scheme(tmp_path, "new.qof", "5 points", "practice attribute weight > 0.00000001")
+    formatted = _invoke("fmt", "--check", old)
+    assert formatted.exit_code == 0, formatted.output
+    assert "QR601" not in formatted.output
+    diff = _invoke("diff", old, new)
+    assert "pay changed from 0.0000001 points to 5 points" in diff.output
+    assert "practice attribute weight > 0.0000001" in diff.output
+    assert "E-" not in diff.output
