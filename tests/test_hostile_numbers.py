@@ -312,3 +312,20 @@ def test_numbers_print_without_exponents_in_fmt_and_diff(tmp_path):
     assert "pay changed from 0.0000001 points to 5 points" in diff.output
     assert "practice attribute weight > 0.0000001" in diff.output
     assert "E-" not in diff.output
+
+
+@pytest.mark.parametrize("where", ["compact", "overrides"])
+def test_a_yaml_number_of_thousands_of_digits_is_located(tmp_path, where):
+    """Before: an internal error (Python will not convert more than 4,300 digits to a number)."""
+    digits = "9" * 5000
+    if where == "compact":
+        path = _compact(tmp_path, {}, ".yaml", "dataset: x\nsynthetic: true\npractices:\n"
+                                                f"- {{code: A1, name: n, list_size: {digits}}}\n")
+        result = _invoke("run", SCHEME, "--data", path)
+        said = f"{path}:4:34: error[QD025] a number has thousands of digits"
+    else:
+        path = _overrides(tmp_path, f"point_value: {digits}")
+        result = _invoke("run", SCHEME, "--data", EXAMPLE, "--contract-overrides", path)
+        said = f"{path}:3:14: error[QR314] a number has thousands of digits"
+    assert result.exit_code == 1
+    assert said in result.output

@@ -289,7 +289,11 @@ def load_all() -> list[ContractYear]:
 
 def load_overrides(path: str) -> tuple[dict, Source]:
     source = read_text(path, max_bytes=MAX_OVERRIDES_BYTES, what="contract overrides file")
-    data = yamlsafe.load(source, code="QR311")
+    try:
+        data = yamlsafe.load(source, code="QR311")
+    except ValueError:  # a whole number of more than 4,300 digits: Python will not convert it
+        from ..data import _huge_number
+        raise _huge_number(source, "QR314", "every figure is bounded (docs/limits.md, \"National figures\")") from None
     if not isinstance(data, dict):
         raise QofError([error("QR311", "a contract overrides file must be a YAML mapping", source=source)])
     validate(data, "overrides.schema.json", source, "QR311")

@@ -57,7 +57,10 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
         except ValueError:  # a whole number of more than 4,300 digits: Python will not convert it
             raise _huge_number(source) from None
     else:
-        data = yamlsafe.load(source)
+        try:
+            data = yamlsafe.load(source)
+        except ValueError:  # a YAML whole number of more than 4,300 digits: Python will not convert it
+            raise _huge_number(source) from None
     if not isinstance(data, dict):
         raise QofError([error("QD003", "a data set file must be a mapping (dataset:, synthetic:, practices: ...)",
                               source=source)])
@@ -71,18 +74,19 @@ def read_manifest(path: str) -> tuple[dict, Source, Path]:
     return data, source, p.parent
 
 
-def _huge_number(source: Source) -> QofError:
-    """QD025 at the first run of more digits than any number in a data set needs (docs/limits.md)."""
+def _huge_number(source: Source, code: str = "QD025",
+                 bound: str = f"no number in a data set may be more than {csvfiles.MAX_LIST_SIZE:,}") -> QofError:
+    """``code`` at the first run of more than 4,300 digits, which Python will not make a number of
+    (docs/limits.md); ``bound`` says what the file's numbers may be."""
     import re
     from ..source import Span
-    found = re.search(r"[0-9]{16,}", source.text)
+    found = re.search(r"[0-9]{4301,}", source.text)
     span = None
     if found:
         line = source.text.count("\n", 0, found.start()) + 1
         column = found.start() - (source.text.rfind("\n", 0, found.start()) + 1) + 1
         span = Span(line=line, column=column, end_line=line, end_column=column + 1)
-    return QofError([error("QD025", "a number has thousands of digits; no number in a data set may be more "
-                           f"than {csvfiles.MAX_LIST_SIZE:,}", source=source, span=span)])
+    return QofError([error(code, f"a number has thousands of digits; {bound}", source=source, span=span)])
 
 
 def _named_paths(data: dict):
