@@ -18,6 +18,7 @@ from decimal import Decimal
 from . import ast
 from . import contracts as contract_data
 from .diagnostics import QofError
+from .money import decimal_text, minus, total
 from .printer import basis_text, bodies_text, body_text, condition_text, quote, selector_text
 from .selection import coverage
 
@@ -492,7 +493,7 @@ def diff_schemes(old: ast.Scheme, new: ast.Scheme, old_name: str = "old", new_na
 # ------------------------------------------------------------------ payment impact
 
 def _plain_money(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return decimal_text(value)
 
 
 def _causes(before, after, diff: SchemeDiff) -> dict[str, Decimal | None]:
@@ -516,7 +517,7 @@ def _causes(before, after, diff: SchemeDiff) -> dict[str, Decimal | None]:
         now_pay = now.scheme.payment if now else Decimal(0)
         if was_pay == now_pay:
             continue
-        amount = None if was_pay is None or now_pay is None else now_pay - was_pay
+        amount = None if was_pay is None or now_pay is None else minus(now_pay, was_pay)
         if was is None or now is None:
             add("contract year (indicator in one version's year only)", amount)
         elif before.eligible != after.eligible:
@@ -542,12 +543,11 @@ def impact(diff: SchemeDiff, old_result, new_result) -> dict:
     for code in [c for c in old_by if c in new_by]:
         before, after = old_by[code], new_by[code]
         was, now = before.scheme_payment, after.scheme_payment
-        change = None if was is None or now is None else now - was
+        change = None if was is None or now is None else minus(now, was)
         if change is None:
             unknown += 1
         else:
-            total_old += was
-            total_new += now
+            total_old, total_new = total((total_old, was)), total((total_new, now))
             better += change > 0
             worse += change < 0
             same += change == 0
@@ -563,7 +563,8 @@ def impact(diff: SchemeDiff, old_result, new_result) -> dict:
     return {
         "dataset": new_result.dataset, "synthetic": new_result.synthetic, "notice": new_result.notice,
         "practices": practices,
-        "totals": {"old_payment": str(total_old), "new_payment": str(total_new), "change": str(total_new - total_old),
+        "totals": {"old_payment": decimal_text(total_old), "new_payment": decimal_text(total_new),
+                   "change": decimal_text(minus(total_new, total_old)),
                    "better_off": better, "worse_off": worse, "unchanged": same, "unknown": unknown,
                    "eligible": {"old": old_result.eligible_count, "new": new_result.eligible_count}},
         "only_in_old": only_old, "only_in_new": only_new,

@@ -19,7 +19,7 @@ from .compiler import EvaluationTree, RulePlan
 from .data.model import Dataset, Practice
 from .diagnostics import QofError, did_you_mean, error
 from .evaluate import evaluate_practice
-from .money import exact, pounds
+from .money import decimal_text, exact, minus, pounds
 from .nodes import Outcome, shown_value
 from .printer import basis_text, condition_text, selector_text
 from .render import _relative
@@ -30,7 +30,7 @@ FOUR_DP = Decimal("0.0001")
 
 
 def _s(value) -> str | None:
-    return None if value is None else str(value)
+    return decimal_text(value) if isinstance(value, Decimal) else None if value is None else str(value)
 
 
 def _thousands(text: str) -> str:
@@ -199,7 +199,7 @@ def _indicator(tree: EvaluationTree, practice: Practice, result: PracticeResult,
     scheme["trace"] = _scheme_trace(tree, plan, item)
     national["trace"] = _trace(item.national.outcome, None, "national rules")
     difference = (None if item.scheme.payment is None or item.national.payment is None
-                  else item.scheme.payment - item.national.payment)
+                  else minus(item.scheme.payment, item.national.payment))
     return {"indicator": item.code, "description": indicator.description, "group": item.group,
             "maximum": str(indicator.points.value), "rule": _rule(tree, plan, item), "basis": item.basis,
             "apdf": _apdf(tree, practice, item), "scheme": scheme, "national": national,

@@ -40,6 +40,37 @@ def round_points(points: Fraction | Decimal) -> Decimal:
     return round_half_up(points)
 
 
+#: Money is added and subtracted in this context: 60 digits hold exactly any sum of payments within
+#: the bounds on national figures and practice data (docs/limits.md): one indicator's payment is at
+#: most 1,000 points × £1,000 × a CPI of 1,000,000 × an APDF of 1,000,000, 21 digits with the
+#: pence. Python's default 28 digits rounded larger sums, losing pennies (and printing 0E+35).
+SUMS = Context(prec=60, rounding=ROUND_HALF_UP)
+
+
+def total(values) -> Decimal:
+    """The exact sum of ``values`` (Decimals)."""
+    with localcontext(SUMS):
+        return sum(values, Decimal(0))
+
+
+def minus(a: Decimal, b: Decimal) -> Decimal:
+    with localcontext(SUMS):
+        return a - b
+
+
+def sums():
+    """A ``with`` block in which Decimal sums of money are exact (see SUMS)."""
+    return localcontext(SUMS)
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A Decimal as plain digits, never in exponent form ('0E+35', '1E-7'): the one way money,
+    points and scheme numbers become text for JSON, CSV and traces."""
+    if value is None:
+        return None
+    return format(value, "f")
+
+
 def pounds(amount: Decimal | None) -> str:
     """£1,234.56 (or — when unknown), for people."""
     if amount is None:

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from .contracts.model import ContractYear, Indicator
 from .data.model import Practice
-from .money import CENT
+from .money import CENT, decimal_text
 
 HUNDRED = Fraction(100)
 ZERO = Fraction(0)
@@ -50,8 +50,8 @@ def as_decimal_quotient(numerator, denominator) -> Decimal:
 def shown_value(value):
     """A detail as plain data: numbers as decimal strings (exact values to 34 digits)."""
     if isinstance(value, Fraction):
-        return str(as_decimal(value))
-    return str(value) if isinstance(value, Decimal) else value
+        return decimal_text(as_decimal(value))
+    return decimal_text(value) if isinstance(value, Decimal) else value
 
 
 class Outcome:
@@ -88,7 +88,7 @@ class Outcome:
         return Outcome(self.exact, self._account, self.children, self.missing + (extra,), self.details, self._shown)
 
     def to_plain(self) -> dict:
-        out = {"points": None if self.points is None else str(self.points), "account": self.account}
+        out = {"points": decimal_text(self.points), "account": self.account}
         if self.details:
             out["details"] = {k: shown_value(v) for k, v in self.details.items()}
         if self.missing:
@@ -240,7 +240,7 @@ class FixedPointsNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
         capped = _clamp(Fraction(self.points), ctx.maximum)
         note = f", capped at the maximum {ctx.maximum}" if capped != self.points else ""
-        return Outcome(capped, lambda: f"{self.points} points{note}",
+        return Outcome(capped, lambda: f"{decimal_text(self.points)} points{note}",
                        shown=self.points if capped == self.points else None)
 
 
@@ -313,6 +313,6 @@ class PercentNode(Node):
     def evaluate(self, ctx: Context) -> Outcome:
         inner = self.item.evaluate(ctx)
         if inner.exact is None:
-            return Outcome(None, lambda: f"{self.percent}% of: not computable", (inner,), inner.missing)
+            return Outcome(None, lambda: f"{decimal_text(self.percent)}% of: not computable", (inner,), inner.missing)
         points = _clamp(inner.exact * Fraction(self.percent) / HUNDRED, ctx.maximum)
-        return Outcome(points, lambda: f"{self.percent}% of {inner.points} = {as_decimal(points)} points", (inner,))
+        return Outcome(points, lambda: f"{decimal_text(self.percent)}% of {shown_value(inner.points)} = {decimal_text(as_decimal(points))} points", (inner,))

@@ -5,7 +5,15 @@ so a construct reads the same everywhere and everything printed here parses back
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from . import ast
+
+
+def number_text(value: Decimal) -> str:
+    """A scheme number as the language writes it: plain digits, never an exponent ('1E-7' does
+    not parse); trailing zeros kept as written ('5.50 points')."""
+    return format(value, "f")
 
 
 def quote(value: str) -> str:
@@ -34,7 +42,7 @@ def basis_text(basis) -> str:
     if isinstance(basis, ast.NoPoints):
         return "no points"
     if isinstance(basis, ast.FixedPoints):
-        return f"{basis.points} points"
+        return f"{number_text(basis.points)} points"
     if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
         word = {ast.HigherOf: "higher", ast.LowerOf: "lower", ast.AverageOf: "average"}[type(basis)]
         return f"{word} of (" + ", ".join(basis_text(b) for b in basis.items) + ")"
@@ -42,7 +50,7 @@ def basis_text(basis) -> str:
         inner = basis_text(basis.basis)
         if isinstance(basis.basis, ast.PercentOf):
             inner = f"({inner})"
-        return f"{basis.percent}% of {inner}"
+        return f"{number_text(basis.percent)}% of {inner}"
     raise TypeError(basis)
 
 
@@ -77,6 +85,8 @@ def _value_text(value) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return quote(value)
+    if isinstance(value, Decimal):
+        return number_text(value)
     return str(value)
 
 

@@ -20,7 +20,7 @@ from .charts import bars_svg, histogram_bins, histogram_svg
 from .compiler import EvaluationTree
 from .data.model import Dataset
 from .evaluate import evaluate
-from .money import pounds
+from .money import decimal_text, minus, pounds, sums, total
 from .printer import body_text, condition_text, selector_text
 from .render import _relative
 from .results import RunResult
@@ -31,7 +31,7 @@ FORMATS = ("html", "markdown")
 
 
 def _s(value) -> str | None:
-    return None if value is None else str(value)
+    return decimal_text(value) if isinstance(value, Decimal) else None if value is None else str(value)
 
 
 # ------------------------------------------------------------------ what the report says
@@ -139,9 +139,10 @@ def _area_totals(result: RunResult, areas_of: dict[str, dict[str, str]], column:
         if p.difference is None:
             row["unknown"] += 1
             continue
-        row["national_payment"] += p.national_payment
-        row["scheme_payment"] += p.scheme_payment
-        row["difference"] += p.difference
+        with sums():
+            row["national_payment"] += p.national_payment
+            row["scheme_payment"] += p.scheme_payment
+            row["difference"] += p.difference
     ordered = sorted(rows.values(), key=lambda r: (-r["eligible"], r["area"]))
     return [{k: (_s(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in ordered]
 
@@ -152,13 +153,13 @@ def _group_totals(result: RunResult, tree: EvaluationTree) -> list[dict]:
         if p.difference is None:
             continue
         for item in p.indicators:
-            sums[item.group][0] += item.national.payment
-            sums[item.group][1] += item.scheme.payment
+            sums[item.group][0] = total((sums[item.group][0], item.national.payment))
+            sums[item.group][1] = total((sums[item.group][1], item.scheme.payment))
     out = []
     for code, (national, scheme) in sums.items():
         group = tree.contract.groups.get(code)
-        out.append({"group": code, "description": group.description if group else "", "national_payment": str(national),
-                    "scheme_payment": str(scheme), "difference": str(scheme - national)})
+        out.append({"group": code, "description": group.description if group else "", "national_payment": _s(national),
+                    "scheme_payment": _s(scheme), "difference": _s(minus(scheme, national))})
     return sorted(out, key=lambda g: (-abs(Decimal(g["difference"])), g["group"]))
 
 

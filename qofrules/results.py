@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .money import decimal_text, minus, total
 from .nodes import Outcome
 
 
 def _s(value) -> str | None:
-    return None if value is None else str(value)
+    return decimal_text(value) if isinstance(value, Decimal) else None if value is None else str(value)
 
 
 # Results are plain slotted dataclasses, not frozen ones: a national run makes about a million
@@ -54,7 +55,7 @@ def _sum(values) -> Decimal | None:
     values = list(values)
     if any(v is None for v in values):
         return None
-    return sum(values, Decimal(0))
+    return total(values)
 
 
 @dataclass(slots=True)
@@ -80,7 +81,7 @@ class PracticeResult:
         self.national_points = _sum(i.national.points for i in self.indicators)
         self.national_payment = _sum(i.national.payment for i in self.indicators)
         self.difference = (None if self.scheme_payment is None or self.national_payment is None
-                           else self.scheme_payment - self.national_payment)
+                           else minus(self.scheme_payment, self.national_payment))
 
     @property
     def missing(self) -> list[str]:
@@ -129,7 +130,7 @@ class SummaryPracticeResult:
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
         self.national_points, self.national_payment = national_points, national_payment
         self.difference = (None if scheme_payment is None or national_payment is None
-                           else scheme_payment - national_payment)
+                           else minus(scheme_payment, national_payment))
         self._has_missing, self._detail, self._full = has_missing, detail, None
 
     def full(self) -> PracticeResult:
@@ -174,8 +175,7 @@ class RunResult:
         return sum(1 for p in self.practices if p.eligible)
 
     def _total(self, attribute: str) -> Decimal:
-        return sum((getattr(p, attribute) for p in self.practices if getattr(p, attribute) is not None),
-                   Decimal(0))
+        return total(getattr(p, attribute) for p in self.practices if getattr(p, attribute) is not None)
 
     def _unknown(self, attribute: str) -> int:
         return sum(1 for p in self.practices if getattr(p, attribute) is None)

@@ -146,10 +146,3 @@ def load_located(source: Source, *, code: str = "QD001", loader=None) -> tuple[o
         raise QofError([error(code, f"not valid YAML: {problem}", source=source, span=span)]) from None
     except RecursionError:
         raise QofError([error(code, "the YAML nests too deeply", source=source)]) from None
-    except (ValueError, OverflowError) as exc:
-        # The constructor met a value it cannot make: a number of thousands of digits (Python
-        # refuses to convert more than 4,300), an impossible date (2014-02-30) written unquoted.
-        what = ("a number far too long to be a figure" if "digits" in str(exc)
-                else f"a value that is not what it looks like ({exc})")
-        raise QofError([error(code, f"not valid YAML: the file holds {what}", source=source,
-                              hint="write figures as plain numbers and dates as YYYY-MM-DD")]) from None

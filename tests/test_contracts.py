@@ -222,7 +222,7 @@ def test_overrides_supply_figures_marked_supplied(tmp_path):
      "QR313", "must be below"),
     ('overrides: england 2023/24\nlabel: x\nindicators: {AF001: {thresholds: {lower: 40, upper: 90}}}\n',
      "QR313", "register indicator"),
-    ('overrides: england 2023/24\nlabel: x\npoint_value: lots\n', "QR311", "point_value"),
+    ('overrides: england 2023/24\nlabel: x\npoint_value: lots\n', "QR314", "point_value: 'lots' is not a number"),
     ('overrides: england 2023/24\n', "QR311", "label"),
 ])
 def test_bad_overrides_are_explained(tmp_path, text, code, fragment):
@@ -236,7 +236,7 @@ def test_zero_national_prevalence_is_refused_not_a_crash(tmp_path):
     path = _overrides(tmp_path, 'overrides: england 2023/24\nlabel: x\ngroups:\n  DM: {national_prevalence: 0}\n')
     with pytest.raises(QofError) as caught:
         api.load_contract("england", "2023/24", [path])
-    assert caught.value.diagnostics[0].code == "QR313" and "above 0" in caught.value.diagnostics[0].message
+    assert caught.value.diagnostics[0].code == "QR314" and "above 0" in caught.value.diagnostics[0].message
 
 
 @pytest.mark.parametrize("country,year", contracts.available())

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qofrules import api, fastpath
 from qofrules.data import columnar
+from qofrules.diagnostics import QofError
 from qofrules.evaluate import evaluate_practice
 from qofrules.money import exact
 from qofrules.results import SummaryPracticeResult
@@ -49,7 +50,7 @@ def test_a_compact_file_is_read_by_the_exact_reader():
 # ------------------------------------------------------------------ random schemes
 
 LEAVES = st.sampled_from(["achievement", "achievement in 2022/23", "full points", "no points", "3 points",
-                          "2.5 points", "0.125 points", "40 points"])
+                          "2.5 points", "0.13 points", "40 points"])  # at most 2 places (QR237)
 
 
 def _composites(inner):
@@ -167,17 +168,33 @@ def _both_ways(data, *overrides):
     return json.dumps(fast.to_plain(indicators=False)), json.dumps(slow.to_plain(indicators=False)), fast
 
 
+def _refused_alike(data, *overrides) -> str:
+    """Both paths refuse the input with the same error (a figure or value beyond its bound:
+    docs/limits.md); the message."""
+    scheme = str(ROOT / "schemes" / "2017-leeds.qof")
+    shown = []
+    for exact in (False, True):
+        with pytest.raises(QofError) as caught:
+            api.run_result(scheme, str(data), overrides, exact=exact)
+        shown.append([d.render() for d in caught.value.diagnostics])
+    assert shown[0] == shown[1]
+    return "\n".join(shown[0])
+
+
 def test_a_threshold_a_float_would_call_whole_is_not_treated_as_whole(tmp_path):
     data = _leeds_copy(tmp_path, {"B86001,AF007,NUMERATOR": 4001, "B86001,AF007,DENOMINATOR": 8000})
-    overrides = _overrides(tmp_path, "indicators:\n  AF007: {thresholds: {lower: '40.00000000000000000001', upper: '70'}}\n")
+    overrides = _overrides(tmp_path, "indicators:\n  AF007: {thresholds: {lower: '40.01', upper: '70'}}\n")
     fast, slow, _ = _both_ways(data, overrides)
     assert fast == slow
+    # a threshold more precise than 2 places is refused alike on both paths (QR314)
+    overrides = _overrides(tmp_path, "indicators:\n  AF007: {thresholds: {lower: '40.00000000000000000001', upper: '70'}}\n")
+    assert "error[QR314]" in _refused_alike(data, overrides)
 
 
 def test_thresholds_very_close_together_do_not_defeat_the_guard(tmp_path):
-    data = _leeds_copy(tmp_path, {"B86001,AF007,NUMERATOR": 153032638504855,
-                                  "B86001,AF007,DENOMINATOR": 382581588475311})
-    overrides = _overrides(tmp_path, "indicators:\n  AF007: {points: 1000, thresholds: {lower: '40', upper: '40.000001'}}\n")
+    # the closest thresholds the bounds allow (2 places), an achievement a hair from a tie
+    data = _leeds_copy(tmp_path, {"B86001,AF007,NUMERATOR": 400049, "B86001,AF007,DENOMINATOR": 999999})
+    overrides = _overrides(tmp_path, "indicators:\n  AF007: {points: 1000, thresholds: {lower: '40', upper: '40.01'}}\n")
     fast, slow, _ = _both_ways(data, overrides)
     assert fast == slow
 
@@ -185,13 +202,14 @@ def test_thresholds_very_close_together_do_not_defeat_the_guard(tmp_path):
 @pytest.mark.parametrize("upper", ["100000000000000000", "10000000000000000000"])
 def test_huge_thresholds_neither_overflow_nor_crash(tmp_path, upper):
     overrides = _overrides(tmp_path, f"indicators:\n  AF007: {{thresholds: {{lower: 40, upper: '{upper}'}}}}\n")
-    fast, slow, _ = _both_ways(LEEDS, overrides)
-    assert fast == slow
+    assert "error[QR314] indicators.AF007.thresholds.upper" in _refused_alike(LEEDS, overrides)
 
 
 @pytest.mark.parametrize("size", [10 ** 17, 10 ** 20])
 def test_a_huge_list_size_is_paid_exactly_not_wrapped_around(tmp_path, size):
     data = _leeds_copy(tmp_path, practices={"B86001": size})
+    assert "error[QD025] practice B86001: LIST_SIZE" in _refused_alike(data)  # beyond 1,000,000
+    data = _leeds_copy(tmp_path / "largest", practices={"B86001": 1_000_000})  # the largest allowed
     fast, slow, result = _both_ways(data)
     assert fast == slow
     assert next(p for p in result.practices if p.code == "B86001").scheme_payment > 0

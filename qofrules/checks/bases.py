@@ -4,6 +4,32 @@ from __future__ import annotations
 from .. import ast
 from ..diagnostics import error, warning
 
+#: Decimal places a scheme's numbers may have (docs/limits.md, "Numbers in a scheme"): points are
+#: paid in hundredths, so a third place could never change a payment; real schemes pay whole
+#: percentages of a basis (120%), and four places is far more than any needs.
+MAX_PLACES = {"points": 2, "percentage": 4}
+
+
+def _places(value) -> int:
+    return max(0, -value.as_tuple().exponent)
+
+
+def _precision(node, source):
+    """QR237 for a number more precise than it can be paid in."""
+    if isinstance(node, ast.FixedPoints):
+        what, value, text = "points", node.points, f"{format(node.points, 'f')} points"
+    elif isinstance(node, ast.PercentOf):
+        what, value, text = "percentage", node.percent, f"{format(node.percent, 'f')}%"
+    else:
+        return None
+    most = MAX_PLACES[what]
+    if _places(value) <= most:
+        return None
+    return error("QR237", f"{text} has {_places(value):,} decimal places; a scheme's {what} may have at most {most}",
+                 source=source, span=node.span,
+                 hint="points are paid in hundredths (2 decimal places), so more places could never change a payment"
+                 if what == "points" else "write the percentage to at most 4 decimal places (e.g. 33.3333%)")
+
 
 def check(ctx):
     contract = ctx.scheme.contract
@@ -20,6 +46,9 @@ def check(ctx):
             if field is None:
                 continue
             for node in ast.walk_basis(field.basis):
+                too_precise = _precision(node, ctx.source)
+                if too_precise is not None:
+                    yield too_precise
                 if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None \
                         and scheme_year is not None and node.year.start >= scheme_year:
                     if node.year.start == scheme_year:

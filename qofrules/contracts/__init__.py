@@ -7,17 +7,111 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import math
+import re
 from decimal import Decimal, InvalidOperation
+
+import yaml
 
 from .. import jsonschemas, yamlsafe
 from ..dates import parse_date
 from ..diagnostics import QofError, did_you_mean, error
 from ..reading import read_text
-from ..source import Source
+from ..source import Source, Span
 from .model import (CHECKED, SUPPLIED, UNCHECKED, UNKNOWN, ContractYear, Figure, Group,  # noqa: F401
                     Indicator)
 
 MAX_OVERRIDES_BYTES = 1024 * 1024
+
+
+# ------------------------------------------------------------------ bounds on national figures
+
+class Bound:
+    """What a national figure may be (docs/limits.md, "National figures"): a number from ``low``
+    to ``high`` (``low`` itself excluded when ``above``), with at most ``places`` decimal places,
+    given as a number or a numeric string alike."""
+
+    def __init__(self, what: str, low, high, places: int, above: bool = False, unit: str = ""):
+        self.what, self.low, self.high, self.places, self.above, self.unit = \
+            what, Decimal(low), Decimal(high), places, above, unit
+
+    def describe(self) -> str:
+        high = f"{self.high:,}{self.unit}"
+        if self.places == 0:
+            span = f"above {self.low} and at most {high}" if self.above else f"from {self.low} to {high}"
+            return f"{self.what} must be a whole number {span}"
+        span = f"above {self.low}{self.unit} and at most {high}" if self.above else f"from {self.low} to {high}"
+        return f"{self.what} must be {span}, with at most {self.places} decimal places"
+
+
+#: £ per point has been £156.92 to £220.62 (2013/14 to 2024/25); paid to the penny.
+POINT_VALUE = Bound("a £ per point", 0, 1000, 2, above=True)
+#: The national average list size has been 6,911 to 9,964; no practice list may exceed 1,000,000.
+AVERAGE_LIST_SIZE = Bound("a national average list size", 0, 1_000_000, 0, above=True)
+#: Thresholds are percentages; every published one is a whole number.
+THRESHOLD = Bound("a threshold", 0, 100, 2, unit="%")
+#: A national prevalence is a percentage above 0 (it divides); NHS Digital publishes two places.
+PREVALENCE = Bound("a national prevalence", 0, 100, 4, above=True, unit="%")
+#: QOF as a whole has been worth at most 1,000 points, so no one indicator can be worth more.
+POINTS = Bound("an indicator's points", 0, 1000, 0)
+#: How much of a refused figure a message repeats.
+SHOWN_CHARS = 20
+_NUMERIC = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+class FigureError(ValueError):
+    """A figure outside its bound; ``why`` says what it is and what it may be."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def bounded(value, bound: Bound):
+    """``value`` (a number, or a string of digits with an optional point) as a Decimal, or an int
+    for a whole-number bound, after checking it is within ``bound``; FigureError otherwise."""
+    shown = repr(value) if isinstance(value, str) else str(value)
+    if len(shown) > SHOWN_CHARS:
+        shown = f"{shown[:SHOWN_CHARS]}... ({len(shown):,} characters)"
+    if isinstance(value, str):
+        if not (value.isascii() and _NUMERIC.fullmatch(value)):
+            raise FigureError(f"{shown} is not a number in plain digits (such as 6 or 5.7); {bound.describe()}")
+        number = Decimal(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = Decimal(repr(value))
+    else:
+        raise FigureError(f"{shown} is not a number; {bound.describe()}")
+    places = max(0, -number.as_tuple().exponent)
+    if places > bound.places:
+        raise FigureError(f"{shown} has {places:,} decimal places; {bound.describe()}")
+    if number > bound.high or number < bound.low or (bound.above and number == bound.low):
+        raise FigureError(f"{shown} is out of range; {bound.describe()}")
+    return int(number) if bound.places == 0 else number
+
+
+def _locate(source: Source, path: tuple) -> Span | None:
+    """Where the value at ``path`` (keys, from the top) is written in a YAML file, if found.
+    (The file has been loaded already, aliases and depth refused, so composing it is safe.)"""
+    try:
+        node = yaml.compose(source.text, Loader=yaml.SafeLoader)
+        for key in path:
+            node = next(v for k, v in node.value if k.value == str(key))
+    except Exception:  # noqa: BLE001 - a location is a help, never a second error
+        return None
+    mark = node.start_mark
+    return Span(line=mark.line + 1, column=mark.column + 1, end_line=node.end_mark.line + 1,
+                end_column=node.end_mark.column + 1 if node.end_mark.line == mark.line else mark.column + 2)
+
+
+def figure(value, bound: Bound, source: Source, path: tuple, code: str):
+    """``bounded(value, bound)``, or a located QofError with ``code`` naming the field."""
+    try:
+        return bounded(value, bound)
+    except FigureError as exc:
+        field = ".".join(str(k) for k in path)
+        raise QofError([error(code, f"{field}: {exc.why}", source=source, span=_locate(source, path))]) from None
 
 
 def _package_dir():
@@ -65,12 +159,15 @@ def contract_from_data(data: dict, source: Source, *, schema_checked: bool = Fal
                              prevalence_adjusted=raw["prevalence_adjusted"],
                              patient_list=raw.get("patient_list", "TOTAL"),
                              national_prevalence=_figure(prevalence, sources, _decimal) if prevalence else None)
-    for code, group in groups.items():
-        prevalence = group.national_prevalence
-        if prevalence is not None and prevalence.value is not None and prevalence.value <= 0:
-            raise QofError([error("QR302", f"group {code}'s national prevalence must be above 0", source=source)])
-    if data["average_list_size"].get("value") == 0:
-        raise QofError([error("QR302", "the national average list size must be above 0", source=source)])
+    for code, raw in data["groups"].items():
+        _check_figure(raw.get("national_prevalence"), PREVALENCE, source, f"group {code}'s national prevalence")
+    _check_figure(data["point_value"], POINT_VALUE, source, "point_value")
+    _check_figure(data["average_list_size"], AVERAGE_LIST_SIZE, source, "average_list_size")
+    for raw in data["indicators"]:
+        _check_figure(raw["points"], POINTS, source, f"indicator {raw['code']}'s points")
+        for end in ("lower", "upper"):
+            _check_figure((raw.get("thresholds") or {}).get(end), THRESHOLD, source,
+                          f"indicator {raw['code']}'s {end} threshold")
     indicators = {}
     for raw in data["indicators"]:
         code = raw["code"]
@@ -98,6 +195,15 @@ def contract_from_data(data: dict, source: Source, *, schema_checked: bool = Fal
         published_indicator_count=_figure(data["published_indicator_count"], sources),
         groups=groups, indicators=indicators, sources=sources, notes=data.get("notes", ""),
         path=source.name)
+
+
+def _check_figure(raw: dict | None, bound: Bound, source: Source, what: str) -> None:
+    """QR302 for a contract-year figure outside its bound (docs/limits.md, "National figures")."""
+    if raw and raw.get("value") is not None:
+        try:
+            bounded(raw["value"], bound)
+        except FigureError as exc:
+            raise QofError([error("QR302", f"{what}: {exc.why}", source=source)]) from None
 
 
 @functools.lru_cache(maxsize=None)
@@ -183,7 +289,11 @@ def load_all() -> list[ContractYear]:
 
 def load_overrides(path: str) -> tuple[dict, Source]:
     source = read_text(path, max_bytes=MAX_OVERRIDES_BYTES, what="contract overrides file")
-    data = yamlsafe.load(source, code="QR311")
+    try:
+        data = yamlsafe.load(source, code="QR311")
+    except ValueError:  # a whole number of more than 4,300 digits: Python will not convert it
+        from ..data import _huge_number
+        raise _huge_number(source, "QR314", "every figure is bounded (docs/limits.md, \"National figures\")") from None
     if not isinstance(data, dict):
         raise QofError([error("QR311", "a contract overrides file must be a YAML mapping", source=source)])
     validate(data, "overrides.schema.json", source, "QR311")
@@ -200,9 +310,11 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
     changes: dict = {"overridden_by": contract.overridden_by + (source.name,)}
     try:
         if "point_value" in data:
-            changes["point_value"] = supplied(_decimal(data["point_value"]))
+            changes["point_value"] = supplied(figure(data["point_value"], POINT_VALUE, source, ("point_value",),
+                                                     "QR314"))
         if "average_list_size" in data:
-            changes["average_list_size"] = supplied(data["average_list_size"])
+            changes["average_list_size"] = supplied(figure(data["average_list_size"], AVERAGE_LIST_SIZE, source,
+                                                           ("average_list_size",), "QR314"))
         if "zero_denominator" in data:
             changes["zero_denominator"] = supplied(data["zero_denominator"])
         groups = dict(contract.groups)
@@ -211,10 +323,8 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                 raise QofError([error("QR313", f"group {code} is not in {contract.key}", source=source,
                                       hint=did_you_mean(code, groups))])
             if "national_prevalence" in raw:
-                prevalence = _decimal(raw["national_prevalence"])
-                if prevalence <= 0:
-                    raise QofError([error("QR313", f"group {code}: a national prevalence must be above 0 "
-                                          "(it divides the practice's prevalence)", source=source)])
+                prevalence = figure(raw["national_prevalence"], PREVALENCE, source,
+                                    ("groups", code, "national_prevalence"), "QR314")
                 groups[code] = _replace(groups[code], national_prevalence=supplied(prevalence))
         indicators = dict(contract.indicators)
         for code, raw in data.get("indicators", {}).items():
@@ -233,7 +343,8 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                         updates["lower"] = updates["upper"] = Figure(value=None, status=UNKNOWN)
             kind = updates.get("kind", ind.kind)
             if "points" in raw:
-                updates["points"] = supplied(raw["points"])
+                updates["points"] = supplied(figure(raw["points"], POINTS, source, ("indicators", code, "points"),
+                                                    "QR314"))
             if "thresholds" in raw:
                 if kind == "unknown":
                     raise QofError([error("QR313", f"{code}: its kind (register or fraction) is unknown; give "
@@ -241,7 +352,8 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                 if kind == "register":
                     raise QofError([error("QR313", f"{code} is a register indicator; it has no thresholds",
                                           source=source)])
-                lower, upper = _decimal(raw["thresholds"]["lower"]), _decimal(raw["thresholds"]["upper"])
+                lower, upper = (figure(raw["thresholds"][end], THRESHOLD, source, ("indicators", code, "thresholds", end),
+                                       "QR314") for end in ("lower", "upper"))
                 if not lower < upper:
                     raise QofError([error("QR313", f"{code}: the lower threshold ({lower}) must be below the "
                                           f"upper ({upper})", source=source)])

@@ -56,8 +56,13 @@ def read_manifest(path: str) -> tuple[dict, Source, Path, dict[str, Path]]:
             from ..source import Span
             raise QofError([error("QD001", f"not valid JSON: {exc.msg}", source=source,
                                   span=Span.point(exc.lineno, exc.colno))]) from None
+        except ValueError:  # a whole number of more than 4,300 digits: Python will not convert it
+            raise _huge_number(source) from None
     else:
-        data, positions = yamlsafe.load_located(source)
+        try:
+            data, positions = yamlsafe.load_located(source)
+        except ValueError:  # a YAML whole number of more than 4,300 digits: Python will not convert it
+            raise _huge_number(source) from None
     if not isinstance(data, dict):
         raise QofError([error("QD003", "a data set file must be a mapping (dataset:, synthetic:, practices: ...)",
                               source=source)])
@@ -80,6 +85,21 @@ def read_manifest(path: str) -> tuple[dict, Source, Path, dict[str, Path]]:
 #: What each field of a manifest names, for messages.
 _WHAT = {"practices": "practices table", "contract_overrides": "contract overrides file",
          "achievement": "achievement file", "prevalence": "prevalence file"}
+
+
+def _huge_number(source: Source, code: str = "QD025",
+                 bound: str = f"no number in a data set may be more than {csvfiles.MAX_LIST_SIZE:,}") -> QofError:
+    """``code`` at the first run of more than 4,300 digits, which Python will not make a number of
+    (docs/limits.md); ``bound`` says what the file's numbers may be."""
+    import re
+    from ..source import Span
+    found = re.search(r"[0-9]{4301,}", source.text)
+    span = None
+    if found:
+        line = source.text.count("\n", 0, found.start()) + 1
+        column = found.start() - (source.text.rfind("\n", 0, found.start()) + 1) + 1
+        span = Span(line=line, column=column, end_line=line, end_column=column + 1)
+    return QofError([error(code, f"a number has thousands of digits; {bound}", source=source, span=span)])
 
 
 def _named_paths(data: dict):

@@ -48,7 +48,7 @@ WHOLE_FILE_BYTES = 256 * 1024 * 1024
 CODE_SLACK = 16
 #: Longest VALUE text taken as a number here: 15 characters hold at most 15 significant digits,
 #: which a float64 stores exactly and ``repr`` gives back (and counts stay below 2**53).
-MAX_VALUE_CHARS = 15
+MAX_VALUE_CHARS = csvfiles.MAX_NUMBER_CHARS  # 15: the exact reader's own bound
 FIELDS = ("register", "numerator", "denominator", "exceptions", "achieved_points")
 COUNT_FIELDS = FIELDS[:4]
 
@@ -288,6 +288,8 @@ def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -
     found = numbers[at]
     if (counts & (found != np.floor(found))).any():
         raise Deferred("a count with a fraction")
+    if (found > np.where(counts, csvfiles.MAX_COUNT, csvfiles.MAX_POINTS)).any():
+        raise Deferred("a value beyond its bound (docs/limits.md)")
     return found, places[at]
 
 
@@ -377,6 +379,8 @@ def read_prevalence(path: Path, practices: dict[str, int]) -> PrevalenceColumns:
     everything = np.ones(len(registers), dtype=bool)
     register, _ = _numbers(registers, np.arange(len(registers)), everything)
     list_size, _ = _numbers(lists, np.arange(len(lists)), everything)
+    if (list_size > csvfiles.MAX_LIST_SIZE).any():
+        raise Deferred("a PRACTICE_LIST_SIZE beyond its bound (docs/limits.md)")
     if (list_size == 0).any() or (register > list_size).any():
         raise Deferred("a list size of 0 or a register larger than its list size")
     seen = np.full((n, len(groups)), -1, dtype=np.int64)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..dates import parse_date
 from ..diagnostics import MAX_DIAGNOSTICS_PER_FILE, Diagnostic, QofError, did_you_mean, error
@@ -156,29 +157,66 @@ def _unreadable(source: Source, line: int, exc: csv.Error) -> QofError:
                            span=Span.point(line, 1), hint=hint)])
 
 
-def _decimal(text: str) -> Decimal:
-    """``text`` as a Decimal, in ASCII digits only: Python also reads '١٢' (Arabic-Indic digits)
-    and '1_000' as numbers, which no NHS Digital file writes and a reader should not guess at."""
-    if not text.isascii() or "_" in text:
-        raise InvalidOperation
+#: Bounds on every number a data file gives (docs/limits.md, "Numbers in practice data"). The
+#: largest practice list in England is under 100,000 patients; a count (a register, numerator,
+#: denominator or PCAs) is of a practice's patients, so none may exceed the largest list either.
+MAX_LIST_SIZE = 1_000_000
+MAX_COUNT = MAX_LIST_SIZE
+#: No indicator has ever been worth more than 1,000 points (the whole of QOF has been 1,000 at most).
+MAX_POINTS = 1000
+#: A number is written in at most 15 characters: enough for any count within the bounds above and
+#: for points to 10 decimal places, and what the columnar reader holds exactly in a float64
+#: (columnar.MAX_VALUE_CHARS), so both readers accept exactly the same texts.
+MAX_NUMBER_CHARS = 15
+#: How much of a refused value a message repeats (a 10,000-character field is not echoed whole).
+SHOWN_CHARS = 20
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+class BadNumber(ValueError):
+    """A value refused as a number: ``code`` QD021 (not a plain number of the right kind; the
+    caller says which kind) or QD025 (beyond a bound; ``why`` says which)."""
+
+    def __init__(self, code: str = "QD021", why: str = ""):
+        super().__init__(why or code)
+        self.code, self.why = code, why
+
+
+def shown(text: str) -> str:
+    """``text`` quoted for a message, cut to SHOWN_CHARS characters."""
+    if len(text) <= SHOWN_CHARS:
+        return f"'{text}'"
+    return f"'{text[:SHOWN_CHARS]}...' ({len(text):,} characters)"
+
+
+def _plain(text: str) -> Decimal:
+    """``text`` as a Decimal, if it is a plain non-negative decimal in ASCII digits of at most
+    MAX_NUMBER_CHARS characters ('12', '12.0', '9.37'). Nothing else is read: no exponent
+    ('1E999999999' would be a billion-digit whole number), sign, '_' or other digits ('١٢')."""
+    if not (text.isascii() and _PLAIN.fullmatch(text)):
+        raise BadNumber()
+    if len(text) > MAX_NUMBER_CHARS:
+        raise BadNumber("QD025", f"is longer than {MAX_NUMBER_CHARS} characters, the most a number may be written in")
     return Decimal(text)
 
 
-def _count(text: str) -> int:
-    """A whole, non-negative number ('12' or '12.0')."""
-    if text.isascii() and text.isdigit():
-        return int(text)
-    value = _decimal(text)
-    if not value.is_finite() or value < 0 or value != value.to_integral_value():
-        raise InvalidOperation
-    return int(value)
+def _bounded(value, most: int, what: str):
+    if value > most:
+        raise BadNumber("QD025", f"is more than {most:,}, the most {what} may be")
+    return value
+
+
+def _count(text: str, what: str = "a count", most: int = MAX_COUNT) -> int:
+    """A whole, non-negative number ('12' or '12.0') of at most ``most``."""
+    value = _plain(text)
+    if value != value.to_integral_value():
+        raise BadNumber()
+    return _bounded(int(value), most, what)
 
 
 def _points(text: str) -> Decimal:
-    value = _decimal(text)
-    if not value.is_finite() or value < 0:
-        raise InvalidOperation
-    return value
+    """Achieved points: a plain non-negative decimal of at most MAX_POINTS."""
+    return _bounded(_plain(text), MAX_POINTS, "an indicator's achieved points")
 
 
 def read_practices(source: Source) -> tuple[list[Practice], frozenset[str], frozenset[str]]:
@@ -199,11 +237,15 @@ def read_practices(source: Source) -> tuple[list[Practice], frozenset[str], froz
             problems.add("QD015", line, f"practice {code} is listed twice (lines {practices[code][0]} and {line})")
             continue
         try:
-            list_size = _count(row["LIST_SIZE"])
+            list_size = _count(row["LIST_SIZE"], "a practice's list size", MAX_LIST_SIZE)
             if list_size == 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            problems.add("QD016", line, f"practice {code}: LIST_SIZE '{row['LIST_SIZE']}' is not a positive whole number")
+                raise BadNumber()
+        except BadNumber as exc:
+            if exc.code == "QD021":
+                problems.add("QD016", line, f"practice {code}: LIST_SIZE {shown(row['LIST_SIZE'])} is not a "
+                             "positive whole number")
+            else:
+                problems.add(exc.code, line, f"practice {code}: LIST_SIZE {shown(row['LIST_SIZE'])} {exc.why}")
             continue
         opted_in = None
         if row.get("OPTED_IN"):
@@ -247,7 +289,7 @@ def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, 
         practice, indicator, text = row[at_practice], row[at_indicator], row[at_value]
         if indicator not in indicators:
             if len(indicators) == MAX_INDICATOR_CODES:
-                problems.add("QD025", line, f"line {line}: the file names more than {MAX_INDICATOR_CODES:,} different "
+                problems.add("QD026", line, f"line {line}: the file names more than {MAX_INDICATOR_CODES:,} different "
                              f"indicator codes ({indicator} is one more); a QOF year has fewer than 200, so the "
                              "file is refused (docs/limits.md)")
                 problems.raise_if_any()
@@ -260,9 +302,10 @@ def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, 
             continue  # a blank VALUE is "not given", the same as no row
         try:
             value = _points(text) if field == "achieved_points" else _count(text)
-        except (InvalidOperation, ValueError):
+        except BadNumber as exc:
             kind = "a non-negative number" if field == "achieved_points" else "a whole, non-negative number"
-            problems.add("QD021", line, f"line {line}: {measure} of {practice} {indicator} is '{text}', not {kind}")
+            said = f"line {line}: {measure} of {practice} {indicator} is {shown(text)}"
+            problems.add(exc.code, line, f"{said}, not {kind}" if exc.code == "QD021" else f"{said}, which {exc.why}")
             continue
         slot = cells.setdefault((practice, indicator), {})
         if field in slot:
@@ -297,12 +340,19 @@ def read_prevalence(source: Source, known_practices: set[str]) -> dict[str, dict
                          hint=lambda: did_you_mean(practice, known_practices))
             continue
         try:
-            register, list_size = _count(row["REGISTER"]), _count(row["PRACTICE_LIST_SIZE"])
+            name = "REGISTER"
+            register = _count(row["REGISTER"])
+            name = "PRACTICE_LIST_SIZE"
+            list_size = _count(row["PRACTICE_LIST_SIZE"], "a practice's list size", MAX_LIST_SIZE)
             if list_size == 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            problems.add("QD021", line, f"line {line}: REGISTER must be a whole, non-negative number and "
-                         f"PRACTICE_LIST_SIZE a positive one")
+                raise BadNumber()
+        except BadNumber as exc:
+            if exc.code == "QD021":
+                problems.add("QD021", line, f"line {line}: REGISTER must be a whole, non-negative number and "
+                             f"PRACTICE_LIST_SIZE a positive one")
+            else:
+                problems.add(exc.code, line, f"line {line}: {name} of {practice} {group} is {shown(row[name])}, "
+                             f"which {exc.why}")
             continue
         if (practice, group) in lines:
             problems.add("QD022", line, f"line {line} repeats {practice} {group} (first on line {lines[practice, group]})")
