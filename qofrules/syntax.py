@@ -285,7 +285,7 @@ class Builder:
         except ValueError:
             value = None
             self.diagnostics.append(error("QR101", f"{token.value} is not a real date", source=self.source,
-                                          span=_span(token), hint="dates are YYYY-MM-DD"))
+                                          span=_span(token), hint=_date_hint(token.value)))
         return ast.Date(text=token.value, value=value, span=_span(token))
 
     def year(self, token: Token) -> ast.Year:
@@ -457,3 +457,13 @@ def parse_text(text: str, name: str = "<string>") -> ast.Scheme:
     if errors:
         raise QofError(errors)
     return scheme
+
+
+def _date_hint(text: str) -> str:
+    """Why a date that looks like YYYY-MM-DD is not one: the month, or the month's length."""
+    import calendar
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"a month is 01 to 12, not {month:02d}"
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    return f"{calendar.month_name[month]} {year} has {days} days" if day > days or day < 1 else "dates are YYYY-MM-DD"
