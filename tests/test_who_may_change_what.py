@@ -138,3 +138,43 @@ def test_a_rules_source_is_printed_once_per_scheme(tmp_path):
     assert text.count("warning[QV108]") == 2
     assert sum(line.startswith("  source: The Somerset 2014 scheme") for line in text.splitlines()) == 1
     assert text.count("  source: as above (QV108)") == 1
+
+
+HYP002_IN_FULL = '''scheme hyp002 "HYP002 paid in full"
+  contract: england 2013/14
+  area: lmc "Lincolnshire"
+  approved: nhs-england area-team "Leicestershire and Lincolnshire" on 2014-01-20
+  consulted: lmc "Lincolnshire"
+  runs: 2014-02-01 to 2014-03-31
+  eligible when: practice opted in
+
+  rule "HYP002 in full":
+    applies to: indicator HYP002
+    reporting: not required
+    pay: full points
+
+  rule "Everything else as usual":
+    applies to: all other indicators
+    pay: achievement
+'''
+
+
+def test_overrides_can_say_an_indicator_does_not_retire_so_a_breach_can_be_judged(tmp_path):
+    scheme = tmp_path / "hyp002.qof"
+    scheme.write_text(HYP002_IN_FULL, encoding="utf-8")
+    runner = CliRunner()
+
+    def verdict(retires):
+        args = ["validate", "--format", "json", str(scheme)]
+        if retires is not None:
+            overrides = tmp_path / f"retires-{retires}.yaml"
+            overrides.write_text(f"overrides: england 2013/14\nlabel: 'a reviewer reading, not national'\n"
+                                 f"indicators:\n  HYP002: {{retires: '{retires}'}}\n", encoding="utf-8")
+            args[1:1] = ["--contract-overrides", str(overrides)]
+        result = runner.invoke(cli, args)
+        (report,) = json.loads(result.output)
+        return result.exit_code, report["verdict"], [f["severity"] for f in report["findings"] if f["code"] == "QV107"]
+
+    assert verdict(None) == (3, "cannot judge", ["cannot-judge"])
+    assert verdict("none") == (1, "rejected", ["error"])
+    assert verdict("2014-04-01")[1:] == ("accepted", [])

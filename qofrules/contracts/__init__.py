@@ -18,7 +18,7 @@ from ..dates import parse_date
 from ..diagnostics import QofError, did_you_mean, error
 from ..reading import read_text
 from ..source import Source, Span
-from .model import (CHECKED, SUPPLIED, UNCHECKED, UNKNOWN, ContractYear, Figure, Group,  # noqa: F401
+from .model import (CHECKED, NOT_RETIRING, SUPPLIED, UNCHECKED, UNKNOWN, ContractYear, Figure, Group,  # noqa: F401
                     Indicator)
 
 MAX_OVERRIDES_BYTES = 1024 * 1024
@@ -358,12 +358,13 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                     raise QofError([error("QR313", f"{code}: the lower threshold ({lower}) must be below the "
                                           f"upper ({upper})", source=source)])
                 updates["lower"], updates["upper"] = supplied(lower), supplied(upper)
-            if "retires" in raw:
+            if "retires" in raw and raw["retires"] != NOT_RETIRING:
                 try:
                     parse_date(raw["retires"])
                 except ValueError:
                     raise QofError([error("QR313", f"{code}: {raw['retires']} is not a real date",
                                           source=source)]) from None
+            if "retires" in raw:
                 updates["retires"] = supplied(raw["retires"])
             indicators[code] = _replace(ind, **updates)
     except InvalidOperation:

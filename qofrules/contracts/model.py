@@ -10,7 +10,8 @@ from ..dates import parse_date
 CHECKED = "checked"
 UNCHECKED = "unchecked"
 UNKNOWN = "unknown"
-SUPPLIED = "supplied"  # given by a user's --contract-overrides file, not national data
+SUPPLIED = "supplied"
+NOT_RETIRING = "none"  # a retirement "date" an overrides file may give: the indicator does not retire  # given by a user's --contract-overrides file, not national data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,9 +60,15 @@ class Indicator:
 
     @property
     def retirement_date(self) -> dt.date | None:
-        if self.retires is None or self.retires.value is None:
+        if self.retires is None or self.retires.value in (None, NOT_RETIRING):
             return None
         return parse_date(self.retires.value)
+
+    @property
+    def stays(self) -> bool:
+        """Known not to retire at the end of the year: an overrides file said ``retires: none``
+        (so a reviewer who knows it can turn "cannot judge" into a judgement)."""
+        return self.retires is not None and self.retires.value == NOT_RETIRING
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,7 +29,7 @@ def check(ctx):
             retires = contract.indicators[code].retirement_date
             if retires == next_april:
                 continue
-            if retires is None and not contract.complete:
+            if retires is None and not contract.complete and not contract.indicators[code].stays:
                 unsure.append(code)
                 continue
             when = f"retires on {describe_date(retires)}" if retires else "does not retire"
