@@ -36,8 +36,7 @@ def check(ctx):
                                     hint="record the approval of the body that holds the power (for a national "
                                          "change, the government), or establish the board's power by hand")
             continue
-        gone = authorities.not_there(body, country, on)
-        if gone is not None and gone.reason != "unknown":
+        if authorities.absent(body, country, on):
             continue  # QV115 says the body could not act there or then, with its source
         entries = authorities.entries(body)
         if not entries:

@@ -131,6 +131,12 @@ class Authorities:
         return NotThere(reason="ended", source=entry.source,
                         message=f"no {kind} existed in {country} after {_day(entry.until)}")
 
+    def absent(self, body: ast.Body, country: str, on: dt.date) -> bool:
+        """True when ``body`` certainly could not act in ``country`` on ``on`` (another country's,
+        or not yet / no longer existing); False when it could, or qofrules cannot tell."""
+        gone = self.not_there(body, country, on)
+        return gone is not None and gone.reason != "unknown"
+
     def national_bodies(self, country: str) -> list[str]:
         """The kinds of body that may change ``country``'s national contract, for hints."""
         return sorted({p.kind for p in self.powers if p.power == NATIONAL and country in p.countries})

@@ -83,7 +83,7 @@ def judge(ctx) -> Judgement:
     on = ctx.approval_date or ctx.start
     when = describe_date(on)
     # A body that did not exist there or then had no power at all (QV115 says so).
-    absent = [b for b in ctx.approvers if _absent(ctx, b, on)]
+    absent = [b for b in ctx.approvers if ctx.authorities.absent(b, ctx.country, on)]
     powers = {id(b): None if b in absent else ctx.authorities.power(b, ctx.country, on) for b in ctx.approvers}
     national = [b for b in ctx.approvers if powers[id(b)] == NATIONAL]
     instruments = ctx.scheme.instruments
@@ -115,10 +115,6 @@ def judge(ctx) -> Judgement:
                      reason=f"no approver had a recorded power over {ctx.country}'s QOF on {when}{gone}, so every "
                             "rule that binds local schemes applies")
 
-
-def _absent(ctx, body: ast.Body, on) -> bool:
-    gone = ctx.authorities.not_there(body, ctx.country, on)
-    return gone is not None and gone.reason != "unknown"
 
 
 __all__ = ["NATIONAL_AMENDMENT", "NATIONAL_COMMISSIONER", "LOCAL_BODY", "NO_AUTHORITY", "JUDGEMENTS",

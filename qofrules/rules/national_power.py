@@ -18,16 +18,13 @@ def check(ctx):
         return  # QV102: whether that body had the power cannot be judged
     who = ", ".join(body_text(b) for b in approved.bodies)
     instrument = ctx.scheme.instruments[0]
+    national = " or ".join(ctx.authorities.national_bodies(ctx.country))
     yield RULE.breach(ctx, f"the scheme records the instrument \"{instrument.title.value}\", so it changes "
                       f"{ctx.country}'s national contract, but none of its approvers ({who}) had national power "
                       f"over {ctx.country}'s QOF on {describe_date(on)}", approved.span,
-                      hint=f"a national change is made by {_national_bodies(ctx)}; a local scheme records no "
+                      hint=f"a national change is made by {national}; a local scheme records no "
                            "instrument line")
 
-
-def _national_bodies(ctx) -> str:
-    kinds = sorted({p.kind for p in ctx.authorities.powers if p.power == NATIONAL and ctx.country in p.countries})
-    return " or ".join(kinds) or "the national government"
 
 
 RULE = Rule(
