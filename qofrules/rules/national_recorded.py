@@ -24,10 +24,6 @@ def check(ctx):
                                 approved.span, hint="add it to the line: approved: ... on YYYY-MM-DD")
     elif approved is not None and approved.date is not None and approved.date.value is not None:
         yield from _after_the_year(ctx, approved.date, "the change was approved")
-    if scheme.runs is None:
-        yield RULE.not_recorded(ctx, "the date the national change took effect is not recorded; it is taken to run "
-                                f"for the whole contract year {ctx.contract.year}", header_span(ctx),
-                                hint=f"add a line such as: runs: {ctx.contract.first_day} to {ctx.contract.last_day}")
 
 
 def _after_the_year(ctx, date, what: str):
@@ -53,7 +49,8 @@ RULE = Rule(
            "(domain.md, 'More real variations').",
     explanation="A scheme judged as a national amendment should record the instrument that made it "
                 "(`instrument: \"TITLE\" on DATE`, repeatable: the Directions, the letter), the date it was "
-                "made or announced (`approved: ... on DATE`) and the period it has effect (`runs:`). None of "
+                "made or announced (`approved: ... on DATE`) and the period it has effect (`runs:`, which QV101 asks for "
+                "of every scheme). None of "
                 "them need come before the start: the rule that a local scheme is approved before it starts "
                 "(QV103) does not bind a national amendment. An instrument or approval dated after the contract "
                 "year ended is a warning to check the date.",
