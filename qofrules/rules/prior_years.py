@@ -8,10 +8,8 @@ from .base import ERROR, Rule, describe_date, walk_basis
 
 
 def _named_years(scheme: ast.Scheme):
-    for rule in scheme.rules:
-        for field in (rule.pay, rule.on_request):
-            if field is None:
-                continue
+    for rule, field in scheme.basis_lines():
+        if True:
             for node in walk_basis(field.basis):
                 if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None:
                     yield rule, node.year
