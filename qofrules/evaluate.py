@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from . import eligibility
+from .diagnostics import QofError, error
 from .compiler import EvaluationTree
 from .contracts.model import ContractYear
 from .data.model import Dataset, Practice
@@ -192,6 +193,24 @@ def _no_cyclic_gc():
             gc.enable()
 
 
+def refuse_missing_local_measures(tree: EvaluationTree, data_codes: set[str], data_name: str) -> None:
+    """QE030: a local indicator that no practice in the data reports, located at its definition.
+    A practice that lacks it has that payment unknown; a data set that lacks it entirely was not
+    made for this scheme, and computing every practice as "unknown" would hide that."""
+    problems = []
+    for local in tree.scheme.local_indicators:
+        code = local.code.text
+        if code in tree.contract.indicators and code not in data_codes:
+            measure = "REGISTER" if local.measure == "register" else "NUMERATOR and DENOMINATOR"
+            problems.append(error("QE030", f"local indicator {code} is measured in the data, but the data set "
+                                  f"{data_name} has no {tree.contract.year} rows for {code}", source=tree.source,
+                                  span=local.code.span,
+                                  hint=f"add {measure} rows under INDICATOR_CODE {code} to the {tree.contract.year} "
+                                       "achievement file (docs/data-formats.md)"))
+    if problems:
+        raise QofError(problems)
+
+
 def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
     """What a reader of any run's results must be told: an incomplete contract year, replaced
     national figures, data codes the year lacks, years of data the scheme needs and lacks."""
@@ -250,6 +269,7 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
     codes = {code for p in data.practices for code in p.achievement.get(tree.contract.year, {})}
+    refuse_missing_local_measures(tree, codes, data.name)
     notes = run_notes(tree, data.years, codes)
     with exact(), _no_cyclic_gc():  # one decimal context for the whole run (see money.py)
         practices = tuple(evaluate_practice(tree, p) for p in data.practices)

@@ -29,7 +29,7 @@ from .compiler import EvaluationTree
 from .data.columnar import ColumnarData
 from .adjustments import practice_adjustments
 from .evaluate import (_no_cyclic_gc, assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
-                       run_notes, shown_cpi)
+                       refuse_missing_local_measures, run_notes, shown_cpi)
 from .money import exact, minus, total
 from .nodes import choice_number
 from .results import RunResult, SummaryPracticeResult
@@ -143,6 +143,7 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     "scheme": (points, pence)}} — for tests that compare every cell with the exact path."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
     contract, scheme = tree.contract, tree.scheme
+    refuse_missing_local_measures(tree, data.codes(contract.year), data.name)
     notes = run_notes(tree, data.years, data.codes(contract.year))
     count = len(data.practices)
     with exact():

@@ -98,7 +98,36 @@ def _expected_words(expected) -> list[str]:
     return [words[name][1:-1] for name in expected if words.get(name, "").startswith("'")]
 
 
+#: Hints for syntax errors on lines whose rules are easy to get wrong, by the line's keyword.
+_LINE_HINTS = {
+    "amount:": "a top-up says its unit: amount: £1.50 per patient (or per practice, or per point)",
+    "at least:": "a floor is a basis, e.g. at least: achievement in 2019/20 (or 95% of achievement in "
+                 "2018/19); amounts and points are never negative",
+    "price:": "price: national, price: £125 per point, or price: £2,000 for full points",
+    "thresholds:": "thresholds: 40% to 90% (for one threshold: target: 90%)",
+}
+
+
+def _line_hint(source: Source, line: int) -> str | None:
+    """A hint for the line's construct: a choice needs two candidates; a top-up's amount a unit."""
+    text = source.line_text(line).strip()
+    if "practice choice" in text:
+        return "a practice's choice needs two or more candidates: practice choice NAME of (achievement, " \
+               "achievement in 2015/16)"
+    return next((hint for keyword, hint in _LINE_HINTS.items() if text.startswith(keyword)), None)
+
+
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
+    found = _bare_syntax_diagnostic(source, exc)
+    if found.hint is None and found.span is not None and found.code == "QR001":
+        hint = _line_hint(source, found.span.line)
+        if hint is not None:
+            from dataclasses import replace
+            found = replace(found, hint=hint)
+    return found
+
+
+def _bare_syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     line, column = exc.line, exc.column
     if line is None or line < 1:  # end of input: point just past the last line
         line, column = max(source.line_count, 1), len(source.line_text(source.line_count)) + 1

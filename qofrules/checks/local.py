@@ -12,10 +12,10 @@ from .. import ast
 from ..diagnostics import Related, did_you_mean, error, warning
 
 _REQUIRED = (
-    (ast.MeasureField, "measure", "measure: percentage   (or: measure: register)"),
-    (ast.LocalPointsField, "points", "points: 10"),
-    (ast.PriceField, "price", "price: national   (or: price: £125 per point)"),
-    (ast.AdjustedField, "adjusted for", "adjusted for: list size   (or: adjusted for: nothing)"),
+    (ast.MeasureField, "its measure", "measure: percentage   (or: measure: register)"),
+    (ast.LocalPointsField, "its points", "points: 10"),
+    (ast.PriceField, "what a point is worth", "price: national   (or: price: £125 per point)"),
+    (ast.AdjustedField, "what its price is adjusted for", "adjusted for: list size   (or: adjusted for: nothing)"),
 )
 
 
@@ -47,7 +47,7 @@ def _local(local: ast.LocalIndicator, ctx, seen: dict):
     kinds = {type(f) for f in local.fields}
     for kind, keyword, example in _REQUIRED:
         if kind not in kinds:
-            yield error("QR403", f"{owner} does not say its {keyword}", source=source, span=local.code.span,
+            yield error("QR403", f"{owner} does not say {keyword}", source=source, span=local.code.span,
                         hint=f"add a line such as: {example}")
     has_range = ast.ThresholdsField in kinds or ast.TargetField in kinds
     if local.measure == ast.PERCENTAGE and not has_range:
@@ -136,7 +136,7 @@ def _changed_points(ctx):
             yield error("QR410", f"rule \"{rule.title.value}\" makes its indicators worth {field.points} points; "
                         "to pay nothing for them, write 'pay: no points'", source=source, span=field.span)
         for code in codes:
-            if code in maxima and rule.only_when is None:
+            if code in maxima:
                 maxima[code] = field.points
         changing.append(field)
     published = contract.published_total_points.value
