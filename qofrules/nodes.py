@@ -355,6 +355,9 @@ class OnceLowerPassedNode(Node):
         indicator, year = ctx.indicator, ctx.contract.year
         paid = _clamp(Fraction(self.points), ctx.maximum)
         shown = decimal_text(as_decimal(paid))
+        if not indicator.is_fraction:  # the check refuses this where the year says the kind (QR411)
+            return Outcome(None, lambda: f"{indicator.code} has no lower threshold to pass",
+                           missing=(f"a lower threshold of {indicator.code}, which is not a fraction indicator",))
         measures = ctx.practice.measures(year, indicator.code)
         if measures is None or measures.numerator is None or measures.denominator is None:
             return Outcome(None, lambda: f"{indicator.code} achievement not reported for {year}",

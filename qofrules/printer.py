@@ -232,3 +232,9 @@ def rule_line(rule: ast.Rule) -> str:
 
 def scheme_line(scheme: ast.Scheme) -> str:
     return f"scheme {scheme.id.text} {quote(scheme.title.value)}"
+
+
+def part_text(part) -> str:
+    """How a message names the part of a scheme that states a basis: 'rule "T"' or 'floor "T"'."""
+    word = "floor" if isinstance(part, ast.Floor) else "top up" if isinstance(part, ast.TopUp) else "rule"
+    return f"{word} {quote(part.title.value)}"

@@ -182,6 +182,8 @@ def _once_lower_passed(node: OnceLowerPassedNode, columns: Columns, year: str):
     """N points (capped) where achievement is above the lower threshold: the comparison made per
     practice with nodes.percent_above, in whole numbers, so it is exact however large the counts."""
     paid = min(Fraction(node.points), columns.exact_maximum)
+    if not columns.indicator.is_fraction:  # no lower threshold: unknown, as on the exact path
+        return np.zeros(columns.count), np.zeros(columns.count, dtype=bool), _unknown_hundredths(columns.count)
     numerator, denominator = columns.measure(year, "numerator"), columns.measure(year, "denominator")
     known = ~(np.isnan(numerator) | np.isnan(denominator))
     lower = exact_figure(columns.indicator.lower.value)

@@ -43,21 +43,20 @@ def check(ctx):
                                 "says reporting is not required", source=ctx.source, span=node.span,
                                 hint="pay on full points or an earlier year's achievement, or require reporting")
     for _, field in ctx.scheme.basis_lines():
-        if True:
-            for node in ast.walk_basis(field.basis):
-                too_precise = _precision(node, ctx.source)
-                if too_precise is not None:
-                    yield too_precise
-                if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None \
-                        and scheme_year is not None and node.year.start >= scheme_year:
-                    if node.year.start == scheme_year:
-                        message = (f"'achievement in {node.year.text}' names the scheme's own contract year")
-                        hint = "write plain 'achievement' for this year's achievement"
-                    else:
-                        message = (f"'achievement in {node.year.text}' names a year after the scheme's contract "
-                                   f"year ({contract.year.text})")
-                        hint = "an earlier year's achievement must be of a year already completed"
-                    yield error("QR234", message, source=ctx.source, span=node.year.span, hint=hint)
-                if isinstance(node, ast.PercentOf) and node.percent > 100:
-                    yield warning("QR235", f"{node.percent}% is more than the whole; points are capped at each "
-                                  "indicator's maximum", source=ctx.source, span=node.span)
+        for node in ast.walk_basis(field.basis):
+            too_precise = _precision(node, ctx.source)
+            if too_precise is not None:
+                yield too_precise
+            if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None \
+                    and scheme_year is not None and node.year.start >= scheme_year:
+                if node.year.start == scheme_year:
+                    message = (f"'achievement in {node.year.text}' names the scheme's own contract year")
+                    hint = "write plain 'achievement' for this year's achievement"
+                else:
+                    message = (f"'achievement in {node.year.text}' names a year after the scheme's contract "
+                               f"year ({contract.year.text})")
+                    hint = "an earlier year's achievement must be of a year already completed"
+                yield error("QR234", message, source=ctx.source, span=node.year.span, hint=hint)
+            if isinstance(node, ast.PercentOf) and node.percent > 100:
+                yield warning("QR235", f"{node.percent}% is more than the whole; points are capped at each "
+                              "indicator's maximum", source=ctx.source, span=node.span)

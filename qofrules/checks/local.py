@@ -152,6 +152,24 @@ def _changed_points(ctx):
                          "local indicator or a top up")
 
 
+def _once_passed_on_registers(ctx):
+    """QR411: ``N points once lower threshold passed`` on an indicator with no lower threshold."""
+    from ..selection import coverage
+    covered = coverage(ctx.scheme.rules, ctx.contract)
+    for index, rule in enumerate(ctx.scheme.rules):
+        if rule.pay is None:
+            continue
+        nodes = [n for line in (rule.pay, rule.on_request) if line is not None for n in ast.walk_basis(line.basis)
+                 if isinstance(n, ast.OnceLowerPassed)]
+        registers = [c for c in covered.get(index, ()) if ctx.contract.indicators[c].is_register]
+        if nodes and registers:
+            shown = ", ".join(registers[:8]) + (f" and {len(registers) - 8} more" if len(registers) > 8 else "")
+            yield error("QR411", f"rule \"{rule.title.value}\" pays points once the lower threshold is passed, but "
+                        f"{shown} {'is a register' if len(registers) == 1 else 'are registers'}, with no thresholds",
+                        source=ctx.source, span=nodes[0].span,
+                        hint="apply the rule to fraction indicators only (narrow it with 'except ...')")
+
+
 def check(ctx):
     seen: dict = {}
     for local in ctx.scheme.local_indicators:
@@ -161,3 +179,4 @@ def check(ctx):
         yield from _adjustment(adjustment, ctx.source, titles)
     if ctx.contract is not None:
         yield from _changed_points(ctx)
+        yield from _once_passed_on_registers(ctx)
