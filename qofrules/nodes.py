@@ -217,9 +217,12 @@ def current_achievement(ctx: Context) -> Outcome:
     # The upper threshold is tested first: where the two are one (a local indicator's target),
     # reaching it pays in full. Where they differ the order changes nothing.
     if exact_percent >= upper:
-        return Outcome(maximum, lambda: f"{shown()}, at or above the upper threshold {upper}%: full {maximum} points",
+        word = "target" if lower == upper else "upper threshold"
+        return Outcome(maximum, lambda: f"{shown()}, at or above the {word} {upper}%: full {maximum} points",
                        details=details)
     if exact_percent <= lower:
+        if lower == upper:
+            return Outcome(ZERO, lambda: f"{shown()}, below the target {lower}%: 0 points", details=details)
         return Outcome(ZERO, lambda: f"{shown()}, at or below the lower threshold {lower}%: 0 points", details=details)
     low, high = exact_figure(lower), exact_figure(upper)
     # maximum × (100n/d − L) / (U − L) as one fraction of whole numbers (one reduction, not five).
