@@ -72,6 +72,7 @@ SHIPPED = {
     "2020-21-england-covid": NATIONAL_AMENDMENT,
     "2016-17-northern-ireland": NATIONAL_AMENDMENT,
     "2020-21-mid-and-south-essex-top-up": ON_TOP,
+    "2008-09-hammersmith-fulham-qof-plus": ON_TOP,
 }
 
 
@@ -79,7 +80,7 @@ SHIPPED = {
 def test_the_shipped_real_schemes_are_judged_as_what_they_were(name):
     (report,) = api.validation_reports([str(ROOT / "schemes" / f"{name}.qof")])
     assert report.judgement.kind == SHIPPED[name]
-    assert report.verdict == "accepted with warnings"
+    assert report.verdict in ("accepted", "accepted with warnings")
     assert codes(report, "error") == [] and codes(report, "cannot-judge") == []
 
 

@@ -34,7 +34,8 @@ def test_seed_verdicts():
                         "2024-25-income-protection": "accepted with warnings",
                         "2016-17-northern-ireland": "accepted with warnings",
                         "2020-21-england-covid": "accepted with warnings",
-                        "2020-21-mid-and-south-essex-top-up": "accepted with warnings"}
+                        "2020-21-mid-and-south-essex-top-up": "accepted with warnings",
+                        "2008-09-hammersmith-fulham-qof-plus": "accepted"}
 
 
 def test_leeds_is_rejected_for_what_nhs_englands_legal_advice_said():
