@@ -21,7 +21,9 @@ from qofrules.results import SummaryPracticeResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [("2014-lincolnshire-llr", "lincolnshire-2014"), ("2014-devon-cornwall", "south-west-2014"),
-         ("2014-somerset", "south-west-2014"), ("2017-leeds", "leeds-2017")]
+         ("2014-somerset", "south-west-2014"), ("2017-leeds", "leeds-2017"),
+         ("2020-21-mid-and-south-essex-top-up", "mid-south-essex-2021"),
+         ("../examples/local-indicator-on-top-2021", "mid-south-essex-2021")]
 
 
 def _generate(out: Path, scenario: str, limit: int | None = None, seed: int | None = None) -> Path:
@@ -34,7 +36,7 @@ def _generate(out: Path, scenario: str, limit: int | None = None, seed: int | No
     return out
 
 
-@pytest.mark.parametrize("scheme,data", SEEDS, ids=[s for s, _ in SEEDS])
+@pytest.mark.parametrize("scheme,data", SEEDS, ids=[s.rsplit("/", 1)[-1] for s, _ in SEEDS])
 def test_every_example_gives_the_same_output_both_ways(scheme, data):
     fast = api.run_result(f"schemes/{scheme}.qof", f"examples/{data}")
     slow = api.run_result(f"schemes/{scheme}.qof", f"examples/{data}", exact=True)
