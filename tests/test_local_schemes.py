@@ -73,6 +73,7 @@ SHIPPED = {
     "2016-17-northern-ireland": NATIONAL_AMENDMENT,
     "2020-21-mid-and-south-essex-top-up": ON_TOP,
     "2008-09-hammersmith-fulham-qof-plus": ON_TOP,
+    "2019-20-england-covid-floor": NATIONAL_AMENDMENT,
 }
 
 
