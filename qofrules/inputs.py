@@ -77,7 +77,7 @@ def schemes_under(directory: str, exclude: tuple[str, ...] = ()) -> list[str]:
                          and not excluded(_join(relative_top, d), exclude))
         for name in files:
             if name.endswith(SCHEME_SUFFIX) and not excluded(_join(relative_top, name), exclude):
-                out.append(os.path.join(top, name))
+                out.append(os.path.normpath(os.path.join(top, name)))
     return sorted(out)
 
 
