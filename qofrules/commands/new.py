@@ -91,6 +91,8 @@ def new(path: str, scheme_id: str | None, title: str, contract: str | None, forc
                                                          source=where)])
     except QofError as exc:
         fail(exc, 2)
+    for warning in report.diagnostics:  # e.g. a year whose indicator list qofrules lacks: say so now
+        click.echo(warning.render(), err=True)
     if path == "-":
         click.echo(text, nl=False)
         sys.exit(0)
