@@ -119,7 +119,7 @@ def _mentions_table(pyproject: Path) -> bool:
 def load(path: Path) -> Settings:
     """Read and check one settings file."""
     name = shown(path)
-    source = read_text(path, max_bytes=MAX_SETTINGS_BYTES, what="settings file")
+    source = read_text(name, max_bytes=MAX_SETTINGS_BYTES, what="settings file")
     source = Source(name, source.text)
     try:
         document = tomllib.loads(source.text)

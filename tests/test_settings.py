@@ -173,3 +173,11 @@ def test_the_installed_command_reads_settings_too(tmp_path):
     done = subprocess.run([sys.executable, "-m", "qofrules", "check", "schemes/leeds.qof"], cwd=repo,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
+
+
+def test_a_settings_file_over_its_limit_is_refused(tmp_path, monkeypatch):
+    repo = _repo(tmp_path, "#" * (1024 * 1024 + 1))
+    result = _invoke(repo, monkeypatch, "check", "schemes/leeds.qof")
+    assert result.exit_code == 2
+    assert result.output.startswith("qofrules.toml: error[QR005] the file is 1,048,577 bytes; a settings file may be "
+                                    "at most 1,048,576")
