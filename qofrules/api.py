@@ -398,3 +398,37 @@ def rules() -> list[dict]:
     """``qofrules rules``: every validation rule with its text, source and examples, as plain data."""
     from .rules import all_rules
     return [r.to_plain() for r in all_rules()]
+
+
+# ------------------------------------------------------------------ a scheme repository (issue 15)
+
+def settings(paths: list[str] | tuple[str, ...] = (), stdin_filename: str | None = None,
+             config: str | None = None) -> dict:
+    """The shared settings (qofrules.toml, pyproject.toml [tool.qofrules]) in force for these paths,
+    found as the commands find them (docs/repository.md), as plain data; ``file`` is None when none."""
+    from dataclasses import asdict
+
+    from .config import settings_for
+    return asdict(settings_for(list(paths), stdin_filename, config))
+
+
+def check_sarif(paths: list[str] | str, overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """``qofrules check --format sarif``: the SARIF 2.1.0 log of checking these files and directories."""
+    from .inputs import expand
+    from .sarif import check_sarif as _check_sarif
+    by_year = load_overrides_by_year(overrides)
+    return _check_sarif([check_file(item, by_year) for item in expand([paths] if isinstance(paths, str) else paths)])
+
+
+def validate_sarif(paths: list[str] | str, data_path: str | None = None,
+                   overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """``qofrules validate --format sarif``: the SARIF 2.1.0 log of validating these files and directories."""
+    from .inputs import expand
+    from .sarif import to_sarif
+    return to_sarif(validation_reports(expand([paths] if isinstance(paths, str) else paths), data_path, overrides))
+
+
+def new_scheme(scheme_id: str = "my-scheme", title: str = "Title of the scheme", contract: str | None = None) -> str:
+    """``qofrules new``: the commented template of a new scheme, checked clean and in canonical form."""
+    from .newscheme import new_scheme as _new_scheme
+    return _new_scheme(scheme_id, title, contract)[0]

@@ -77,3 +77,8 @@ def test_new_to_stdout_and_refusals(tmp_path, monkeypatch):
     assert bad_year.output.startswith("qofrules new --contract 'england 2012/13': error[QR211] no contract year "
                                       "'england 2012/13' ships with qofrules\n")
     assert not (tmp_path / "t.qof").exists()
+
+
+def test_the_api_gives_the_same_template(tmp_path, monkeypatch):
+    _new(tmp_path, monkeypatch, "s.qof", "--id", "x", "--title", "X", "--contract", "england 2016/17")
+    assert api.new_scheme("x", "X", "england 2016/17") == (tmp_path / "s.qof").read_text(encoding="utf-8")

@@ -181,3 +181,17 @@ def test_a_settings_file_over_its_limit_is_refused(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert result.output.startswith("qofrules.toml: error[QR005] the file is 1,048,577 bytes; a settings file may be "
                                     "at most 1,048,576")
+
+
+def test_the_api_reads_the_same_settings(tmp_path, monkeypatch):
+    from qofrules import api
+    repo = _repo(tmp_path, 'format = "junit"\nexclude = ["drafts"]\n')
+    monkeypatch.chdir(repo)
+    assert api.settings(["schemes/leeds.qof"]) == {"file": "qofrules.toml", "contract_overrides": (), "data": None,
+                                                    "format": "junit", "waivers": None, "exclude": ("drafts",)}
+    outside = tmp_path / "outside"
+    (outside / ".git").mkdir(parents=True)
+    assert api.settings([str(outside)])["file"] is None  # another repository, without settings
+    sarif = api.check_sarif(["schemes/"])
+    assert [r["file"] for r in sarif["runs"][0]["properties"]["files"]] == ["schemes/leeds.qof"]
+    assert api.validate_sarif("schemes/")["runs"][0]["properties"]["verdicts"][0]["verdict"] == "rejected"
