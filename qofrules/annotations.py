@@ -12,7 +12,8 @@
   is ``<skipped>``, being neither; a warning or waived finding passes, its text in
   ``<system-out>``), and a single passing ``<testcase>`` when a file has no findings. ``validate``
   gives each suite the scheme's verdict as a property. No times or timestamps, so a file is the
-  same for the same input.
+  same for the same input. Written with the standard library's ElementTree (which escapes), and
+  read back in the tests with junitparser, a real JUnit reader.
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ The hook repository is a copy of this project's package files committed to a scr
 repository in a temporary directory, named by its path in .pre-commit-config.yaml exactly as a
 scheme repository names qofrules' (a URL there, a path here: no network). pre-commit clones it
 and pip-installs it into a virtual environment of its own, once for the whole module (about 20
-seconds here: PRE_COMMIT_HOME is shared by the tests below).
+seconds here: PRE_COMMIT_HOME is shared by the tests below). That install is pip's, from the
+package index the machine is set up with, as it is for a user: the only network the test uses.
 """
 from __future__ import annotations
 
