@@ -86,13 +86,28 @@ def check_source(source: Source, contract: ContractYear | None = None) -> CheckR
     return CheckReport(source=source, scheme=scheme, contract=contract, diagnostics=tuple(cap(found)))
 
 
-def check_file(path: str, overrides: dict | None = None) -> CheckReport:
-    """Check one scheme file. ``overrides``: parsed ``--contract-overrides`` files by the contract
-    year they are for (``load_overrides_by_year``); those for the scheme's year are applied."""
+def scheme_source(path) -> Source:
+    """The text of a scheme named by a path (``-`` for standard input), a
+    :class:`~qofrules.inputs.SchemeInput` (a path with the name to show, e.g. stdin's
+    ``--stdin-filename``), or already read (a Source); QofError when it cannot be read."""
+    if isinstance(path, Source):
+        return path
+    from .inputs import SchemeInput, read_scheme
+    if isinstance(path, SchemeInput):
+        return read_scheme(path)
+    return read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+
+
+def check_file(path, overrides: dict | None = None) -> CheckReport:
+    """Check one scheme file (a path, a SchemeInput or a Source: ``scheme_source``). ``overrides``:
+    parsed ``--contract-overrides`` files by the contract year they are for
+    (``load_overrides_by_year``); those for the scheme's year are applied."""
     try:
-        source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+        source = scheme_source(path)
     except QofError as exc:
-        return CheckReport(source=Source(str(path), ""), scheme=None, contract=None, diagnostics=exc.diagnostics,
+        from .inputs import SchemeInput
+        name = path.name if isinstance(path, (SchemeInput, Source)) else str(path)
+        return CheckReport(source=Source(name, ""), scheme=None, contract=None, diagnostics=exc.diagnostics,
                            syntax_error=True)
     if overrides:
         try:
@@ -306,11 +321,12 @@ def format_text(text: str, name: str = "<string>") -> str:
 
 
 def diff_result(old_path: str, new_path: str):
-    """The typed :class:`~qofrules.differ.SchemeDiff` of two scheme files (either may be ``-``)."""
+    """The typed :class:`~qofrules.differ.SchemeDiff` of two scheme files (either may be ``-``, or
+    anything ``scheme_source`` reads)."""
     from .differ import diff_schemes
     schemes = []
     for path in (old_path, new_path):
-        source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+        source = scheme_source(path)
         schemes.append((syntax.parse_text(source.text, source.name), source.name))
     (old, old_name), (new, new_name) = schemes
     return diff_schemes(old, new, old_name, new_name)
@@ -341,7 +357,8 @@ def diff(old_path: str, new_path: str, data: str | None = None,
 # ------------------------------------------------------------------ validation (issue 3)
 
 def validation_reports(paths: list[str] | str, data_path: str | None = None,
-                       overrides: list[str] | tuple[str, ...] = ()) -> list:
+                       overrides: list[str] | tuple[str, ...] = (), *,
+                       shared_overrides: list[str] | tuple[str, ...] = ()) -> list:
     """``qofrules validate``: check, then validate, each scheme (typed :class:`~qofrules.validate.ValidationReport`).
 
     ``data_path`` is the practice data the schemes will use, so that prior-year bases can be
@@ -349,12 +366,13 @@ def validation_reports(paths: list[str] | str, data_path: str | None = None,
     ``overrides`` are ``--contract-overrides`` files: each applies to the schemes of the contract
     year it is for, so that a rule needing a figure qofrules lacks can judge. A data set or an
     overrides file that cannot be loaded, or an overrides file for a year no scheme names, raises
-    QofError.
+    QofError. ``shared_overrides`` (a repository's ``contract-overrides`` setting) apply as the
+    data set's own do: each to the schemes of its year, and no error when no scheme given is of it.
     """
     from .validate import validate_report
     if isinstance(paths, str):
         paths = [paths]
-    files = list(overrides)
+    files = list(shared_overrides) + list(overrides)
     years = None
     if data_path:
         dataset = load_data(data_path)
@@ -383,3 +401,37 @@ def rules() -> list[dict]:
     """``qofrules rules``: every validation rule with its text, source and examples, as plain data."""
     from .rules import all_rules
     return [r.to_plain() for r in all_rules()]
+
+
+# ------------------------------------------------------------------ a scheme repository (issue 15)
+
+def settings(paths: list[str] | tuple[str, ...] = (), stdin_filename: str | None = None,
+             config: str | None = None) -> dict:
+    """The shared settings (qofrules.toml, pyproject.toml [tool.qofrules]) in force for these paths,
+    found as the commands find them (docs/repository.md), as plain data; ``file`` is None when none."""
+    from dataclasses import asdict
+
+    from .config import settings_for
+    return asdict(settings_for(list(paths), stdin_filename, config))
+
+
+def check_sarif(paths: list[str] | str, overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """``qofrules check --format sarif``: the SARIF 2.1.0 log of checking these files and directories."""
+    from .inputs import expand
+    from .sarif import check_sarif as _check_sarif
+    by_year = load_overrides_by_year(overrides)
+    return _check_sarif([check_file(item, by_year) for item in expand([paths] if isinstance(paths, str) else paths)])
+
+
+def validate_sarif(paths: list[str] | str, data_path: str | None = None,
+                   overrides: list[str] | tuple[str, ...] = ()) -> dict:
+    """``qofrules validate --format sarif``: the SARIF 2.1.0 log of validating these files and directories."""
+    from .inputs import expand
+    from .sarif import to_sarif
+    return to_sarif(validation_reports(expand([paths] if isinstance(paths, str) else paths), data_path, overrides))
+
+
+def new_scheme(scheme_id: str = "my-scheme", title: str = "Title of the scheme", contract: str | None = None) -> str:
+    """``qofrules new``: the commented template of a new scheme, checked clean and in canonical form."""
+    from .newscheme import new_scheme as _new_scheme
+    return _new_scheme(scheme_id, title, contract)[0]

@@ -47,30 +47,6 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("schemes", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(schemes: tuple[str, ...], fmt: str) -> None:
-    """Parse and check scheme files; report every problem found.
-
-    Exit 0 when clean, 1 when there are findings, 2 on a syntax error.
-    """
-    reports = [api.check_file(path) for path in schemes]
-    if fmt == "json":
-        click.echo(json.dumps([r.to_plain() for r in reports], indent=2))
-    else:
-        for report in reports:
-            for diagnostic in report.diagnostics:
-                click.echo(diagnostic.render())
-        errors = sum(len(r.errors) for r in reports)
-        warnings = sum(len(r.diagnostics) - len(r.errors) for r in reports)
-        clean = sum(1 for r in reports if r.ok)
-        click.echo(f"{len(reports)} file(s) checked: {clean} clean, {errors} error(s), {warnings} warning(s)")
-    if any(r.syntax_error for r in reports):
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS)
-
-
-@cli.command()
 @click.argument("scheme", type=click.Path(dir_okay=False))
 @click.option("--data", "data_path", required=True, type=click.Path(),
               help="A data set: a directory with dataset.yaml, or a compact .yaml/.json file.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -258,3 +259,121 @@ def test_instruments_are_compared_by_title_and_a_changed_date_is_one_change():
     assert messages == ['instrument "SFE Directions 2023": made on changed from 2023-03-31 to 2023-04-01',
                         'instrument added: "SFE (Amendment) Directions 2023"'], messages
     assert diff_schemes(old, old).changes == ()
+
+
+# ------------------------------------------------------------------ docs/diff.md's recipes, as written
+
+def _doc_recipes() -> list[list[str]]:
+    """The shell blocks of docs/diff.md's 'In git' section that configure git, line by line."""
+    text = (ROOT / "docs" / "diff.md").read_text(encoding="utf-8")
+    section = text[text.index("## In git"):text.index("## From Python")]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    return [b.strip().splitlines() for b in blocks if "git config diff.qof" in b]
+
+
+def _wrapper_bin(tmp_path: Path) -> Path:
+    """A directory with a `qofrules` that runs this interpreter's qofrules, for the recipes' PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "qofrules"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m qofrules "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return bin_dir
+
+
+@pytest.fixture
+def history(tmp_path):
+    """A scheme repository with three commits: the scheme, a version that does not parse, a fix;
+    and no .gitattributes yet (each recipe adds its own)."""
+    if GIT is None:
+        pytest.fail("git is needed to test the documented git recipes")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = dict(os.environ, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", GIT_PAGER="cat",
+               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org",
+               PATH=f"{_wrapper_bin(tmp_path)}{os.pathsep}{os.environ.get('PATH', '')}")
+    _git(repo, "init", "-q", env=env)
+    text = (ROOT / "schemes/2014-lincolnshire-llr.qof").read_text(encoding="utf-8")
+    for message, version in (("first", text), ("broken", text.replace("pay: full points", "pay full points")),
+                             ("fixed", text.replace("pay: full points", "pay: achievement in 2012/13"))):
+        (repo / "scheme.qof").write_text(version, encoding="utf-8")
+        _git(repo, "add", "scheme.qof", env=env)
+        _git(repo, "commit", "-q", "-m", message, env=env)
+    return repo, env
+
+
+def _recipe(repo: Path, env: dict, lines: list[str]) -> None:
+    for line in lines:
+        done = subprocess.run(["sh", "-c", line], cwd=repo, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, (line, done.stderr)
+
+
+def test_the_page_documents_three_recipes():
+    assert [lines[-1] for lines in _doc_recipes()] == [
+        "git config diff.qof.command 'qofrules diff'", "git config diff.qof.textconv 'qofrules fmt --textconv'",
+        "git config diff.qof.textconv 'qofrules fmt --textconv'"]
+
+
+def test_recipe_1_diff_driver_in_git_diff_log_and_show(history):
+    repo, env = history
+    _recipe(repo, env, _doc_recipes()[0])
+    text = (repo / "scheme.qof").read_text(encoding="utf-8")
+    (repo / "scheme.qof").write_text(text.replace("pay: achievement in 2012/13", "pay: full points"), encoding="utf-8")
+    diff = _git(repo, "diff", env=env)
+    assert diff.returncode == 0, diff.stderr
+    assert 'pay changed from achievement in 2012/13 to full points' in diff.stdout
+    # git log -p and git show print the plain line diff unless --ext-diff is given (docs/diff.md)
+    plain_log = _git(repo, "log", "-p", env=env)
+    assert plain_log.returncode == 0 and "-    pay full points\n+    pay: achievement in 2012/13" in plain_log.stdout
+    assert "semantic change" not in plain_log.stdout
+    log = _git(repo, "log", "-p", "--ext-diff", env=env)
+    assert log.returncode == 0, log.stderr
+    assert "a/scheme.qof → b/scheme.qof" not in log.stdout.split("commit ")[1]  # the newest: from a broken version
+    assert "scheme.qof: cannot show a semantic diff:\na/scheme.qof:25:9: error[QR001]" in log.stdout
+    assert "scheme.qof: cannot show a semantic diff:\nb/scheme.qof:25:9: error[QR001]" in log.stdout
+    shown = _git(repo, "show", "--ext-diff", "HEAD", env=env)
+    assert shown.returncode == 0 and "cannot show a semantic diff" in shown.stdout
+    assert "semantic change" not in _git(repo, "show", "HEAD", env=env).stdout
+    first_to_fixed = _git(repo, "diff", "HEAD~2", "HEAD", env=env)
+    assert "a/scheme.qof → b/scheme.qof" in first_to_fixed.stdout
+    assert "pay changed from full points to achievement in 2012/13" in first_to_fixed.stdout
+
+
+def test_recipe_2_textconv_survives_a_version_that_does_not_parse(history):
+    repo, env = history
+    _recipe(repo, env, _doc_recipes()[1])
+    log = _git(repo, "log", "-p", env=env)
+    assert log.returncode == 0, log.stderr
+    marker = ("# qofrules fmt --textconv: this version cannot be formatted (QR001 at line 25, column 9: unexpected "
+              "'full'; expected ':'); shown as written, not in canonical form")
+    assert f"+{marker}" in log.stdout and f"-{marker}" in log.stdout
+    assert "-    pay full points\n+    pay: achievement in 2012/13" in log.stdout
+    assert "-    pay: full points\n+    pay full points" in log.stdout
+    assert log.stdout.count("\ncommit ") == 2  # every commit shown: the history is not hidden
+    for args in (("show", "HEAD~1"), ("diff", "HEAD~2", "HEAD")):
+        done = _git(repo, *args, env=env)
+        assert done.returncode == 0, done.stderr
+    assert "-    pay: full points\n+    pay: achievement in 2012/13" in _git(repo, "diff", "HEAD~2", "HEAD", env=env).stdout
+
+
+def test_recipe_2_textconv_shows_text_that_is_not_utf8(history):
+    repo, env = history
+    _recipe(repo, env, _doc_recipes()[1])
+    (repo / "scheme.qof").write_bytes((repo / "scheme.qof").read_bytes().replace(b"Lincolnshire", b"Lincoln\xffshire", 1))
+    diff = _git(repo, "diff", env=env)
+    assert diff.returncode == 0, diff.stderr
+    assert "+# qofrules fmt --textconv: this version cannot be formatted (QR002" in diff.stdout
+    assert "Lincoln\ufffdshire" in diff.stdout
+
+
+def test_recipe_3_both(history):
+    repo, env = history
+    _recipe(repo, env, _doc_recipes()[2])
+    text = (repo / "scheme.qof").read_text(encoding="utf-8")
+    (repo / "scheme.qof").write_text(text.replace("  contract:", "  # a comment\n  contract:"), encoding="utf-8")
+    assert "no semantic changes" in _git(repo, "diff", env=env).stdout
+    log = _git(repo, "log", "-p", "-1", env=env)
+    assert log.returncode == 0 and "+# qofrules fmt --textconv:" not in log.stdout
+    assert "-# qofrules fmt --textconv: this version cannot be formatted" in log.stdout
+    assert "cannot show a semantic diff" in _git(repo, "log", "-p", "--ext-diff", "-1", env=env).stdout

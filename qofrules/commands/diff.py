@@ -3,14 +3,18 @@ to each practice's payment (docs/diff.md). Also a git external diff driver (seve
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 
 import click
 
 from .. import api
 from ..cli import emit, fail
-from ..diagnostics import QofError
+from ..diagnostics import QofError, error
 from ..differ import GROUPS
+from ..inputs import SchemeInput, read_scheme, schemes_under
+from ..source import Source
 from ..money import pounds
 
 #: git runs an external diff driver with these seven arguments (git help git: GIT_EXTERNAL_DIFF).
@@ -148,16 +152,30 @@ def _git_side(path: str) -> bool:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown is fit to paste into a pull-request comment.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
+@click.option("--stdin-filename", metavar="PATH", help="The file standard input (-) holds, to name that side by.")
 def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ...], fmt: str,
-         output: str | None) -> None:
+         output: str | None, stdin_filename: str | None) -> None:
     """Show what changed from OLD to NEW by meaning: who is eligible, which indicators are covered,
     how they are paid, dates, approval, metadata. Usage: qofrules diff OLD NEW.
 
     Exit 0 when nothing changed in meaning (layout and comments do not count), 1 when something
     did, 2 when a version cannot be read, does not parse or holds an impossible value (2014-02-30).
     Given git's seven external-diff arguments, it acts as git's diff driver and always exits 0
-    (see docs/diff.md).
+    (see docs/diff.md). Either version may be - (standard input); two directories compare the
+    schemes at the same paths under each, and list those only one has.
     """
+    if len(files) == 2 and all(f != "-" and Path(f).is_dir() for f in files):
+        directory_diff(files[0], files[1], data_path, overrides, fmt, output)
+    if stdin_filename is not None and "-" not in files:
+        raise click.UsageError("--stdin-filename names standard input: give - as OLD or NEW too")
+    if len(files) == 2 and "-" in files:
+        if files[0] == files[1]:
+            raise click.UsageError("- (standard input) can be one side only: it can be read only once")
+        try:
+            stdin = read_scheme(SchemeInput("-", stdin_filename or "<stdin>"))
+        except QofError as exc:
+            fail(exc, 2)
+        files = tuple(stdin if f == "-" else f for f in files)
     git_mode = len(files) == GIT_ARGUMENTS
     if git_mode:
         path, old, new = files[0], files[1], files[4]
@@ -168,6 +186,8 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     if git_mode and not (_git_side(old) and _git_side(new)):
         click.echo(f"{path}: scheme file {'added' if _git_side(new) else 'deleted'}")
         sys.exit(0)
+    if git_mode:  # git passes temporary files; findings and headings name the path, as git does
+        old, new = SchemeInput(old, f"a/{path}"), SchemeInput(new, f"b/{path}")
     try:
         plain = api.diff(old, new, data_path, overrides)
     except QofError as exc:
@@ -179,19 +199,55 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
         # 1 means "the versions differ": a version that cannot be read, parsed or built (an
         # impossible date, 2014-02-30) is an input problem, and says nothing about difference.
         fail(exc, 2)
-    if git_mode:  # git names both sides by temporary files; the reader wants the path
-        plain["old"], plain["new"] = f"a/{path}", f"b/{path}"
-    if fmt == "json":
-        text = json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "markdown":
-        text = render_markdown(plain)
-    else:
-        text = render_text(plain)
+    text = _rendered(plain, fmt)
     try:
         emit(text, output)
     except QofError as exc:
         fail(exc, 2)
     sys.exit(0 if git_mode or not plain["changed"] else 1)
+
+
+def _rendered(plain: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(plain)
+    return render_text(plain)
+
+
+def directory_diff(old_dir: str, new_dir: str, data_path, overrides, fmt: str, output) -> None:
+    """Two directories of schemes: each pair of files at the same path diffed; the files only one
+    side has listed. Exit 0 when nothing changed in meaning, 1 when anything did, 2 on an error."""
+    old = {os.path.relpath(p, old_dir): p for p in schemes_under(old_dir)}
+    new = {os.path.relpath(p, new_dir): p for p in schemes_under(new_dir)}
+    if not old and not new:
+        fail(QofError([error("QR520", f"the directories {old_dir} and {new_dir} hold no .qof files",
+                             source=Source(old_dir))]), 2)
+    pairs, plains = sorted(set(old) & set(new)), []
+    try:
+        for relative in pairs:
+            plains.append(api.diff(old[relative], new[relative], data_path, overrides))
+    except QofError as exc:
+        fail(exc, 2)
+    removed, added = sorted(set(old) - set(new)), sorted(set(new) - set(old))
+    changed = bool(removed or added) or any(p["changed"] for p in plains)
+    if fmt == "json":
+        text = json.dumps({"old": old_dir, "new": new_dir, "changed": changed, "diffs": plains,
+                           "removed": [old[r] for r in removed], "added": [new[a] for a in added]},
+                          indent=2, ensure_ascii=False) + "\n"
+    else:
+        parts = [_rendered(p, fmt) for p in plains if p["changed"]]
+        same = [p["new"] for p in plains if not p["changed"]]
+        lines = [f"scheme file removed: {old[r]}" for r in removed] + [f"scheme file added: {new[a]}" for a in added]
+        if same:
+            lines.append(f"no semantic changes: {', '.join(same)}")
+        bullet = "- " if fmt == "markdown" else ""
+        text = "\n".join(parts + ["\n".join(bullet + line for line in lines) + "\n"]) if lines else "\n".join(parts)
+    try:
+        emit(text, output)
+    except QofError as exc:
+        fail(exc, 2)
+    sys.exit(1 if changed else 0)
 
 
 COMMANDS = [diff]

@@ -3,25 +3,15 @@ from __future__ import annotations
 
 import difflib
 import sys
-from pathlib import Path
 
 import click
 
+from ..cli import fail
 from ..diagnostics import QofError
 from ..formatter import format_source
-from ..reading import MAX_SCHEME_BYTES, read_text
+from ..inputs import read_scheme
 from ..writing import write_atomic
-
-
-def _expand(paths: tuple[str, ...]) -> list[str]:
-    """Files as given; a directory stands for every .qof file under it."""
-    found: list[str] = []
-    for path in paths:
-        if path != "-" and Path(path).is_dir():
-            found += sorted(str(p) for p in Path(path).rglob("*.qof"))
-        else:
-            found.append(path)
-    return found
+from .options import scheme_inputs, settings, settings_options, stdin_filename
 
 
 def _show(exc: QofError) -> None:
@@ -34,7 +24,13 @@ def _show(exc: QofError) -> None:
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 and list the files that would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print a unified diff of what would change.")
 @click.option("--write", "-w", is_flag=True, help="Rewrite the files in place (atomically).")
-def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> None:
+@click.option("--textconv", is_flag=True,
+              help="For git's textconv (docs/diff.md): print the canonical form, or, for a version that cannot "
+                   "be formatted, a marker line and the text as it is; always exit 0.")
+@stdin_filename
+@settings_options
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, textconv: bool,
+        stdin_filename: str | None, config_file: str | None, isolated: bool) -> None:
     """Print schemes in canonical form (comments kept). PATHS are .qof files, directories of them,
     or - for standard input (printed to standard output, for editors).
 
@@ -42,7 +38,14 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> No
     formatting again; otherwise the file is left alone and the refusal is reported.
     Exit 0 ok; 1 with --check when a file would change, or on a refusal; 2 on a syntax error.
     """
-    files = _expand(paths)
+    if textconv:
+        if check or show_diff or write or len(paths) != 1:
+            raise click.UsageError("--textconv prints one file, as git's textconv runs it: qofrules fmt --textconv FILE")
+        from ..textconv import textconv_output
+        click.echo(textconv_output(paths[0]), nl=False)
+        sys.exit(0)
+    shared = settings(paths, stdin_filename, config_file, isolated, fail)
+    files = scheme_inputs(paths, stdin_filename, shared.exclude, fail)
     if check and write:
         raise click.UsageError("--check and --write do not go together: --check changes nothing")
     printing = not (check or show_diff or write)
@@ -52,9 +55,10 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> No
     changed: list[str] = []
     failed = 0
     worst = 0
-    for path in files:
+    for item in files:
+        path = item.path
         try:
-            source = read_text(path, max_bytes=MAX_SCHEME_BYTES, what="scheme file")
+            source = read_scheme(item)
             output = format_source(source)
         except QofError as exc:
             _show(exc)
@@ -66,7 +70,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> No
             continue
         if output == source.text:
             continue
-        changed.append(path)
+        changed.append(item.name)
         if show_diff:
             click.echo("".join(difflib.unified_diff(source.text.splitlines(keepends=True),
                                                     output.splitlines(keepends=True),
@@ -83,7 +87,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool) -> No
                 failed += 1
                 worst = max(worst, 2)
                 continue
-            click.echo(f"reformatted {path}", err=True)
+            click.echo(f"reformatted {item.name}", err=True)
     if not printing:
         verb = "reformatted" if write else "would be reformatted"
         unchanged = len(files) - len(changed) - failed
