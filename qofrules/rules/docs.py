@@ -11,7 +11,7 @@ import textwrap
 from ..validate import WAIVER_POLICY
 from .authorities import load as load_authorities
 from .base import Rule
-from .judgement import JUDGEMENTS, LOCAL_BODY, NATIONAL_AMENDMENT, NATIONAL_COMMISSIONER, NO_AUTHORITY
+from .judgement import JUDGEMENTS, LOCAL_BODY, NATIONAL_AMENDMENT, NATIONAL_COMMISSIONER, NO_AUTHORITY, ON_TOP
 from .registry import WAIVER_CODES, all_rules
 
 
@@ -121,6 +121,12 @@ def markdown() -> str:
         "local-scheme rule.",
         f"- **{NO_AUTHORITY}**: no approver had a recorded power (QV102 says why); judged by every rule "
         "that binds local schemes.",
+        f"- **{ON_TOP}**: not a national amendment, and every rule that pays a national indicator pays it as "
+        "national rules do (this year's `achievement`, the year's points, reporting as usual, no `on request`), "
+        "while the scheme adds money: local indicators on top, top-ups, floors (Hammersmith & Fulham's QOF+, "
+        "Mid and South Essex's 2020/21 top-up). Such a scheme only adds money and does not change the national "
+        "contract, so the rules for local alternatives to QOF do not bind it; the rules that bind every "
+        "scheme still do. A scheme that replaces national QOF with its own indicators is a local alternative.",
         "",
         "| code | severity | judges | rule |",
         "| --- | --- | --- | --- |",
