@@ -310,6 +310,10 @@ def walk_basis(basis):
 
 AS_USUAL = "as usual"
 NOT_REQUIRED = "not required"
+#: Still recorded and reported, but not for payment purposes: the rule's basis pays (England
+#: 2020/21's protected indicators; the 2023/24 and 2024/25 registers).
+MONITORING_ONLY = "monitoring only"
+REPORTING_STATES = (AS_USUAL, NOT_REQUIRED, MONITORING_ONLY)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -319,7 +323,7 @@ class AppliesField(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class ReportingField(Node):
-    requirement: str  # AS_USUAL or NOT_REQUIRED
+    requirement: str  # one of REPORTING_STATES
 
 
 @dataclass(frozen=True, kw_only=True)

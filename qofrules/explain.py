@@ -154,10 +154,12 @@ def _rule(tree: EvaluationTree, plan: RulePlan | None, item: IndicatorResult) ->
         return None
     rule = plan.rule
     applies = next((f for f in rule.fields if isinstance(f, ast.AppliesField)), None)
+    reporting = next((f for f in rule.fields if isinstance(f, ast.ReportingField)), None)
     pay = rule.on_request if item.on_request else rule.pay
     return {"title": rule.title.value, "line": rule.span.line, "text": _line(tree, rule)["text"],
             "applies_to": selector_text(applies.selector) if applies else None,
-            "applies_line": _line(tree, applies), "pay_line": _line(tree, pay),
+            "applies_line": _line(tree, applies), "reporting": rule.reporting,
+            "reporting_line": _line(tree, reporting), "pay_line": _line(tree, pay),
             "on_request": item.on_request}
 
 
@@ -357,7 +359,7 @@ def _indicator_lines(item: dict) -> list[str]:
         out.append(f"  Rule: \"{rule['title']}\" (line {rule['line']})"
                    + (" — paid on its 'on request' basis, as the practice asked" if rule["on_request"] else ""))
         out.append(f"    {rule['line']:>4} | {rule['text']}")
-        for key in ("applies_line", "pay_line"):
+        for key in ("applies_line", "reporting_line", "pay_line"):
             if rule[key]:
                 out.append(f"    {rule[key]['line']:>4} | {rule[key]['text']}")
     for supplied in item.get("supplied", ()):

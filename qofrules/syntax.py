@@ -390,7 +390,8 @@ class Builder:
         if kind == "applies_field":
             return ast.AppliesField(selector=self.selector(kids[0]), span=span)
         if kind == "reporting_field":
-            requirement = ast.AS_USUAL if kids[0].data == "as_usual" else ast.NOT_REQUIRED
+            requirement = {"as_usual": ast.AS_USUAL, "not_required": ast.NOT_REQUIRED,
+                           "monitoring_only": ast.MONITORING_ONLY}[kids[0].data]
             return ast.ReportingField(requirement=requirement, span=span)
         if kind == "pay_field":
             return ast.PayField(basis=self.basis(kids[0]), span=span)

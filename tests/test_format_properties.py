@@ -81,7 +81,7 @@ header_fields = st.one_of(
 )
 rule_fields = st.one_of(
     selectors.map(lambda s: ast.AppliesField(selector=s)),
-    st.sampled_from([ast.AS_USUAL, ast.NOT_REQUIRED]).map(lambda r: ast.ReportingField(requirement=r)),
+    st.sampled_from(ast.REPORTING_STATES).map(lambda r: ast.ReportingField(requirement=r)),
     bases.map(lambda b: ast.PayField(basis=b)),
     bases.map(lambda b: ast.OnRequestField(basis=b)),
 )
