@@ -1,7 +1,7 @@
 """QV102: a body with the power to vary that country's QOF on that date approved the scheme."""
 from __future__ import annotations
 
-from .base import ERROR, Rule, body_text, describe_date, header_span
+from .base import ERROR, Rule, body_text, header_span
 
 
 def check(ctx):
@@ -16,8 +16,8 @@ def check(ctx):
                           "QOF needs the approval of a body with the power to vary it", approved.span)
         return
     authorities = ctx.authorities
-    on = ctx.approval_date or ctx.start
-    when = describe_date(on) + ("" if ctx.approval_date else ", the scheme's start, as the approval date is not recorded")
+    on = ctx.acted_on
+    when = on.phrase + ("" if ctx.approval_when else ", the scheme's start, as the approval date is not recorded")
     country = ctx.country
     conditional = []
     for body in approved.bodies:
@@ -36,8 +36,9 @@ def check(ctx):
                                     hint="record the approval of the body that holds the power (for a national "
                                          "change, the government), or establish the board's power by hand")
             continue
-        if authorities.absent(body, country, on):
-            continue  # QV115 says the body could not act there or then, with its source
+        gone = authorities.not_there(body, country, on)
+        if gone is not None and gone.reason != "unknown":
+            continue  # QV115 says the body could not act there or then (or that it depends on the day)
         entries = authorities.entries(body)
         if not entries:
             yield RULE.cannot_judge(ctx, f"qofrules has no record of the powers of a '{kind}'"
@@ -52,10 +53,18 @@ def check(ctx):
             yield RULE.breach(ctx, f"{body_text(body)} has power over the QOF of {', '.join(over)} only, not "
                               f"{country}'s", body.span, hint=f"source: {entries[0].source}")
             continue
-        in_force = [p for p in for_country if p.in_force(on)]
+        in_force = [p for p in for_country if p.covers(on) is True]
         if not in_force:
             windows = "; ".join(f"{p.power} power {p.window()}" for p in for_country)
-            yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF on "
+            unsure = [p for p in for_country if p.covers(on) is None]
+            if unsure:
+                yield ctx.depends_on_the_day(
+                    RULE, on, f"whether {body_text(body)} could approve a variation of {country}'s QOF {when} "
+                    f"depends on the day: it has {windows}", body.span,
+                    hint="record the day of approval as the sources give it (approved: ... on YYYY-MM-DD)"
+                    if not on.exact else f"a reviewer must establish the day by hand; source: {unsure[0].source}")
+                continue
+            yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF "
                               f"{when}: it has {windows}", body.span, hint=f"source: {for_country[0].source}")
             continue
         if body.name is None and (kind in ("ccg", "icb") or (body.level is not None and body.level.text != "national")):
@@ -65,7 +74,7 @@ def check(ctx):
             conditional.append((body, in_force[0].condition))
     if conditional:
         names = ", ".join(body_text(b) for b, _ in conditional)
-        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} on {when}; a "
+        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} {when}; a "
                                 f"{conditional[0][0].kind.text} may approve a local alternative only if it did, so "
                                 "the reviewer must confirm it", approved.span)
 
