@@ -24,6 +24,10 @@ from dataclasses import dataclass
 
 DAY, MONTH, YEAR = "day", "month", "year"
 PRECISIONS = (DAY, MONTH, YEAR)
+#: Only in qofrules' own data (authorities.yaml): a day known to lie between two days the sources
+#: give ("STPs formed between the planning guidance of 22 December 2015 and the footprints
+#: published on 15 March 2016"). A scheme cannot write one.
+BETWEEN = "between"
 
 _FORM = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
@@ -56,33 +60,40 @@ class When:
     def exact(self) -> bool:
         return self.precision == DAY
 
+    @classmethod
+    def between(cls, earliest: dt.date, latest: dt.date) -> "When":
+        if latest < earliest:
+            raise ValueError(f"{latest} is before {earliest}")
+        return cls(earliest=earliest, latest=latest, precision=BETWEEN)
+
     @property
     def text(self) -> str:
-        """'17 June 2014', 'June 2014' or '2014'."""
+        """'17 June 2014', 'June 2014', '2014', or 'between 22 December 2015 and 15 March 2016'."""
         if self.precision == DAY:
             return describe_day(self.earliest)
         if self.precision == MONTH:
             return f"{self.earliest:%B} {self.earliest.year}"
+        if self.precision == BETWEEN:
+            return f"between {describe_day(self.earliest)} and {describe_day(self.latest)}"
         return str(self.earliest.year)
 
     @property
     def iso(self) -> str:
-        """As written in qofrules' files: '2014-06-17', '2014-06' or '2014'."""
+        """As written in qofrules' files: '2014-06-17', '2014-06', '2014' or '2015-12-22/2016-03-15'."""
         if self.precision == DAY:
             return self.earliest.isoformat()
         if self.precision == MONTH:
             return f"{self.earliest.year:04d}-{self.earliest.month:02d}"
+        if self.precision == BETWEEN:
+            return f"{self.earliest.isoformat()}/{self.latest.isoformat()}"
         return f"{self.earliest.year:04d}"
 
     @property
     def phrase(self) -> str:
-        """The date after a verb: 'on 17 June 2014', 'in June 2014', 'in 2014'."""
+        """The date after a verb: 'on 17 June 2014', 'in June 2014', 'in 2014', 'between ...'."""
+        if self.precision == BETWEEN:
+            return self.text
         return ("on " if self.exact else "in ") + self.text
-
-    @property
-    def missing(self) -> str:
-        """What the date does not say: 'the day', 'the month and the day' (for messages)."""
-        return {DAY: "nothing", MONTH: "the day", YEAR: "the month and the day"}[self.precision]
 
     def contains(self, day: dt.date) -> bool:
         return self.earliest <= day <= self.latest

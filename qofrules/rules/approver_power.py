@@ -23,6 +23,16 @@ def check(ctx):
     for body in approved.bodies:
         kind = body.kind.text
         if kind in authorities.consult_only:
+            others = [b for b in approved.bodies if b.kind.text not in authorities.consult_only]
+            if others:
+                # Beside the body that approved (a national change "agreed with GPC England"): a
+                # mis-recording to correct, not a scheme without approval.
+                who = ", ".join(body_text(b) for b in others)
+                yield RULE.not_recorded(ctx, f"{body_text(body)} is recorded as approving beside {who}, but it never "
+                                        f"approves: {authorities.consult_only[kind]['why']}", body.span,
+                                        hint=f"record it under 'consulted:' (consulted: {body_text(body)}), and "
+                                             "leave on 'approved:' only the body that approved")
+                continue
             yield RULE.breach(ctx, f"{body_text(body)} cannot approve a scheme: {authorities.consult_only[kind]['why']}",
                               body.span, hint="record it under 'consulted:' and name the body that approved")
             continue
@@ -30,15 +40,15 @@ def check(ctx):
             yield RULE.breach(ctx, f"{body_text(body)} has no power to approve a variation of QOF. "
                               f"{authorities.no_power[kind]['why']}", body.span)
             continue
+        gone = authorities.not_there(body, country, on)
+        if gone is not None and gone.reason != "unknown":
+            continue  # QV115 says the body could not act there or then (or that it depends on the day)
         if kind in (authorities.unknown_power or {}):
             yield RULE.cannot_judge(ctx, f"whether {body_text(body)} could approve a variation of {country}'s QOF "
                                     f"is not known: {authorities.unknown_power[kind]['why']}", body.span,
                                     hint="record the approval of the body that holds the power (for a national "
                                          "change, the government), or establish the board's power by hand")
             continue
-        gone = authorities.not_there(body, country, on)
-        if gone is not None and gone.reason != "unknown":
-            continue  # QV115 says the body could not act there or then (or that it depends on the day)
         entries = authorities.entries(body)
         if not entries:
             yield RULE.cannot_judge(ctx, f"qofrules has no record of the powers of a '{kind}'"
@@ -90,13 +100,20 @@ RULE = Rule(
            "run local alternatives to QOF from April 2015; integrated care boards hold delegated "
            "commissioning from 1 July 2022 (NHS England QOF guidance 2023/24); Wales, Scotland and "
            "Northern Ireland have their own contracts and authorities; LMCs are consulted and never "
-           "approve. Dates and sources: qofrules/contracts/authorities.yaml.",
+           "approve; changes to QOF are negotiated with the BMA's GP Committee (NHS England QOF guidance "
+           "2020/21), which does not make them. Dates and sources: qofrules/contracts/authorities.yaml.",
     explanation="Each body on the `approved:` line is looked up in the authorities data: the kinds of "
                 "body that may approve a variation of which country's QOF, and from when until when. "
                 "The power is tested on the approval date, or on the scheme's start when no approval "
-                "date is recorded. An LMC, a practice or a primary care network never approves; a CCG "
-                "before April 2015 or after June 2022 could not; a devolved government has no power "
-                "over England's QOF.",
+                "date is recorded. An LMC, a practice, a primary care network or an STP never approves; "
+                "nor do the GPC and the BMA, which negotiate the contract and are consulted: approval by "
+                "one of them alone is an error, and one recorded beside the body that did approve (a "
+                "national change \"agreed with GPC England\") is a warning to record it under "
+                "`consulted:`. A CCG before April 2015 or after June 2022 could not approve; a PCT only "
+                "from April 2004 (when QOF began) until March 2013; a devolved government has no power "
+                "over England's QOF; whether a health board may vary QOF is not known, so a scheme it "
+                "approves cannot be judged. When the power depends on a day the approval date does not "
+                "give (approved in 2015, when CCGs' power began on 1 April 2015), the rule says so.",
     breaking_example='''scheme lmc-approved "Approved by the LMC alone"
   contract: england 2013/14
   approved: lmc "Lincolnshire" on 2014-01-20

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from .. import ast
-from ..dates import When, in_window, parse_when
+from ..dates import BETWEEN, When, describe_day, in_window, parse_when
 
 NATIONAL = "national"          # may change the country's national contract itself
 COMMISSIONER = "commissioner"  # NHS England's regional and area teams: local variations it agrees
@@ -160,9 +160,9 @@ class Authorities:
                                     f"{when.phrase} depends on the day")
         if entry.start is not None and when.latest < entry.start.earliest:
             return NotThere(reason="not-yet", source=entry.source,
-                            message=f"no {kind} existed in {country} before {entry.start.text}")
+                            message=f"no {kind} existed in {country} before {_edge(entry.start, first=True)}")
         return NotThere(reason="ended", source=entry.source,
-                        message=f"no {kind} existed in {country} after {entry.until.text}")
+                        message=f"no {kind} existed in {country} after {_edge(entry.until, first=False)}")
 
     def absent(self, body: ast.Body, country: str, on) -> bool:
         """True when ``body`` certainly could not act in ``country`` on ``on`` (another country's,
@@ -180,9 +180,19 @@ class Authorities:
         return f"{title}: {raw['section']}" if raw.get("section") else title
 
 
+def _edge(when: When, *, first: bool) -> str:
+    """A start or an end for 'before ...' / 'after ...': as the data gives it ('1 April 2013',
+    'April 2000'), or, for a span of days, the day that makes the sentence true."""
+    if when.precision == BETWEEN:
+        return describe_day(when.earliest if first else when.latest)
+    return when.text
+
+
 def _lifetime(entry: Existence) -> str:
     """'from 1 April 2013 until 30 June 2022', 'from December 2015', 'until 31 March 2013'."""
-    parts = ([f"from {entry.start.text}"] if entry.start else []) + ([f"until {entry.until.text}"] if entry.until else [])
+    def edge(when: When) -> str:
+        return f"a day {when.text}" if when.precision == BETWEEN else when.text
+    parts = ([f"from {edge(entry.start)}"] if entry.start else []) + ([f"until {edge(entry.until)}"] if entry.until else [])
     return " ".join(parts) or "at every date"
 
 
@@ -191,11 +201,15 @@ def _and(items: list[str]) -> str:
 
 
 def _date(value) -> When | None:
-    """A date of authorities.yaml: a day, or a month or a year where the sources give no more."""
+    """A date of authorities.yaml: a day, or a month or a year where the sources give no more, or
+    ``[EARLIEST, LATEST]``, two days it is known to lie between."""
     if value is None:
         return None
     if isinstance(value, dt.date):
         return When.day(value)
+    if isinstance(value, list):
+        earliest, latest = (_date(v) for v in value)
+        return When.between(earliest.earliest, latest.latest)
     return parse_when(str(value))
 
 

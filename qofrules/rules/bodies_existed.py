@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import ast
 from ..checks.bodies import condition_bodies
+from .authorities import COMMISSIONER, LOCAL
 from .base import ERROR, Rule, body_text
 
 
@@ -44,8 +45,9 @@ def check(ctx):
             yield ctx.depends_on_the_day(
                 RULE, when, f"{body_text(body)} is named for {what}, but {gone.message} ({gone.source})", body.span,
                 hint="record the day as the sources give it (on YYYY-MM-DD)" if not when.exact else
-                     "the authorities data gives that body's first or last day only to the month or the year; a "
-                     "reviewer must establish it by hand (qofrules/contracts/authorities.yaml, 'existence')")
+                     "the authorities data gives that body's first or last day only to the month or the year, or as "
+                     "a span of days; a reviewer must establish it by hand (qofrules/contracts/authorities.yaml, "
+                     "'existence')")
             continue
         yield RULE.breach(ctx, f"{body_text(body)} is named for {what}, but {gone.message} ({gone.source})",
                           body.span, hint=_hint(ctx, body, when, gone))
@@ -59,9 +61,19 @@ def _hint(ctx, body, when, gone) -> str:
         return (f"a {ctx.country} scheme names {ctx.country}'s bodies (its national contract is changed by "
                 f"{national}); if the scheme is for another country, name its contract on the contract: line")
     roles = {p.power for p in auth.entries(body) if ctx.country in p.countries}
-    holders = sorted({p.kind + (f" {p.levels[0]}" if p.levels and p.levels != ("national",) else "")
-                      for p in auth.powers if p.power in roles and ctx.country in p.countries and p.covers(when)})
-    then = f"; {when.phrase} that power was held by {' or '.join(holders)}" if holders else ""
+
+    def holders(powers) -> list[str]:
+        return sorted({p.kind + (f" {p.levels[0]}" if p.levels and p.levels != ("national",) else "")
+                       for p in auth.powers if p.power in powers and ctx.country in p.countries and p.covers(when)})
+    same = holders(roles)
+    if same:
+        then = f"; {when.phrase} that power was held by {' or '.join(same)}"
+    elif roles == {LOCAL} and holders({COMMISSIONER}):
+        # a PCT's local schemes after April 2013 were NHS England's to agree, through its area teams
+        then = f"; {when.phrase} no body held that power, and local variations were agreed by " \
+               f"{' or '.join(holders({COMMISSIONER}))}"
+    else:
+        then = ""
     return f"correct the date, or name the body that existed then{then}"
 
 
