@@ -9,6 +9,10 @@ Every rule first asks which authority made the scheme (:mod:`qofrules.rules.judg
 runs only for the kinds of scheme in its ``judges``, so NHS England's national amendments are not
 held to the rules that bind a CCG's local alternative.
 
+Dates are compared as the days they could be (``start_when``, ``end_when``, ``approval_when``,
+``acted_on`` are :class:`qofrules.dates.When`): a scheme may give a date only to the month or the
+year, and a rule must not pick one of its days (there is deliberately no ``ctx.start`` day).
+
 A fact a rule needs that the scheme does not record is a warning saying what is missing
 (``not_recorded``: the author can add it); a fact that qofrules' national data lacks is a
 ``cannot_judge`` finding saying what would let it judge. Never a silent pass.
@@ -60,17 +64,6 @@ class RuleContext:
         return When.day(self.contract.last_day)
 
     @property
-    def start(self) -> dt.date:
-        """The first day the scheme could start on. Compare :attr:`start_when` instead wherever the
-        answer could depend on a day the scheme records only to the month or the year."""
-        return self.start_when.earliest
-
-    @property
-    def end(self) -> dt.date:
-        """The last day the scheme could end on (see :attr:`end_when`)."""
-        return self.end_when.latest
-
-    @property
     def start_text(self) -> str:
         """The start, said so that a reader knows whether the scheme recorded it ('on 1 February
         2014', 'in June 2014', or the contract year's first day)."""
@@ -86,14 +79,6 @@ class RuleContext:
         if approved is None or approved.date is None:
             return None
         return approved.date.when
-
-    @property
-    def approval_date(self) -> dt.date | None:
-        """The approval day, when recorded to the day (see :attr:`approval_when`)."""
-        approved = self.scheme.approved
-        if approved is None or approved.date is None:
-            return None
-        return approved.date.value
 
     @property
     def acted_on(self) -> When:
