@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from typing import Any, Union
 
+from .dates import When, parse_when
 from .source import Span
 
 _NO_SPAN = Span(line=0, column=0, end_line=0, end_column=0)
@@ -40,8 +41,33 @@ class Text(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class Date(Node):
+    """A date as written: a day (``2014-06-17``), or, where the language allows a date the sources
+    give less precisely, a month (``2014-06``) or a year (``2014``).
+
+    ``value`` is the day, and only for a day: None for a month or a year (which is not a day), and
+    for a text that is not a real date (2014-02-30, 2014-13). ``when`` is every day the date could
+    be, for comparing dates honestly (:mod:`qofrules.dates`); None for an impossible date."""
+
     text: str
-    value: _dt.date | None  # None when the text is not a real date (2014-02-30)
+    value: _dt.date | None
+    precision: str = "day"  # "day", "month" or "year" (qofrules.dates.PRECISIONS)
+
+    @property
+    def when(self):
+        """The days the date could be (a :class:`qofrules.dates.When`), or None if it is not a real date."""
+        if self.value is not None:
+            return When.day(self.value)
+        if self.precision == "day":
+            return None
+        try:
+            return parse_when(self.text)
+        except ValueError:
+            return None
+
+    @property
+    def exact(self) -> bool:
+        """True for a real day; False for a month, a year or an impossible date."""
+        return self.value is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,6 +362,10 @@ def walk_basis(basis):
 
 AS_USUAL = "as usual"
 NOT_REQUIRED = "not required"
+#: Still recorded and reported, but not for payment purposes: the rule's basis pays (England
+#: 2020/21's protected indicators; the 2023/24 and 2024/25 registers).
+MONITORING_ONLY = "monitoring only"
+REPORTING_STATES = (AS_USUAL, NOT_REQUIRED, MONITORING_ONLY)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,7 +375,7 @@ class AppliesField(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class ReportingField(Node):
-    requirement: str  # AS_USUAL or NOT_REQUIRED
+    requirement: str  # one of REPORTING_STATES
 
 
 @dataclass(frozen=True, kw_only=True)

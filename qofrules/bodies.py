@@ -15,6 +15,13 @@ def kinds() -> dict[str, dict]:
     return yaml.safe_load(text)["kinds"]
 
 
+@functools.lru_cache(maxsize=1)
+def aliases() -> dict[str, str]:
+    """Other names for a kind (``primary-care-trust`` for ``pct``), for QR215's hint."""
+    text = importlib.resources.files("qofrules.contracts").joinpath("bodies.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text).get("aliases", {})
+
+
 def levels(kind: str) -> list[str]:
     return kinds().get(kind, {}).get("levels", [])
 

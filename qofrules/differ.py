@@ -20,8 +20,8 @@ from . import contracts as contract_data
 from .diagnostics import QofError
 from .money import decimal_text, minus, total
 from .localindicators import with_local_indicators
-from .printer import (adjustment_field_text, basis_text, bodies_text, body_text, condition_text, local_field_text, quote,
-                      selector_text)
+from .printer import (adjustment_field_text, basis_text, bodies_text, body_text, condition_text, dated_text,
+                      local_field_text, quote, selector_text)
 from .selection import coverage
 
 #: The groups, in the order a reviewer reads them, with their headings.
@@ -394,8 +394,49 @@ def _rules(old: ast.Scheme, new: ast.Scheme, notes: list[str]) -> list[Change]:
     return changes
 
 
-def _field_date(field_) -> str | None:
-    return field_.date.text if field_ is not None and field_.date is not None else None
+def _field_date(field_) -> ast.Date | None:
+    return field_.date if field_ is not None else None
+
+
+def date_words(date: ast.Date | None) -> str | None:
+    """A date as the diff shows it: as written, and for a month or a year what it means."""
+    if date is None:
+        return None
+    when = date.when
+    if date.precision == "day" or when is None:
+        return date.text
+    return f"{date.text} (some day in {when.text})"
+
+
+def _precision_note(was: ast.Date | None, now: ast.Date | None) -> str:
+    """', the same date given more precisely' when one version narrows the other's days (June 2014
+    to 17 June 2014), or less precisely the other way; '' for a different date."""
+    if was is None or now is None or was.when is None or now.when is None or was.when == now.when:
+        return ""
+    old, new = was.when, now.when
+    if old.earliest <= new.earliest and new.latest <= old.latest:
+        return ", the same date given more precisely"
+    if new.earliest <= old.earliest and old.latest <= new.latest:
+        return ", the same date given less precisely"
+    return ""
+
+
+def _runs_note(old_runs: ast.RunsField, new_runs: ast.RunsField) -> str:
+    """', the same period given more precisely' when every date that changed was narrowed (or, less
+    precisely, widened); '' otherwise."""
+    notes = {_precision_note(was, now) for was, now in ((old_runs.start, new_runs.start), (old_runs.end, new_runs.end))
+             if was.text != now.text}
+    return notes.pop().replace("date", "period") if len(notes) == 1 and "" not in notes else ""
+
+
+def _date_change(label: str, was: ast.Date | None, now: ast.Date | None) -> list[Change]:
+    """One change for a date that changed, compared as written (so '2014-06' and '2014-06-17'
+    differ: the second says more)."""
+    if (was.text if was else None) == (now.text if now else None):
+        return []
+    old_w, new_w = date_words(was), date_words(now)
+    return [Change("dates", f"{label} changed from {old_w or '(not stated)'} to {new_w or '(not stated)'}"
+                   f"{_precision_note(was, now)}", old=was.text if was else None, new=now.text if now else None)]
 
 
 def _bodies_change(group: str, label: str, old_field, new_field) -> list[Change]:
@@ -429,13 +470,11 @@ def _scheme_wide(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
     new_r = (new_runs.start.text, new_runs.end.text) if new_runs else None
     if old_r != new_r:
         words = lambda r: f"{r[0]} to {r[1]}" if r else "(not stated)"  # noqa: E731
-        changes.append(Change("dates", f"runs: was {words(old_r)}, now {words(new_r)}",
+        note = _runs_note(old_runs, new_runs) if old_runs and new_runs else ""
+        changes.append(Change("dates", f"runs: was {words(old_r)}, now {words(new_r)}{note}",
                               old=words(old_r), new=words(new_r)))
     for label, get in (("approved on", lambda s: s.approved), ("consulted on", lambda s: s.consulted)):
-        was, now = _field_date(get(old)), _field_date(get(new))
-        if was != now:
-            changes.append(Change("dates", f"{label} changed from {was or '(not stated)'} to {now or '(not stated)'}",
-                                  old=was, new=now))
+        changes += _date_change(label, _field_date(get(old)), _field_date(get(new)))
     changes += _bodies_change("approval", "approved by", old.approved, new.approved)
     changes += _bodies_change("approval", "consulted", old.consulted, new.consulted)
     changes += _instruments(old, new)
@@ -458,7 +497,7 @@ def _scheme_wide(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
 
 def _instruments(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
     """Instruments by title; a changed date on the same title is one change, not a removal and an addition."""
-    words = lambda f: quote(f.title.value) + (f" on {f.date.text}" if f.date else "")  # noqa: E731
+    words = lambda f: quote(f.title.value) + (f" {dated_text(f.date)}" if f.date else "")  # noqa: E731
     old_by = {f.title.value: f for f in old.instruments}
     new_by = {f.title.value: f for f in new.instruments}
     changes = [Change("approval", f"instrument removed: {words(old_by[t])}", old=words(old_by[t]))
@@ -466,16 +505,12 @@ def _instruments(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
     changes += [Change("approval", f"instrument added: {words(new_by[t])}", new=words(new_by[t]))
                 for t in new_by if t not in old_by]
     for title in old_by.keys() & new_by.keys():
-        was, now = old_by[title].date, new_by[title].date
-        if (was.text if was else None) != (now.text if now else None):
-            changes.append(Change("dates", f"instrument {quote(title)}: made on changed from "
-                                  f"{was.text if was else '(not stated)'} to {now.text if now else '(not stated)'}",
-                                  old=was.text if was else None, new=now.text if now else None))
+        changes += _date_change(f"instrument {quote(title)}: made on", old_by[title].date, new_by[title].date)
     return changes
 
 
 def _waiver_words(waiver: ast.WaiverField) -> dict:
-    return {"granted by": bodies_text(waiver.granted_by), "on": waiver.granted_on.text,
+    return {"granted by": bodies_text(waiver.granted_by), "on": date_words(waiver.granted_on),
             "until": waiver.until.text if waiver.until else "(no end date)", "because": quote(waiver.reason.value)}
 
 
@@ -487,7 +522,8 @@ def _waivers(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
         changes.append(Change("approval", f"waiver of {rule} removed", old=_waiver_words(old_by[rule])))
     for rule in sorted(new_by.keys() - old_by.keys()):
         words = _waiver_words(new_by[rule])
-        changes.append(Change("approval", f"waiver of {rule} added: granted by {words['granted by']} on {words['on']}, "
+        granted = dated_text(new_by[rule].granted_on)
+        changes.append(Change("approval", f"waiver of {rule} added: granted by {words['granted by']} {granted}, "
                               f"until {words['until']}, because {words['because']}", new=words))
     for rule in sorted(old_by.keys() & new_by.keys()):
         was, now = _waiver_words(old_by[rule]), _waiver_words(new_by[rule])
@@ -496,8 +532,9 @@ def _waivers(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
             now = dict(now, **{"granted by": was["granted by"]})
         for part in was:
             if was[part] != now[part]:
-                changes.append(Change("approval", f"waiver of {rule}: {part} changed from {was[part]} to {now[part]}",
-                                      old=was[part], new=now[part]))
+                note = _precision_note(old_by[rule].granted_on, new_by[rule].granted_on) if part == "on" else ""
+                changes.append(Change("approval", f"waiver of {rule}: {part} changed from {was[part]} to {now[part]}"
+                                      f"{note}", old=was[part], new=now[part]))
     return changes
 
 

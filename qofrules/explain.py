@@ -155,11 +155,13 @@ def _rule(tree: EvaluationTree, plan: RulePlan | None, item: IndicatorResult) ->
         return None
     rule = plan.rule
     applies = next((f for f in rule.fields if isinstance(f, ast.AppliesField)), None)
+    reporting = next((f for f in rule.fields if isinstance(f, ast.ReportingField)), None)
     pay = rule.on_request if item.on_request else rule.pay
     only_when = next((f for f in rule.fields if isinstance(f, ast.OnlyWhenField)), None)
     return {"title": rule.title.value, "line": rule.span.line, "text": _line(tree, rule)["text"],
             "applies_to": selector_text(applies.selector) if applies else None,
             "applies_line": _line(tree, applies), "only_when_line": _line(tree, only_when),
+            "reporting": rule.reporting, "reporting_line": _line(tree, reporting),
             "points_line": _line(tree, rule.points), "pay_line": _line(tree, pay),
             "on_request": item.on_request}
 
@@ -379,7 +381,7 @@ def _indicator_lines(item: dict) -> list[str]:
         out.append(f"  Rule: \"{rule['title']}\" (line {rule['line']})"
                    + (" — paid on its 'on request' basis, as the practice asked" if rule["on_request"] else ""))
         out.append(f"    {rule['line']:>4} | {rule['text']}")
-        for key in ("applies_line", "only_when_line", "points_line", "pay_line"):
+        for key in ("applies_line", "only_when_line", "reporting_line", "points_line", "pay_line"):
             if rule.get(key):
                 out.append(f"    {rule[key]['line']:>4} | {rule[key]['text']}")
     for supplied in item.get("supplied", ()):

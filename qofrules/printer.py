@@ -34,6 +34,12 @@ def bodies_text(bodies) -> str:
     return ", ".join(body_text(b) for b in bodies)
 
 
+def dated_text(date: ast.Date) -> str:
+    """A date after a verb, as the language writes it: 'on 2014-06-17' for a day, 'in 2014-06' for
+    a month, 'in 2014' for a year."""
+    return ("on " if date.precision == "day" else "in ") + date.text
+
+
 def basis_text(basis) -> str:
     if isinstance(basis, ast.Achievement):
         return f"achievement in {basis.year.text}" if basis.year else "achievement"
@@ -128,7 +134,7 @@ def header_field_text(field) -> str:
     elif isinstance(field, (ast.ApprovedField, ast.ConsultedField)):
         value = bodies_text(field.bodies) if field.bodies else "none"
         if field.date is not None:
-            value += f" on {field.date.text}"
+            value += f" {dated_text(field.date)}"
     elif isinstance(field, ast.RunsField):
         value = f"{field.start.text} to {field.end.text}"
     elif isinstance(field, ast.PaysForField):
@@ -136,11 +142,11 @@ def header_field_text(field) -> str:
     elif isinstance(field, ast.SourceField):
         value = quote(field.text.value)
     elif isinstance(field, ast.InstrumentField):
-        value = quote(field.title.value) + (f" on {field.date.text}" if field.date is not None else "")
+        value = quote(field.title.value) + (f" {dated_text(field.date)}" if field.date is not None else "")
     elif isinstance(field, ast.EligibleField):
         value = condition_text(field.condition)
     elif isinstance(field, ast.WaiverField):
-        value = f"{field.rule.text} granted by {bodies_text(field.granted_by)} on {field.granted_on.text}"
+        value = f"{field.rule.text} granted by {bodies_text(field.granted_by)} {dated_text(field.granted_on)}"
         if field.until is not None:
             value += f" until {field.until.text}"
         value += f" because {quote(field.reason.value)}"

@@ -21,7 +21,7 @@ from .compiler import EvaluationTree
 from .data.model import Dataset
 from .evaluate import evaluate
 from .money import decimal_text, minus, pounds, sums, total
-from .printer import body_text, condition_text, selector_text
+from .printer import body_text, condition_text, dated_text, selector_text
 from .render import _relative
 from .results import RunResult
 
@@ -54,10 +54,12 @@ def scheme_summary(tree: EvaluationTree) -> dict:
         "area": [body_text(b) for b in scheme.areas],
         "approved": None if approved is None else {
             "by": [body_text(b) for b in approved.bodies],
-            "on": approved.date.text if approved.date else None},
+            "on": approved.date.text if approved.date else None,
+            "when": dated_text(approved.date) if approved.date else None},
         "consulted": None if consulted is None else {
             "by": [body_text(b) for b in consulted.bodies],
-            "on": consulted.date.text if consulted.date else None},
+            "on": consulted.date.text if consulted.date else None,
+            "when": dated_text(consulted.date) if consulted.date else None},
         "runs": None if runs is None else {"from": runs.start.text, "to": runs.end.text},
         "pays_for": scheme.pays_for, "months_run": tree.months_run,
         "eligible_when": condition_text(scheme.eligibility) if scheme.eligibility is not None else None,

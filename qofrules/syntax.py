@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lexer import PatternStr
 
 from . import ast
-from .dates import parse_date
+from .dates import DAY, MONTH, YEAR, parse_when
 from .diagnostics import Diagnostic, QofError, did_you_mean, error
 from .reading import MAX_LINE_LENGTH
 from .source import Source, Span, split_lines
@@ -52,6 +52,8 @@ _TERMINAL_WORDS = {
     "NAME": "a name",
     "STRING": 'a quoted text ("...")',
     "DATE": "a date (YYYY-MM-DD)",
+    "MONTH": "a month (YYYY-MM)",
+    "CALENDAR_YEAR": "a year (YYYY)",
     "YEAR": "a financial year (e.g. 2013/14)",
     "NUMBER": "a number",
     "PERCENT": "a percentage (e.g. 80%)",
@@ -310,13 +312,44 @@ class Builder:
         return ast.Text(value=_unquote(token), span=_span(token))
 
     def date(self, token: Token) -> ast.Date:
+        """A day, a month or a year, as written; QR101 if the calendar has no such day or month."""
+        precision = _PRECISION_OF_TOKEN.get(token.type, DAY)
+        value = None
         try:
-            value = parse_date(token.value)
+            when = parse_when(token.value)
         except ValueError:
-            value = None
             self.diagnostics.append(error("QR101", f"{token.value} is not a real date", source=self.source,
                                           span=_span(token), hint=_date_hint(token.value)))
-        return ast.Date(text=token.value, value=value, span=_span(token))
+        else:
+            value = when.earliest if precision == DAY else None
+        return ast.Date(text=token.value, value=value, precision=precision, span=_span(token))
+
+    def dated(self, tree: Tree) -> ast.Date:
+        """``on DAY`` or ``in MONTH-OR-YEAR``: the word must fit the date (QR103), so that a line
+        reads as English and says plainly what is known ("approved ... in 2014-06")."""
+        token = tree.children[0]
+        date = self.date(token)
+        if tree.data == "on_date" and date.precision != DAY:
+            what = "a month" if date.precision == MONTH else "a year"
+            self.diagnostics.append(error(
+                "QR103", f"'on' takes a day, but {token.value} is {what}", source=self.source, span=_span(tree),
+                hint=f"write: in {token.value} (a date known only to the {date.precision}); 'on' is for a day, "
+                     "on YYYY-MM-DD"))
+        elif tree.data == "in_period" and date.precision == DAY:
+            self.diagnostics.append(error(
+                "QR103", f"'in' takes a month or a year, but {token.value} is a day", source=self.source,
+                span=_span(tree), hint=f"write: on {token.value}"))
+        return date
+
+    def day(self, token: Token, where: str, hint: str) -> ast.Date:
+        """A date that must be a day, because what it decides would depend on the missing day
+        (QR104): an opt-in deadline, a retirement date, the end of a waiver."""
+        date = self.date(token)
+        if date.precision != DAY:
+            what = "a month" if date.precision == MONTH else "a year"
+            self.diagnostics.append(error("QR104", f"{where} needs a day, not {what} ({token.value})",
+                                          source=self.source, span=_span(token), hint=hint))
+        return date
 
     def year(self, token: Token) -> ast.Year:
         first, second = token.value.split("/")
@@ -409,7 +442,7 @@ class Builder:
             return ast.AreaField(bodies=self.bodies(kids[0]), span=span)
         if kind in ("approved_field", "consulted_field"):
             bodies = () if kids[0].data == "no_body" else self.bodies(kids[0])
-            date = self.date(kids[1].children[0]) if len(kids) > 1 else None
+            date = self.dated(kids[1].children[0]) if len(kids) > 1 else None
             cls = ast.ApprovedField if kind == "approved_field" else ast.ConsultedField
             return cls(bodies=bodies, date=date, span=span)
         if kind == "runs_field":
@@ -420,14 +453,17 @@ class Builder:
         if kind == "source_field":
             return ast.SourceField(text=self.text(kids[0]), span=span)
         if kind == "instrument_field":
-            date = self.date(kids[1].children[0]) if len(kids) > 1 else None
+            date = self.dated(kids[1].children[0]) if len(kids) > 1 else None
             return ast.InstrumentField(title=self.text(kids[0]), date=date, span=span)
         if kind == "eligible_field":
             return ast.EligibleField(condition=self.condition(kids[0]), span=span)
         if kind == "waiver_field":
             rule, bodies, granted, *rest = kids
-            until = self.date(rest[0]) if len(rest) == 2 else None
-            return ast.WaiverField(rule=self.name(rule), granted_by=self.bodies(bodies), granted_on=self.date(granted),
+            until = self.day(rest[0], "a waiver's 'until'",
+                             "a waiver counts only if it lasts until the scheme ends, which a month or a year "
+                             "cannot show: give the day (until YYYY-MM-DD)") if len(rest) == 2 else None
+            return ast.WaiverField(rule=self.name(rule), granted_by=self.bodies(bodies),
+                                   granted_on=self.dated(granted.children[0]),
                                    until=until, reason=self.text(rest[-1]), span=span)
         raise AssertionError(f"unknown header field {kind}")  # the grammar has no other
 
@@ -441,7 +477,10 @@ class Builder:
         if kind == "negation":
             return ast.Not(item=self.condition(kids[0]), span=span)
         if kind == "opted_in":
-            return ast.OptedIn(by=self.date(kids[0]) if kids else None, span=span)
+            by = self.day(kids[0], "'practice opted in by'",
+                          "whether a practice that opted in during that month or year opted in by then depends on "
+                          "the day: give the deadline to the day (practice opted in by YYYY-MM-DD)") if kids else None
+            return ast.OptedIn(by=by, span=span)
         if kind == "in_pilot":
             return ast.InPilot(pilot=self.text(kids[0]), span=span)
         if kind == "in_area":
@@ -474,7 +513,8 @@ class Builder:
         if kind == "applies_field":
             return ast.AppliesField(selector=self.selector(kids[0]), span=span)
         if kind == "reporting_field":
-            requirement = ast.AS_USUAL if kids[0].data == "as_usual" else ast.NOT_REQUIRED
+            requirement = {"as_usual": ast.AS_USUAL, "not_required": ast.NOT_REQUIRED,
+                           "monitoring_only": ast.MONITORING_ONLY}[kids[0].data]
             return ast.ReportingField(requirement=requirement, span=span)
         if kind == "pay_field":
             return ast.PayField(basis=self.basis(kids[0]), span=span)
@@ -500,7 +540,10 @@ class Builder:
                 return ast.Groups(groups=names, span=span)
             return ast.Domains(domains=names, span=span)
         if kind == "retiring":
-            return ast.Retiring(date=self.date(kids[0]), span=span)
+            year = kids[0].value[:4]
+            return ast.Retiring(date=self.day(kids[0], "'indicators retiring'",
+                                              "indicators retire on a day, the 1 April that begins a year: "
+                                              f"e.g. indicators retiring {year}-04-01"), span=span)
         if kind == "all_indicators":
             return ast.AllIndicators(span=span)
         if kind == "all_other_indicators":
@@ -563,11 +606,19 @@ def parse_text(text: str, name: str = "<string>") -> ast.Scheme:
     return scheme
 
 
+#: The precision each date terminal of the grammar writes.
+_PRECISION_OF_TOKEN = {"DATE": DAY, "MONTH": MONTH, "CALENDAR_YEAR": YEAR}
+
+
 def _date_hint(text: str) -> str:
-    """Why a date that looks like YYYY-MM-DD is not one: the month, or the month's length."""
+    """Why a date that looks like YYYY-MM-DD (or YYYY-MM, YYYY) is not one: the year, the month,
+    or the month's length."""
     import calendar
-    year, month, day = (int(part) for part in text.split("-"))
+    parts = [int(part) for part in text.split("-")]
+    year, month, day = parts + [1] * (3 - len(parts))
+    if year < 1:
+        return "the calendar has no year 0000"
     if not 1 <= month <= 12:
         return f"a month is 01 to 12, not {month:02d}"
-    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    days = calendar.monthrange(year, month)[1]
     return f"{calendar.month_name[month]} {year} has {days} days" if day > days or day < 1 else "dates are YYYY-MM-DD"

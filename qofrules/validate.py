@@ -35,10 +35,11 @@ from . import ast
 from .contracts.model import ContractYear
 from .diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, Related, did_you_mean
 from .rules import all_rules, find_rule
-from .rules.authorities import COMMISSIONER, NATIONAL, Authorities
+from .rules.authorities import COMMISSIONER, NATIONAL, UNSURE, Authorities
 from .rules.authorities import load as load_authorities
 from .rules.base import Rule, RuleContext, body_text, describe_date
 from .rules.judgement import Judgement
+from .printer import dated_text
 from .source import Source
 
 ACCEPTED = "accepted"
@@ -235,8 +236,8 @@ def apply_waivers(ctx: RuleContext, fired: list[Finding]) -> list[Finding]:
                                        "nothing: that rule does not fire for this scheme", waiver.span,
                                        "remove the waiver, so that it cannot hide a future finding"))
             continue
-        note = Related(message=f"waived by {', '.join(body_text(b) for b in waiver.granted_by)} on "
-                       f"{waiver.granted_on.text}: {waiver.reason.value}", span=waiver.span)
+        note = Related(message=f"waived by {', '.join(body_text(b) for b in waiver.granted_by)} "
+                       f"{dated_text(waiver.granted_on)}: {waiver.reason.value}", span=waiver.span)
         for i in matched:
             found = out[i]
             shown = replace(found.diagnostic, severity=WAIVED, related=found.diagnostic.related + (note,))
@@ -246,17 +247,28 @@ def apply_waivers(ctx: RuleContext, fired: list[Finding]) -> list[Finding]:
 
 def _invalid(ctx: RuleContext, waiver: ast.WaiverField) -> Finding | None:
     """Why the waiver counts as none, or None when it counts."""
-    if waiver.until is not None and waiver.until.value is not None and waiver.until.value < ctx.end:
+    end = ctx.end_when
+    if waiver.until is not None and waiver.until.value is not None and waiver.until.value < end.latest:
+        if waiver.until.value < end.earliest:
+            return _waiver_finding(ctx, "QV002", f"the waiver of {waiver.rule.text} ended on "
+                                   f"{describe_date(waiver.until.value)}, before the scheme ends on "
+                                   f"{describe_date(end.earliest)}, so it counts as no waiver", waiver.until.span,
+                                   "a waiver must cover the whole period the scheme runs")
         return _waiver_finding(ctx, "QV002", f"the waiver of {waiver.rule.text} ended on "
-                               f"{describe_date(waiver.until.value)}, before the scheme ends on "
-                               f"{describe_date(ctx.end)}, so it counts as no waiver", waiver.until.span,
-                               "a waiver must cover the whole period the scheme runs")
-    granted = waiver.granted_on.value
-    if granted is not None and not any(ctx.authorities.power(b, ctx.country, granted) in (NATIONAL, COMMISSIONER)
-                                       for b in waiver.granted_by):
+                               f"{describe_date(waiver.until.value)}, and the scheme ends {end.phrase}: whether the "
+                               "waiver covers the whole period depends on the day, so it counts as no waiver",
+                               waiver.until.span, "give the scheme's end to the day (runs: ... to YYYY-MM-DD)")
+    granted = waiver.granted_on.when
+    powers = [ctx.authorities.power(b, ctx.country, granted) for b in waiver.granted_by] if granted else []
+    if granted is not None and not (NATIONAL in powers or COMMISSIONER in powers):
         who = ", ".join(body_text(b) for b in waiver.granted_by)
+        if UNSURE in powers:
+            return _waiver_finding(ctx, "QV003", f"the waiver of {waiver.rule.text} was granted by {who} "
+                                   f"{granted.phrase}; whether it then had national power over {ctx.country}'s QOF "
+                                   "depends on the day, so it counts as no waiver", waiver.span,
+                                   "record the day the waiver was granted (granted by ... on YYYY-MM-DD)")
         return _waiver_finding(ctx, "QV003", f"the waiver of {waiver.rule.text} was granted by {who}, which had no "
-                               f"national power over {ctx.country}'s QOF on {describe_date(granted)}, so it "
+                               f"national power over {ctx.country}'s QOF {granted.phrase}, so it "
                                "counts as no waiver", waiver.span,
                                "only a body with national power (the Secretary of State, NHS England nationally or "
                                "through its regional and area teams, a devolved government for its own contract) "

@@ -22,6 +22,11 @@ texts = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_chara
                 max_size=20).map(lambda v: ast.Text(value=v))
 dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)).map(
     lambda d: ast.Date(text=d.isoformat(), value=d))
+#: Dates as the sources give them, where the language allows a month or a year (docs/language.md, "Dates").
+months = st.builds(lambda y, m: ast.Date(text=f"{y}-{m:02d}", value=None, precision="month"),
+                   st.integers(2000, 2099), st.integers(1, 12))
+whole_years = st.integers(2000, 2099).map(lambda y: ast.Date(text=f"{y}", value=None, precision="year"))
+any_dates = st.one_of(dates, months, whole_years)
 years = st.integers(2000, 2098).map(lambda y: ast.Year(text=f"{y}/{(y + 1) % 100:02d}", start=y))
 decimals = st.builds(lambda whole, frac: Decimal(f"{whole}{frac}"), st.integers(0, 500),
                      st.sampled_from(["", ".5", ".25", ".50"]))
@@ -70,18 +75,20 @@ selectors = st.builds(lambda inc, exc: ast.Selector(include=tuple(inc), exclude=
 header_fields = st.one_of(
     st.builds(lambda c, y: ast.ContractField(country=c, year=y), names, years),
     body_lists.map(lambda b: ast.AreaField(bodies=b)),
-    st.builds(lambda b, d: ast.ApprovedField(bodies=b, date=d if b else None), st.just(()) | body_lists, st.none() | dates),
-    st.builds(lambda b, d: ast.ConsultedField(bodies=b, date=d if b else None), st.just(()) | body_lists, st.none() | dates),
-    st.builds(lambda a, b: ast.RunsField(start=a, end=b), dates, dates),
+    st.builds(lambda b, d: ast.ApprovedField(bodies=b, date=d if b else None), st.just(()) | body_lists, st.none() | any_dates),
+    st.builds(lambda b, d: ast.ConsultedField(bodies=b, date=d if b else None), st.just(()) | body_lists,
+              st.none() | any_dates),
+    st.builds(lambda a, b: ast.RunsField(start=a, end=b), any_dates, any_dates),
+    st.builds(lambda t, d: ast.InstrumentField(title=t, date=d), texts, st.none() | any_dates),
     st.sampled_from([ast.WHOLE_YEAR, ast.MONTHS_RUN]).map(lambda m: ast.PaysForField(mode=m)),
     texts.map(lambda t: ast.SourceField(text=t)),
     conditions.map(lambda c: ast.EligibleField(condition=c)),
     st.builds(lambda r, b, on, until, why: ast.WaiverField(rule=r, granted_by=b, granted_on=on, until=until, reason=why),
-              names, body_lists, dates, st.none() | dates, texts),
+              names, body_lists, any_dates, st.none() | dates, texts),
 )
 rule_fields = st.one_of(
     selectors.map(lambda s: ast.AppliesField(selector=s)),
-    st.sampled_from([ast.AS_USUAL, ast.NOT_REQUIRED]).map(lambda r: ast.ReportingField(requirement=r)),
+    st.sampled_from(ast.REPORTING_STATES).map(lambda r: ast.ReportingField(requirement=r)),
     bases.map(lambda b: ast.PayField(basis=b)),
     bases.map(lambda b: ast.OnRequestField(basis=b)),
 )

@@ -145,7 +145,7 @@ def _apply_hint(text: str, hint: str) -> str:
     return text.replace("    pay: achievement in 2022/23", f"    {line}", 1)
 
 
-@pytest.mark.parametrize("reporting", ["as usual", "not required"])
+@pytest.mark.parametrize("reporting", ["as usual", "not required", "monitoring only"])
 def test_hints_never_suggest_what_another_rule_or_check_rejects(reporting):
     text = scheme(approved=REGION, eligible="every practice", reporting=reporting, pay="achievement in 2022/23")
     report = validate_text(text)

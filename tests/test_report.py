@@ -75,7 +75,8 @@ def test_area_tables_follow_the_schemes_own_area_column(reports):
 def test_scheme_summary_says_who_what_when_approval_and_sources(reports):
     summary = reports["lincs"][0]["scheme"]
     assert summary["area"] == ['lmc "Lincolnshire"', 'lmc "Leicester, Leicestershire and Rutland"']
-    assert summary["approved"] == {"by": ['nhs-england area-team "Leicestershire and Lincolnshire"'], "on": None}
+    assert summary["approved"] == {"by": ['nhs-england area-team "Leicestershire and Lincolnshire"'], "on": None,
+                                  "when": None}
     assert summary["runs"] == {"from": "2014-02-01", "to": "2014-03-31"}
     assert summary["eligible_when"] == "practice opted in"
     assert len(summary["sources"]) == 2

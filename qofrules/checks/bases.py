@@ -31,6 +31,22 @@ def _precision(node, source):
                  if what == "points" else "write the percentage to at most 4 decimal places (e.g. 33.3333%)")
 
 
+def _monitored_but_paid(rule, pay, source):
+    """QR252: 'monitoring only' says the indicators are reported but not for payment purposes; a
+    ``pay:`` basis that reads this year's achievement pays on them after all. Data is still
+    reported, so the basis can be computed (hence a warning, not QR233's error), but the two lines
+    say opposite things and a reader cannot tell which one the author meant. ``on request:`` is a
+    practice's own choice and is not held to it."""
+    for node in ast.walk_basis(pay.basis):
+        if (isinstance(node, ast.Achievement) and node.year is None) or isinstance(node, ast.OnceLowerPassed):
+            return [warning("QR252", f"rule \"{rule.title.value}\" says reporting is for monitoring only, not for "
+                            "payment, but pays on this year's achievement", source=source, span=node.span,
+                            hint="pay on the basis that replaces achievement (an earlier year's achievement, full "
+                                 "points, a fixed number of points); or, if these indicators are paid on what "
+                                 "practices report, say reporting: as usual")]
+    return []
+
+
 def check(ctx):
     contract = ctx.scheme.contract
     scheme_year = contract.year.start if contract else None
@@ -42,6 +58,8 @@ def check(ctx):
                     yield error("QR233", f"rule \"{rule.title.value}\" pays on this year's achievement, but "
                                 "says reporting is not required", source=ctx.source, span=node.span,
                                 hint="pay on full points or an earlier year's achievement, or require reporting")
+        if pay is not None and rule.reporting == ast.MONITORING_ONLY:
+            yield from _monitored_but_paid(rule, pay, ctx.source)
     for _, field in ctx.scheme.basis_lines():
         for node in ast.walk_basis(field.basis):
             too_precise = _precision(node, ctx.source)

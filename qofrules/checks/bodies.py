@@ -40,7 +40,7 @@ def check(ctx):
         kind = body.kind.text
         if kind not in kinds:
             yield error("QR215", f"unknown kind of body '{kind}'", source=ctx.source, span=body.kind.span,
-                        hint=did_you_mean(kind, kinds, quote=True) or "known kinds: " + ", ".join(kinds))
+                        hint=_kind_hint(kind, kinds))
             continue
         levels = vocabulary.levels(kind)
         if body.level is not None and body.level.text not in levels:
@@ -51,6 +51,15 @@ def check(ctx):
             yield error("QR215", f"'{body.level.text}' is not a level of {kind}", source=ctx.source,
                         span=body.level.span, hint=hint)
     yield from _area_checks(ctx, kinds)
+
+
+def _kind_hint(kind: str, kinds: dict) -> str:
+    """The kind to write for another name of it ('primary-care-trust' is 'pct'), else the kinds
+    closest in spelling, else every kind."""
+    meant = vocabulary.aliases().get(kind.lower())
+    if meant is not None:
+        return f"write '{meant}' ({kinds[meant]['description']})"
+    return did_you_mean(kind, kinds, quote=True) or "known kinds: " + ", ".join(kinds)
 
 
 def _area_checks(ctx, kinds):

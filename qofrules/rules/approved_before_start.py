@@ -1,6 +1,7 @@
 """QV103: approval is recorded with its date, and comes before the scheme starts."""
 from __future__ import annotations
 
+from ..dates import is_on_or_before
 from .base import ERROR, Rule, describe_date
 from .judgement import LOCAL_SCHEMES
 
@@ -11,23 +12,45 @@ def check(ctx):
         return  # QV102 reports a scheme nobody approved
     if approved.date is None:
         yield RULE.not_recorded(ctx, "the approval date is not recorded, so it cannot be confirmed that the scheme "
-                                f"was approved before it started on {ctx.start_text}", approved.span,
+                                f"was approved before it started {ctx.start_text}", approved.span,
                                 hint="add the date to the line: approved: ... on YYYY-MM-DD")
         return
-    if approved.date.value is None:
+    approval = approved.date.when
+    if approval is None:
         return  # an impossible date: check has reported it
-    if approved.date.value > ctx.start and ctx.scheme.runs is None:
-        yield RULE.not_recorded(ctx, f"the scheme was approved on {describe_date(approved.date.value)}, after its "
-                                f"contract year began on {describe_date(ctx.start)}; the running period is not "
-                                "recorded, so it cannot be confirmed that the scheme started only after approval",
-                                approved.date.span, hint="add the running period: runs: START to END")
+    start = ctx.start_when
+    first = is_on_or_before(approval, start)
+    if first is True:
         return
-    if approved.date.value > ctx.start:
-        days = (approved.date.value - ctx.start).days
-        yield RULE.breach(ctx, f"the scheme was approved on {describe_date(approved.date.value)}, {days} day(s) "
-                          f"after it started on {describe_date(ctx.start)}: a scheme cannot be approved "
-                          "retrospectively", approved.date.span,
-                          hint="a scheme may start on or after the day it is approved")
+    if ctx.scheme.runs is None:
+        if first is False:
+            yield RULE.not_recorded(ctx, f"the scheme was approved {approval.phrase}, after its contract year began "
+                                    f"on {describe_date(start.earliest)}; the running period is not recorded, so it "
+                                    "cannot be confirmed that the scheme started only after approval",
+                                    approved.date.span, hint="add the running period: runs: START to END")
+        else:
+            yield RULE.not_recorded(ctx, f"the scheme was approved {approval.phrase} and the running period is not "
+                                    "recorded: whether the scheme started only after approval cannot be confirmed",
+                                    approved.date.span, hint="add the running period (runs: START to END) and the "
+                                    "day of approval (approved: ... on YYYY-MM-DD)")
+        return
+    if first is None:
+        yield RULE.not_recorded(ctx, f"the scheme was approved {approval.phrase} and started {start.phrase}: whether "
+                                "it was approved before it started depends on the day, which the scheme does not "
+                                "record", approved.date.span,
+                                hint=_record_the_days(approval, start))
+        return
+    days = (approval.earliest - start.latest).days
+    late = f"{days} day(s)" if approval.exact and start.exact else f"at least {days} day(s)"
+    yield RULE.breach(ctx, f"the scheme was approved {approval.phrase}, {late} after it started {start.phrase}: a "
+                      "scheme cannot be approved retrospectively", approved.date.span,
+                      hint="a scheme may start on or after the day it is approved")
+
+
+def _record_the_days(approval, start) -> str:
+    lines = ([] if approval.exact else ["approved: ... on YYYY-MM-DD"]) + \
+        ([] if start.exact else ["runs: YYYY-MM-DD to ..."])
+    return "record the day, if a source gives it: " + "; ".join(lines)
 
 
 RULE = Rule(

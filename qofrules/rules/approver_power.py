@@ -1,7 +1,7 @@
 """QV102: a body with the power to vary that country's QOF on that date approved the scheme."""
 from __future__ import annotations
 
-from .base import ERROR, Rule, body_text, describe_date, header_span
+from .base import ERROR, Rule, body_text, header_span
 
 
 def check(ctx):
@@ -16,13 +16,23 @@ def check(ctx):
                           "QOF needs the approval of a body with the power to vary it", approved.span)
         return
     authorities = ctx.authorities
-    on = ctx.approval_date or ctx.start
-    when = describe_date(on) + ("" if ctx.approval_date else ", the scheme's start, as the approval date is not recorded")
+    on = ctx.acted_on
+    when = on.phrase + ("" if ctx.approval_when else ", the scheme's start, as the approval date is not recorded")
     country = ctx.country
     conditional = []
     for body in approved.bodies:
         kind = body.kind.text
         if kind in authorities.consult_only:
+            others = [b for b in approved.bodies if b.kind.text not in authorities.consult_only]
+            if others:
+                # Beside the body that approved (a national change "agreed with GPC England"): a
+                # mis-recording to correct, not a scheme without approval.
+                who = ", ".join(body_text(b) for b in others)
+                yield RULE.not_recorded(ctx, f"{body_text(body)} is recorded as approving beside {who}, but it never "
+                                        f"approves: {authorities.consult_only[kind]['why']}", body.span,
+                                        hint=f"record it under 'consulted:' (consulted: {body_text(body)}), and "
+                                             "leave on 'approved:' only the body that approved")
+                continue
             yield RULE.breach(ctx, f"{body_text(body)} cannot approve a scheme: {authorities.consult_only[kind]['why']}",
                               body.span, hint="record it under 'consulted:' and name the body that approved")
             continue
@@ -30,14 +40,15 @@ def check(ctx):
             yield RULE.breach(ctx, f"{body_text(body)} has no power to approve a variation of QOF. "
                               f"{authorities.no_power[kind]['why']}", body.span)
             continue
+        gone = authorities.not_there(body, country, on)
+        if gone is not None and gone.reason != "unknown":
+            continue  # QV115 says the body could not act there or then (or that it depends on the day)
         if kind in (authorities.unknown_power or {}):
             yield RULE.cannot_judge(ctx, f"whether {body_text(body)} could approve a variation of {country}'s QOF "
                                     f"is not known: {authorities.unknown_power[kind]['why']}", body.span,
                                     hint="record the approval of the body that holds the power (for a national "
                                          "change, the government), or establish the board's power by hand")
             continue
-        if authorities.absent(body, country, on):
-            continue  # QV115 says the body could not act there or then, with its source
         entries = authorities.entries(body)
         if not entries:
             yield RULE.cannot_judge(ctx, f"qofrules has no record of the powers of a '{kind}'"
@@ -52,10 +63,18 @@ def check(ctx):
             yield RULE.breach(ctx, f"{body_text(body)} has power over the QOF of {', '.join(over)} only, not "
                               f"{country}'s", body.span, hint=f"source: {entries[0].source}")
             continue
-        in_force = [p for p in for_country if p.in_force(on)]
+        in_force = [p for p in for_country if p.covers(on) is True]
         if not in_force:
             windows = "; ".join(f"{p.power} power {p.window()}" for p in for_country)
-            yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF on "
+            unsure = [p for p in for_country if p.covers(on) is None]
+            if unsure:
+                yield ctx.depends_on_the_day(
+                    RULE, on, f"whether {body_text(body)} could approve a variation of {country}'s QOF {when} "
+                    f"depends on the day: it has {windows}", body.span,
+                    hint="record the day of approval as the sources give it (approved: ... on YYYY-MM-DD)"
+                    if not on.exact else f"a reviewer must establish the day by hand; source: {unsure[0].source}")
+                continue
+            yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF "
                               f"{when}: it has {windows}", body.span, hint=f"source: {for_country[0].source}")
             continue
         if body.name is None and (kind in ("ccg", "icb") or (body.level is not None and body.level.text != "national")):
@@ -65,7 +84,7 @@ def check(ctx):
             conditional.append((body, in_force[0].condition))
     if conditional:
         names = ", ".join(body_text(b) for b, _ in conditional)
-        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} on {when}; a "
+        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} {when}; a "
                                 f"{conditional[0][0].kind.text} may approve a local alternative only if it did, so "
                                 "the reviewer must confirm it", approved.span)
 
@@ -81,13 +100,20 @@ RULE = Rule(
            "run local alternatives to QOF from April 2015; integrated care boards hold delegated "
            "commissioning from 1 July 2022 (NHS England QOF guidance 2023/24); Wales, Scotland and "
            "Northern Ireland have their own contracts and authorities; LMCs are consulted and never "
-           "approve. Dates and sources: qofrules/contracts/authorities.yaml.",
+           "approve; changes to QOF are negotiated with the BMA's GP Committee (NHS England QOF guidance "
+           "2020/21), which does not make them. Dates and sources: qofrules/contracts/authorities.yaml.",
     explanation="Each body on the `approved:` line is looked up in the authorities data: the kinds of "
                 "body that may approve a variation of which country's QOF, and from when until when. "
                 "The power is tested on the approval date, or on the scheme's start when no approval "
-                "date is recorded. An LMC, a practice or a primary care network never approves; a CCG "
-                "before April 2015 or after June 2022 could not; a devolved government has no power "
-                "over England's QOF.",
+                "date is recorded. An LMC, a practice, a primary care network or an STP never approves; "
+                "nor do the GPC and the BMA, which negotiate the contract and are consulted: approval by "
+                "one of them alone is an error, and one recorded beside the body that did approve (a "
+                "national change \"agreed with GPC England\") is a warning to record it under "
+                "`consulted:`. A CCG before April 2015 or after June 2022 could not approve; a PCT only "
+                "from April 2004 (when QOF began) until March 2013; a devolved government has no power "
+                "over England's QOF; whether a health board may vary QOF is not known, so a scheme it "
+                "approves cannot be judged. When the power depends on a day the approval date does not "
+                "give (approved in 2015, when CCGs' power began on 1 April 2015), the rule says so.",
     breaking_example='''scheme lmc-approved "Approved by the LMC alone"
   contract: england 2013/14
   approved: lmc "Lincolnshire" on 2014-01-20

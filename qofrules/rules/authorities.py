@@ -15,12 +15,19 @@ from dataclasses import dataclass
 import yaml
 
 from .. import ast
-from ..dates import parse_date
+from ..dates import BETWEEN, When, describe_day, in_window, parse_when
 
 NATIONAL = "national"          # may change the country's national contract itself
 COMMISSIONER = "commissioner"  # NHS England's regional and area teams: local variations it agrees
 LOCAL = "local"                # CCGs, ICBs, PCTs: an opt-in local alternative from a year's start
 POWERS = (NATIONAL, COMMISSIONER, LOCAL)
+#: What :meth:`Authorities.power` answers when the power differs between the days a date could be
+#: (a date known only to the month or the year), or when a window's own ends are so known.
+UNSURE = "unsure"
+
+
+def _when(on) -> When:
+    return on if isinstance(on, When) else When.day(on)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,8 +36,8 @@ class Power:
     levels: tuple[str, ...] | None
     countries: tuple[str, ...]
     power: str
-    start: dt.date | None
-    until: dt.date | None
+    start: When | None   # the first day (a month or a year where the sources give no more)
+    until: When | None   # the last day
     condition: str | None
     status: str
     source: str
@@ -42,12 +49,14 @@ class Power:
         level = body.level.text if body.level else "national"
         return self.levels is None or level in self.levels
 
-    def in_force(self, on: dt.date) -> bool:
-        return (self.start is None or self.start <= on) and (self.until is None or on <= self.until)
+    def covers(self, on) -> bool | None:
+        """In force on every day ``on`` (a day or a :class:`When`) could be: True; on none: False;
+        on some, or it depends on a day the data does not give: None."""
+        return in_window(_when(on), self.start, self.until)
 
     def window(self) -> str:
-        start = f"from {self.start}" if self.start else "with no recorded start"
-        until = f" until {self.until}" if self.until else ""
+        start = f"from {self.start.iso}" if self.start else "with no recorded start"
+        until = f" until {self.until.iso}" if self.until else ""
         return start + until
 
 
@@ -58,8 +67,8 @@ class Existence:
     kind: str
     levels: tuple[str, ...] | None
     countries: tuple[str, ...]
-    start: dt.date | None
-    until: dt.date | None
+    start: When | None
+    until: When | None
     status: str
     source: str
     note: str
@@ -69,16 +78,18 @@ class Existence:
         level = body.level.text if body.level else "national"
         return body.kind.text == self.kind and (self.levels is None or level in self.levels)
 
-    def in_force(self, on: dt.date) -> bool:
-        return (self.start is None or self.start <= on) and (self.until is None or on <= self.until)
+    def covers(self, on) -> bool | None:
+        return in_window(_when(on), self.start, self.until)
 
 
 @dataclass(frozen=True, kw_only=True)
 class NotThere:
     """Why a body could not act in a country on a date: it belongs to another country, or did not
-    exist yet or any more (``unknown``: no sourced record for that country, so it cannot be judged)."""
+    exist yet or any more (``unknown``: no sourced record for that country, so it cannot be judged;
+    ``depends``: it existed on some of the days the date could be and not on others, or the data
+    gives the day it began or ended only to the month or the year)."""
 
-    reason: str   # "another-country", "not-yet", "ended" or "unknown"
+    reason: str   # "another-country", "not-yet", "ended", "unknown" or "depends"
     message: str
     source: str
 
@@ -95,14 +106,28 @@ class Authorities:
     def entries(self, body: ast.Body) -> list[Power]:
         return [p for p in self.powers if p.applies_to(body)]
 
-    def power(self, body: ast.Body, country: str, on: dt.date) -> str | None:
+    def power(self, body: ast.Body, country: str, on) -> str | None:
         """``national``, ``commissioner``, ``local`` or None: the widest power ``body`` has over
-        ``country``'s QOF on ``on``."""
-        found = {p.power for p in self.entries(body) if country in p.countries and p.in_force(on)}
-        return next((power for power in POWERS if power in found), None)
+        ``country``'s QOF on every day ``on`` (a day, or a :class:`When`) could be; ``UNSURE`` when
+        that depends on the day (a date known only to the month or the year, or a power whose start
+        or end the data gives only so)."""
+        certain, possible = set(), set()
+        for entry in self.entries(body):
+            if country not in entry.countries:
+                continue
+            covers = entry.covers(on)
+            if covers is True:
+                certain.add(entry.power)
+            if covers is not False:
+                possible.add(entry.power)
+        widest = next((power for power in POWERS if power in certain), None)
+        if widest != next((power for power in POWERS if power in possible), None):
+            return UNSURE
+        return widest
 
-    def in_force(self, body: ast.Body, country: str, on: dt.date) -> list[Power]:
-        return [p for p in self.entries(body) if country in p.countries and p.in_force(on)]
+    def in_force(self, body: ast.Body, country: str, on) -> list[Power]:
+        """The powers ``body`` certainly holds over ``country``'s QOF on every day ``on`` could be."""
+        return [p for p in self.entries(body) if country in p.countries and p.covers(on) is True]
 
     def is_local_kind(self, body: ast.Body) -> bool:
         return any(p.power == LOCAL for p in self.entries(body))
@@ -110,8 +135,9 @@ class Authorities:
     def known_kinds(self) -> set[str]:
         return {p.kind for p in self.powers} | set(self.consult_only) | set(self.no_power) | set(self.unknown_power or {})
 
-    def not_there(self, body: ast.Body, country: str, on: dt.date) -> NotThere | None:
-        """Why ``body`` could not act in ``country`` on ``on``, or None when it could."""
+    def not_there(self, body: ast.Body, country: str, on) -> NotThere | None:
+        """Why ``body`` could not act in ``country`` on ``on`` (a day, or a :class:`When`), or None
+        when it could on every day ``on`` could be."""
         kind = body.kind.text + (f" {body.level.text}" if body.level else "")
         entries = [e for e in self.existence if e.applies_to(body)]
         here = [e for e in entries if country in e.countries]
@@ -122,20 +148,27 @@ class Authorities:
                                 message=f"{kind} belongs to {_and(elsewhere)}, not to {country}")
             return NotThere(reason="unknown", source="qofrules/contracts/authorities.yaml",
                             message=f"qofrules has no sourced record that a {kind} existed in {country}")
-        if any(e.in_force(on) for e in here):
+        when = _when(on)
+        covered = [e.covers(when) for e in here]
+        if True in covered:
             return None
         entry = here[0]
-        if entry.start is not None and on < entry.start:
+        if None in covered:
+            entry = here[covered.index(None)]
+            return NotThere(reason="depends", source=entry.source,
+                            message=f"{kind} existed in {country} only {_lifetime(entry)}, so whether it existed "
+                                    f"{when.phrase} depends on the day")
+        if entry.start is not None and when.latest < entry.start.earliest:
             return NotThere(reason="not-yet", source=entry.source,
-                            message=f"no {kind} existed in {country} before {_day(entry.start)}")
+                            message=f"no {kind} existed in {country} before {_edge(entry.start, first=True)}")
         return NotThere(reason="ended", source=entry.source,
-                        message=f"no {kind} existed in {country} after {_day(entry.until)}")
+                        message=f"no {kind} existed in {country} after {_edge(entry.until, first=False)}")
 
-    def absent(self, body: ast.Body, country: str, on: dt.date) -> bool:
+    def absent(self, body: ast.Body, country: str, on) -> bool:
         """True when ``body`` certainly could not act in ``country`` on ``on`` (another country's,
         or not yet / no longer existing); False when it could, or qofrules cannot tell."""
         gone = self.not_there(body, country, on)
-        return gone is not None and gone.reason != "unknown"
+        return gone is not None and gone.reason not in ("unknown", "depends")
 
     def national_bodies(self, country: str) -> list[str]:
         """The kinds of body that may change ``country``'s national contract, for hints."""
@@ -147,18 +180,37 @@ class Authorities:
         return f"{title}: {raw['section']}" if raw.get("section") else title
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def _edge(when: When, *, first: bool) -> str:
+    """A start or an end for 'before ...' / 'after ...': as the data gives it ('1 April 2013',
+    'April 2000'), or, for a span of days, the day that makes the sentence true."""
+    if when.precision == BETWEEN:
+        return describe_day(when.earliest if first else when.latest)
+    return when.text
+
+
+def _lifetime(entry: Existence) -> str:
+    """'from 1 April 2013 until 30 June 2022', 'from December 2015', 'until 31 March 2013'."""
+    def edge(when: When) -> str:
+        return f"a day {when.text}" if when.precision == BETWEEN else when.text
+    parts = ([f"from {edge(entry.start)}"] if entry.start else []) + ([f"until {edge(entry.until)}"] if entry.until else [])
+    return " ".join(parts) or "at every date"
 
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _date(value) -> dt.date | None:
+def _date(value) -> When | None:
+    """A date of authorities.yaml: a day, or a month or a year where the sources give no more, or
+    ``[EARLIEST, LATEST]``, two days it is known to lie between."""
     if value is None:
         return None
-    return value if isinstance(value, dt.date) else parse_date(str(value))
+    if isinstance(value, dt.date):
+        return When.day(value)
+    if isinstance(value, list):
+        earliest, latest = (_date(v) for v in value)
+        return When.between(earliest.earliest, latest.latest)
+    return parse_when(str(value))
 
 
 def from_data(data: dict) -> Authorities:

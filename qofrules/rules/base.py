@@ -9,6 +9,10 @@ Every rule first asks which authority made the scheme (:mod:`qofrules.rules.judg
 runs only for the kinds of scheme in its ``judges``, so NHS England's national amendments are not
 held to the rules that bind a CCG's local alternative.
 
+Dates are compared as the days they could be (``start_when``, ``end_when``, ``approval_when``,
+``acted_on`` are :class:`qofrules.dates.When`): a scheme may give a date only to the month or the
+year, and a rule must not pick one of its days (there is deliberately no ``ctx.start`` day).
+
 A fact a rule needs that the scheme does not record is a warning saying what is missing
 (``not_recorded``: the author can add it); a fact that qofrules' national data lacks is a
 ``cannot_judge`` finding saying what would let it judge. Never a silent pass.
@@ -26,7 +30,8 @@ from ..diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, Related
 from ..ast import walk_basis  # noqa: F401  (re-exported for the rule modules)
 from ..printer import body_text  # noqa: F401  (one body printer for the whole tool)
 from ..source import Source, Span
-from .authorities import Authorities
+from ..dates import When
+from .authorities import LOCAL, UNSURE, Authorities
 from .judgement import EVERY_SCHEME, JUDGEMENTS as JUDGEMENT_ORDER, Judgement, judge
 
 
@@ -43,34 +48,43 @@ class RuleContext:
         return self.contract.country
 
     @property
-    def start(self) -> dt.date:
-        """The day the scheme starts: its running period's first day, else the contract year's."""
+    def start_when(self) -> When:
+        """The days the scheme could start on: its running period's first day (or month, or year,
+        as recorded), else the contract year's first day."""
         runs = self.scheme.runs
-        if runs is not None and runs.start.value is not None:
-            return runs.start.value
-        return self.contract.first_day
+        if runs is not None and runs.start.when is not None:
+            return runs.start.when
+        return When.day(self.contract.first_day)
 
     @property
-    def end(self) -> dt.date:
+    def end_when(self) -> When:
         runs = self.scheme.runs
-        if runs is not None and runs.end.value is not None:
-            return runs.end.value
-        return self.contract.last_day
+        if runs is not None and runs.end.when is not None:
+            return runs.end.when
+        return When.day(self.contract.last_day)
 
     @property
     def start_text(self) -> str:
-        """The start, said so that a reader knows whether the scheme recorded it."""
+        """The start, said so that a reader knows whether the scheme recorded it ('on 1 February
+        2014', 'in June 2014', or the contract year's first day)."""
         runs = self.scheme.runs
-        if runs is not None and runs.start.value is not None:
-            return describe_date(runs.start.value)
-        return f"{describe_date(self.contract.first_day)} (the contract year's first day: no running period is recorded)"
+        if runs is not None and runs.start.when is not None:
+            return runs.start.when.phrase
+        return f"on {describe_date(self.contract.first_day)} (the contract year's first day: no running period is recorded)"
 
     @property
-    def approval_date(self) -> dt.date | None:
+    def approval_when(self) -> When | None:
+        """The days the scheme could have been approved on, as its `approved:` line records them."""
         approved = self.scheme.approved
         if approved is None or approved.date is None:
             return None
-        return approved.date.value
+        return approved.date.when
+
+    @property
+    def acted_on(self) -> When:
+        """When the approvers acted, as far as the scheme says: the approval date, else its start.
+        Their powers are judged on every day this could be."""
+        return self.approval_when or self.start_when
 
     @property
     def approvers(self) -> tuple[ast.Body, ...]:
@@ -83,10 +97,20 @@ class RuleContext:
         return judge(self)
 
     def local_approvers(self) -> list[ast.Body]:
-        """Approving bodies whose only power is a local alternative (CCGs, ICBs), on the approval date."""
-        on = self.approval_date or self.start
-        return [b for b in self.approvers if self.authorities.power(b, self.country, on) == "local"
-                or (self.authorities.power(b, self.country, on) is None and self.authorities.is_local_kind(b))]
+        """Approving bodies whose only power is a local alternative (CCGs, ICBs), on the approval date
+        (a local kind of body whose power then is none, or depends on the day, counts as local)."""
+        on = self.acted_on
+        return [b for b in self.approvers if self.authorities.power(b, self.country, on) == LOCAL
+                or (self.authorities.power(b, self.country, on) in (None, UNSURE) and self.authorities.is_local_kind(b))]
+
+    def depends_on_the_day(self, rule: "Rule", when: When, message: str, span: Span | None, hint: str) -> Diagnostic:
+        """An answer that depends on a day qofrules does not have. If the scheme's own date is
+        known only to the month or the year, the author can record the day: a warning, as for a
+        date the scheme does not record at all. If the scheme's date is a day and the missing day
+        is in qofrules' authorities data, a cannot-judge finding."""
+        if when.exact:
+            return rule.cannot_judge(self, message, span, hint=hint)
+        return rule.not_recorded(self, message, span, hint=hint)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,6 +164,12 @@ def header_span(ctx: RuleContext) -> Span:
 
 def describe_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def financial_years(when: When) -> set[str]:
+    """The financial years the days ``when`` could be fall in (one, unless a month or a year is
+    given where it straddles a 1 April)."""
+    return {financial_year_of(when.earliest), financial_year_of(when.latest)}
 
 
 def financial_year_of(day: dt.date) -> str:

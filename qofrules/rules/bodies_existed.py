@@ -3,25 +3,26 @@ from __future__ import annotations
 
 from .. import ast
 from ..checks.bodies import condition_bodies
-from .base import ERROR, Rule, body_text, describe_date
+from .authorities import COMMISSIONER, LOCAL
+from .base import ERROR, Rule, body_text
 
 
 def _named(ctx):
-    """(body, the day it is named for, what that day is) for every body of the scheme."""
+    """(body, the days it is named for, what those days are) for every body of the scheme."""
     scheme = ctx.scheme
-    start = (ctx.start, f"the scheme's start, {describe_date(ctx.start)}")
+    start = (ctx.start_when, f"the scheme's start, {ctx.start_when.text}")
     for field in scheme.header:
         if isinstance(field, ast.AreaField):
             for body in field.bodies:
                 yield body, *start
         elif isinstance(field, (ast.ApprovedField, ast.ConsultedField)):
-            day = field.date.value if field.date is not None and field.date.value is not None else None
-            when = (day, f"{describe_date(day)}") if day else start
+            when = field.date.when if field.date is not None else None
+            named = (when, when.text) if when is not None else start
             for body in field.bodies:
-                yield body, *when
-        elif isinstance(field, ast.WaiverField) and field.granted_on.value is not None:
+                yield body, *named
+        elif isinstance(field, ast.WaiverField) and field.granted_on.when is not None:
             for body in field.granted_by:
-                yield body, field.granted_on.value, describe_date(field.granted_on.value)
+                yield body, field.granted_on.when, field.granted_on.when.text
     if scheme.eligibility is not None:
         for body in condition_bodies(scheme.eligibility):
             yield body, *start
@@ -29,22 +30,30 @@ def _named(ctx):
 
 def check(ctx):
     seen = set()
-    for body, day, when in _named(ctx):
-        gone = ctx.authorities.not_there(body, ctx.country, day)
+    for body, when, what in _named(ctx):
+        gone = ctx.authorities.not_there(body, ctx.country, when)
         if gone is None or (body.span, gone.reason) in seen:
             continue
         seen.add((body.span, gone.reason))
         if gone.reason == "unknown":
             yield RULE.cannot_judge(ctx, f"{body_text(body)}: {gone.message}, so whether it could act there on "
-                                    f"{when} cannot be judged", body.span,
+                                    f"{what} cannot be judged", body.span,
                                     hint="qofrules/contracts/authorities.yaml ('existence') lists where and when "
                                          "each kind of body existed; a reviewer must establish this one by hand")
             continue
-        yield RULE.breach(ctx, f"{body_text(body)} is named for {when}, but {gone.message} ({gone.source})",
-                          body.span, hint=_hint(ctx, body, day, gone))
+        if gone.reason == "depends":
+            yield ctx.depends_on_the_day(
+                RULE, when, f"{body_text(body)} is named for {what}, but {gone.message} ({gone.source})", body.span,
+                hint="record the day as the sources give it (on YYYY-MM-DD)" if not when.exact else
+                     "the authorities data gives that body's first or last day only to the month or the year, or as "
+                     "a span of days; a reviewer must establish it by hand (qofrules/contracts/authorities.yaml, "
+                     "'existence')")
+            continue
+        yield RULE.breach(ctx, f"{body_text(body)} is named for {what}, but {gone.message} ({gone.source})",
+                          body.span, hint=_hint(ctx, body, when, gone))
 
 
-def _hint(ctx, body, day, gone) -> str:
+def _hint(ctx, body, when, gone) -> str:
     """What to do about it: name the country's own bodies, or the body that held the role then."""
     auth = ctx.authorities
     if gone.reason == "another-country":
@@ -52,9 +61,19 @@ def _hint(ctx, body, day, gone) -> str:
         return (f"a {ctx.country} scheme names {ctx.country}'s bodies (its national contract is changed by "
                 f"{national}); if the scheme is for another country, name its contract on the contract: line")
     roles = {p.power for p in auth.entries(body) if ctx.country in p.countries}
-    holders = sorted({p.kind + (f" {p.levels[0]}" if p.levels and p.levels != ("national",) else "")
-                      for p in auth.powers if p.power in roles and ctx.country in p.countries and p.in_force(day)})
-    then = f"; on {describe_date(day)} that power was held by {' or '.join(holders)}" if holders else ""
+
+    def holders(powers) -> list[str]:
+        return sorted({p.kind + (f" {p.levels[0]}" if p.levels and p.levels != ("national",) else "")
+                       for p in auth.powers if p.power in powers and ctx.country in p.countries and p.covers(when)})
+    same = holders(roles)
+    if same:
+        then = f"; {when.phrase} that power was held by {' or '.join(same)}"
+    elif roles == {LOCAL} and holders({COMMISSIONER}):
+        # a PCT's local schemes after April 2013 were NHS England's to agree, through its area teams
+        then = f"; {when.phrase} no body held that power, and local variations were agreed by " \
+               f"{' or '.join(holders({COMMISSIONER}))}"
+    else:
+        then = ""
     return f"correct the date, or name the body that existed then{then}"
 
 

@@ -51,7 +51,7 @@ def _authorities_table() -> list[str]:
     for p in auth.powers:
         kind = p.kind + (f" ({', '.join(p.levels)})" if p.levels else "")
         power = p.power + (f", if it {p.condition}" if p.condition else "")
-        out.append(f"| {kind} | {power} | {', '.join(p.countries)} | {p.start or '—'} | {p.until or '—'} | "
+        out.append(f"| {kind} | {power} | {', '.join(p.countries)} | {p.start.iso if p.start else '—'} | {p.until.iso if p.until else '—'} | "
                    f"{p.status} | {p.source} |")
     for kind, info in auth.consult_only.items():
         out.append(f"| {kind} | consulted, never approves | — | — | — | {info.get('status', '')} | {info['why']} |")
@@ -67,7 +67,7 @@ def _existence_table() -> list[str]:
     out = ["| body | in | from | until | status | source |", "| --- | --- | --- | --- | --- | --- |"]
     for e in auth.existence:
         kind = e.kind + (f" ({', '.join(e.levels)})" if e.levels else "")
-        out.append(f"| {kind} | {', '.join(e.countries)} | {e.start or '—'} | {e.until or '—'} | {e.status} | "
+        out.append(f"| {kind} | {', '.join(e.countries)} | {e.start.iso if e.start else '—'} | {e.until.iso if e.until else '—'} | {e.status} | "
                    f"{e.source}{'. ' + e.note if e.note else ''} |")
     return out
 
@@ -94,6 +94,20 @@ def markdown() -> str:
         "retirement date, a body whose powers or existence are not recorded) the finding is **cannot",
         "judge**: neither a pass nor a breach, with a hint saying what would let it judge (in SARIF, a",
         "result of `kind: open`, whose level the standard requires to be `none`). Never a silent pass.",
+        "",
+        "## Dates known to the month or the year",
+        "",
+        "A scheme may give its approval, consultation, instrument and waiver dates, and its running period",
+        "(unless it `pays for: months run`), to the month (`in 2014-06`) or the year (`in 2014`), and",
+        "`authorities.yaml` may give a body's first or last day so where its sources do. Such a date is",
+        "every day it could be. Each rule compares those days: when every day gives the same answer, the",
+        "rule gives it (approved in March 2014 is before a start on 1 April 2014; an ICB named in June",
+        "2022 did not exist); when the answer depends on the missing day, the rule says so instead of",
+        "guessing: a **warning** when the scheme's own date lacks the day (as for a date the scheme does",
+        "not record at all, so giving less never earns a better verdict), **cannot judge** when the",
+        "scheme gives the day and qofrules' authorities data does not. A body whose power on the approval",
+        "date depends on the day counts for no power in the judgement, so every rule that could bind the",
+        "scheme runs.",
         "",
         "## Who may change what",
         "",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from .. import ast
 from ..checks.bodies import condition_bodies
 from ..printer import body_text
-from .authorities import COMMISSIONER, NATIONAL
+from .authorities import COMMISSIONER, NATIONAL, UNSURE
 
 NATIONAL_AMENDMENT = "national amendment"
 NATIONAL_COMMISSIONER = "local variation agreed by the national commissioner"
@@ -112,12 +112,14 @@ def restriction_text(scheme: ast.Scheme) -> str:
 def judge(ctx) -> Judgement:
     """The authority that made the scheme, decided from its approvers' powers on the approval date
     (or on its start, when no approval date is recorded), its area and its instruments."""
-    from .base import describe_date  # base imports this module's constants
-    on = ctx.approval_date or ctx.start
-    when = describe_date(on)
+    on = ctx.acted_on
+    when = on.phrase
     # A body that did not exist there or then had no power at all (QV115 says so).
     absent = [b for b in ctx.approvers if ctx.authorities.absent(b, ctx.country, on)]
     powers = {id(b): None if b in absent else ctx.authorities.power(b, ctx.country, on) for b in ctx.approvers}
+    # A body whose power differs between the days the date could be counts for no power here
+    # (QV102 says it depends on the day), so every rule that could bind the scheme runs.
+    unsure = [b for b in ctx.approvers if powers[id(b)] == UNSURE]
     national = [b for b in ctx.approvers if powers[id(b)] == NATIONAL]
     instruments = ctx.scheme.instruments
     if instruments:
@@ -129,7 +131,7 @@ def judge(ctx) -> Judgement:
     if acting and whole_country(ctx.scheme):
         who = ", ".join(body_text(b) for b in acting)
         return Judgement(kind=NATIONAL_AMENDMENT, bodies=tuple(acting),
-                         reason=f"{who} had national power over {ctx.country}'s QOF on {when}, and the scheme "
+                         reason=f"{who} had national power over {ctx.country}'s QOF {when}, and the scheme "
                                 "applies to every practice")
     added = only_adds_money(ctx.scheme, ctx.contract)
     if added is not None and not (acting and whole_country(ctx.scheme)):
@@ -150,8 +152,10 @@ def judge(ctx) -> Judgement:
                          reason=f"its only approvers with a power ({who}) may offer a local alternative and "
                                 "never change the national contract")
     gone = f" ({', '.join(body_text(b) for b in absent)} did not exist there then: QV115)" if absent else ""
+    if unsure:
+        gone += (f" (whether {', '.join(body_text(b) for b in unsure)} had one {when} depends on the day: QV102)")
     return Judgement(kind=NO_AUTHORITY, bodies=(),
-                     reason=f"no approver had a recorded power over {ctx.country}'s QOF on {when}{gone}, so every "
+                     reason=f"no approver had a recorded power over {ctx.country}'s QOF {when}{gone}, so every "
                             "rule that binds local schemes applies")
 
 

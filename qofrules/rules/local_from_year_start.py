@@ -1,7 +1,7 @@
 """QV105: a local body cannot change the national contract part-way through a year."""
 from __future__ import annotations
 
-from .base import ERROR, NUMBER_WORDS, Rule, body_text, describe_date, header_span, months_into_year
+from .base import ERROR, NUMBER_WORDS, Rule, body_text, header_span, months_into_year
 from .judgement import LOCAL_BODY
 
 
@@ -9,18 +9,30 @@ def check(ctx):
     local = ctx.local_approvers()
     if not local:
         return
-    first = ctx.contract.first_day
-    if ctx.start <= first or ctx.start > ctx.contract.last_day:
+    first, last = ctx.contract.first_day, ctx.contract.last_day
+    start = ctx.start_when
+    if start.latest <= first or start.earliest > last:
         return  # from 1 April; or outside the contract year altogether, which QV101 reports
-    months = months_into_year(ctx.start)
-    into = f"{NUMBER_WORDS[months]} month{'s' if months != 1 else ''} into {ctx.contract.year}" if months else \
-        f"part-way through {ctx.contract.year}"
     who = ", ".join(body_text(b) for b in local)
     runs = ctx.scheme.runs
+    span = runs.span if runs else header_span(ctx)
+    hint = f"start a local alternative on 1 April ({first}), or seek NHS England's approval"
+    if start.earliest <= first or start.latest > last:
+        yield RULE.not_recorded(ctx, f"a local body ({who}) cannot change the national contract part-way through a "
+                                f"year, and this scheme starts {start.phrase}: whether that is 1 April "
+                                f"{first.year} or later in {ctx.contract.year} depends on the day, which the scheme "
+                                "does not record", span, hint=hint)
+        return
+    months = months_into_year(start.earliest)
+    if months != months_into_year(start.latest):
+        into = f"part-way through {ctx.contract.year}"
+    elif months:
+        into = f"{NUMBER_WORDS[months]} month{'s' if months != 1 else ''} into {ctx.contract.year}"
+    else:
+        into = f"part-way through {ctx.contract.year}"
     yield RULE.breach(ctx, f"a local body ({who}) cannot change the national contract part-way through a year: "
-                      f"this scheme starts on {describe_date(ctx.start)}, {into}. Changing payment for a year "
-                      "already under way needs NHS England's authority", runs.span if runs else header_span(ctx),
-                      hint=f"start a local alternative on 1 April ({first}), or seek NHS England's approval")
+                      f"this scheme starts {start.phrase}, {into}. Changing payment for a year "
+                      "already under way needs NHS England's authority", span, hint=hint)
 
 
 RULE = Rule(

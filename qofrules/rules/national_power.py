@@ -1,8 +1,8 @@
 """QV112: a national amendment is made by a body with national power over that country's QOF."""
 from __future__ import annotations
 
-from .authorities import NATIONAL
-from .base import ERROR, Rule, body_text, describe_date
+from .authorities import NATIONAL, UNSURE
+from .base import ERROR, Rule, body_text
 from .judgement import NATIONAL_AMENDMENT
 
 
@@ -10,18 +10,19 @@ def check(ctx):
     approved = ctx.scheme.approved
     if approved is None or not approved.bodies:
         return  # QV102 reports a scheme nobody approved
-    on = ctx.approval_date or ctx.start
-    if any(ctx.authorities.power(b, ctx.country, on) == NATIONAL for b in approved.bodies):
+    on = ctx.acted_on
+    powers = [ctx.authorities.power(b, ctx.country, on) for b in approved.bodies]
+    if NATIONAL in powers:
         return
     unknown = [b for b in approved.bodies if b.kind.text in (ctx.authorities.unknown_power or {})]
-    if unknown:
-        return  # QV102: whether that body had the power cannot be judged
+    if unknown or UNSURE in powers:
+        return  # QV102: whether that body had the power cannot be judged, or depends on the day
     who = ", ".join(body_text(b) for b in approved.bodies)
     instrument = ctx.scheme.instruments[0]
     national = " or ".join(ctx.authorities.national_bodies(ctx.country))
     yield RULE.breach(ctx, f"the scheme records the instrument \"{instrument.title.value}\", so it changes "
                       f"{ctx.country}'s national contract, but none of its approvers ({who}) had national power "
-                      f"over {ctx.country}'s QOF on {describe_date(on)}", approved.span,
+                      f"over {ctx.country}'s QOF {on.phrase}", approved.span,
                       hint=f"a national change is made by {national}; a local scheme records no "
                            "instrument line")
 

@@ -16,23 +16,30 @@ def check(ctx):
         if instrument.date is None:
             yield RULE.not_recorded(ctx, f"the instrument \"{instrument.title.value}\" is recorded without the date it "
                                     "was made", instrument.span, hint="add it: instrument: \"...\" on YYYY-MM-DD")
-        elif instrument.date.value is not None:
+        elif instrument.date.when is not None:
             yield from _after_the_year(ctx, instrument.date, f"the instrument \"{instrument.title.value}\" was made")
     approved = scheme.approved
     if approved is not None and approved.bodies and approved.date is None:
         yield RULE.not_recorded(ctx, "the date the national change was made or announced is not recorded",
                                 approved.span, hint="add it to the line: approved: ... on YYYY-MM-DD")
-    elif approved is not None and approved.date is not None and approved.date.value is not None:
+    elif approved is not None and approved.date is not None and approved.date.when is not None:
         yield from _after_the_year(ctx, approved.date, "the change was approved")
 
 
 def _after_the_year(ctx, date, what: str):
     """A national change may take effect before its letter, but one dated after its contract year
-    ended changes payments already made in full: possible, rare, and worth a second look."""
-    if date.value > ctx.contract.last_day:
-        yield RULE.not_recorded(ctx, f"{what} on {describe_date(date.value)}, after {ctx.contract.year} ended on "
-                                f"{describe_date(ctx.contract.last_day)}: a change made after the year it changes",
+    ended changes payments already made in full: possible, rare, and worth a second look. A date
+    known only to the month or the year that may fall after the year gets the same look."""
+    when, last = date.when, ctx.contract.last_day
+    if when.earliest > last:
+        yield RULE.not_recorded(ctx, f"{what} {when.phrase}, after {ctx.contract.year} ended on "
+                                f"{describe_date(last)}: a change made after the year it changes",
                                 date.span, hint="check the date and the contract year")
+    elif when.latest > last:
+        yield RULE.not_recorded(ctx, f"{what} {when.phrase}, perhaps after {ctx.contract.year} ended on "
+                                f"{describe_date(last)} (that depends on the day): a change made after the year it "
+                                "changes would need a second look", date.span,
+                                hint="record the day as the sources give it (on YYYY-MM-DD), and check the contract year")
 
 
 RULE = Rule(

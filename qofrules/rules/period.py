@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .. import contracts
-from .base import ERROR, Rule, describe_date, financial_year_of, header_span
+from ..dates import When, in_window
+from .base import ERROR, Rule, describe_date, financial_year_of, financial_years, header_span
 
 
 def check(ctx):
@@ -14,25 +15,40 @@ def check(ctx):
             f"{ctx.contract.year} ({describe_date(first)} to {describe_date(last)})", header_span(ctx),
             hint=f"add a line such as: runs: {first} to {last}")
         return
-    start, end = runs.start.value, runs.end.value
+    start, end = runs.start.when, runs.end.when
     if start is None or end is None:
         return  # an impossible date: check has reported it
-    years = {financial_year_of(start), financial_year_of(end)}
-    if len(years) > 1:
-        yield RULE.breach(ctx, f"the scheme runs from {describe_date(start)} to {describe_date(end)}, across "
+    starts_in, ends_in = financial_years(start), financial_years(end)
+    years = starts_in | ends_in
+    if len(starts_in) == 1 and len(ends_in) == 1 and len(years) > 1:
+        yield RULE.breach(ctx, f"the scheme runs from {start.text} to {end.text}, across "
                           f"{len(years)} financial years ({', '.join(sorted(years))}); a QOF year is one financial "
                           "year, 1 April to 31 March", runs.span,
                           hint="write one scheme per contract year")
         return
-    if start < first or end > last:
-        year = financial_year_of(start)
+    inside = in_window(start, When.day(first), When.day(last)), in_window(end, When.day(first), When.day(last))
+    if inside == (True, True):
+        return
+    if False in inside:
+        year = financial_year_of(start.earliest if inside[0] is False else end.earliest)
         shipped = {y for c, y in contracts.available() if c == ctx.contract.country}
         note = "" if year in shipped else f"; qofrules ships no contract year for {year}"
-        yield RULE.breach(ctx, f"the scheme runs from {describe_date(start)} to {describe_date(end)}, outside the "
+        yield RULE.breach(ctx, f"the scheme runs from {start.text} to {end.text}, outside the "
                           f"contract year it names, {ctx.contract.year} ({describe_date(first)} to "
                           f"{describe_date(last)}){note}", runs.span,
                           hint=f"correct the dates, or name the contract year they fall in (contract: "
                           f"{ctx.contract.country} {year})")
+        return
+    yield from _depends(ctx, runs, start, end, years)
+
+
+def _depends(ctx, runs, start, end, years):
+    yield RULE.not_recorded(ctx, f"the scheme runs from {start.text} to {end.text}: whether that lies within "
+                            f"{ctx.contract.year} ({describe_date(ctx.contract.first_day)} to "
+                            f"{describe_date(ctx.contract.last_day)}) depends on the day, which the running period "
+                            f"does not give (it could fall in {', '.join(sorted(years))})", runs.span,
+                            hint="give the running period to the day, as the sources give it (runs: YYYY-MM-DD to "
+                                 "YYYY-MM-DD)")
 
 
 RULE = Rule(

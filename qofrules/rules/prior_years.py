@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import ast
+from ..dates import When, is_before
 from ..printer import part_text
 from .base import ERROR, Rule, describe_date, walk_basis
 
@@ -17,13 +18,21 @@ def _named_years(scheme: ast.Scheme):
 
 def check(ctx):
     unconfirmed: dict[str, ast.Year] = {}
+    start = ctx.start_when
     for rule, year in _named_years(ctx.scheme):
         ends = dt.date(year.start + 1, 3, 31)
-        if ends >= ctx.start:
+        completed = is_before(When.day(ends), start)
+        if completed is False:
             yield RULE.breach(ctx, f"{part_text(rule)} pays on achievement in {year.text}, a year that "
-                              f"ends on {describe_date(ends)}, not before the scheme starts on "
-                              f"{describe_date(ctx.start)}: its achievement is not yet known", year.span,
+                              f"ends on {describe_date(ends)}, not before the scheme starts {start.phrase}: its "
+                              "achievement is not yet known", year.span,
                               hint="an earlier year's achievement must be of a completed year")
+            continue
+        if completed is None:
+            yield RULE.not_recorded(ctx, f"{part_text(rule)} pays on achievement in {year.text}, a year "
+                                    f"that ends on {describe_date(ends)}, and the scheme starts {start.phrase}: whether "
+                                    "that year was complete when it started depends on the day", year.span,
+                                    hint="give the start to the day (runs: YYYY-MM-DD to ...)")
             continue
         if ctx.data_years is None:
             unconfirmed.setdefault(year.text, year)

@@ -25,11 +25,14 @@ def check(ctx):
 
 
 def _hint(basis) -> str:
-    """Stood-down indicators may not be paid on this year's achievement (check QR233), so standing
-    them down is offered only where the basis does not use it."""
+    """Stood-down indicators may not be paid on this year's achievement (check QR233), and indicators
+    reported for monitoring only should not be (QR252), so either is offered only where the basis
+    does not use it."""
     if any(isinstance(node, ast.Achievement) and node.year is None for node in walk_basis(basis)):
         return "pay: achievement (a basis that uses this year's achievement keeps the indicators reported)"
-    return "pay: achievement; or, if these indicators are stood down, say so: reporting: not required"
+    return ("pay: achievement; or, if these indicators are not paid on what practices report, say so: "
+            "reporting: not required when they are stood down, reporting: monitoring only when they are still "
+            "reported")
 
 
 RULE = Rule(
@@ -45,7 +48,9 @@ RULE = Rule(
     explanation="A rule whose indicators are still reported (`reporting: as usual`, the default) must pay "
                 "plain `achievement`: the contract year's thresholds and points, as the national rules "
                 "would. Stood-down indicators (`reporting: not required`) may be paid on another basis, "
-                "subject to the other rules.",
+                "subject to the other rules, and so may indicators still reported for monitoring only "
+                "(`reporting: monitoring only`): the scheme says in terms that what practices report is not "
+                "what pays them.",
     breaking_example='''scheme protected-while-reporting "Higher of, while still reporting"
   contract: england 2013/14
   approved: nhs-england area-team "Somerset" on 2013-12-01
