@@ -216,6 +216,22 @@ def test_an_unknown_indicator_is_reported_where_it_stands_with_check_s_hint(tmp_
     assert lines[r.start.line][r.start.character:r.end.character] == "AST05"
 
 
+def test_a_document_over_the_limits_gets_check_s_refusal(tmp_path):
+    """The editor's text is held to the limits a file is (docs/limits.md): too large, or binary."""
+    big = tmp_path / "big.qof"
+    big.write_text('scheme big "Big"\n' + "# padding\n" * 120_000, encoding="utf-8")
+    binary = tmp_path / "nul.qof"
+    binary.write_text('scheme nul "NUL"\n  contract: england\x00 2013/14\n', encoding="utf-8")
+
+    async def go():
+        async with Session() as session:
+            return await session.open(big), await session.open(binary)
+    got_big, got_binary = run(go())
+    expected = _check_json(big, binary)
+    assert [_as_check_shows(d) for d in got_big] == expected[big] and expected[big][0]["code"] == "QR005"
+    assert [_as_check_shows(d) for d in got_binary] == expected[binary] and expected[binary][0]["code"] == "QR002"
+
+
 def test_columns_are_in_the_client_s_units(tmp_path):
     """After a character outside the Basic Multilingual Plane, UTF-16 counts two units where
     check counts one character; a client that asks for UTF-32 gets check's count."""

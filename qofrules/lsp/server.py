@@ -45,8 +45,8 @@ def read_document(name: str, text: str) -> Source:
     a byte-order mark dropped (QofError otherwise, as reading the file would raise)."""
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > MAX_SCHEME_BYTES:
-        raise QofError([error("QR005", f"larger than {MAX_SCHEME_BYTES:,} bytes, the limit for a scheme file",
-                              source=Source(name, ""))])
+        raise QofError([error("QR005", f"the file is {len(data):,} bytes; a scheme file may be at most "
+                              f"{MAX_SCHEME_BYTES:,}", source=Source(name, ""))])  # as read_text says it
     return decode(name, data, what="scheme file")
 
 
