@@ -232,6 +232,21 @@ def test_a_document_over_the_limits_gets_check_s_refusal(tmp_path):
     assert [_as_check_shows(d) for d in got_binary] == expected[binary] and expected[binary][0]["code"] == "QR002"
 
 
+def test_lines_end_only_where_the_protocol_says(tmp_path):
+    """A form feed or U+2028 inside a quoted text is no line end to LSP or to the grammar (Python's
+    splitlines would say it is): the diagnostic below it stays on its line."""
+    text = 'scheme odd "A \u2028 separator and a \x0c form feed"\n  contract: england 2013/14\n  pays for: whole yaer\n'
+    path = tmp_path / "odd.qof"
+    path.write_text(text, encoding="utf-8", newline="")
+
+    async def go():
+        async with Session() as session:
+            return await session.open(path)
+    got = run(go())
+    assert [_as_check_shows(d) for d in got] == _check_json(path)
+    assert got[0].range.start.line == 2
+
+
 def test_columns_are_in_the_client_s_units(tmp_path):
     """After a character outside the Basic Multilingual Plane, UTF-16 counts two units where
     check counts one character; a client that asks for UTF-32 gets check's count."""
@@ -385,7 +400,7 @@ def test_formatting_is_fmt_s(tmp_path):
             return await session.format(path)
     edit, = run(go())
     assert edit.range.start == types.Position(line=0, character=0)
-    assert edit.range.end.line >= len(text.split("\n")) - 1
+    assert text.endswith("\n") and edit.range.end == types.Position(line=text.count("\n"), character=0)
     assert edit.new_text == expected.stdout
 
 

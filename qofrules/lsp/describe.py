@@ -35,7 +35,7 @@ def _figure(figure: Figure | None, unit: str = "") -> str:
     return said + ")"
 
 
-def indicator(contract: ContractYear | None, code: str, where: str = "") -> str | None:
+def indicator(contract: ContractYear | None, code: str) -> str | None:
     if contract is None:
         return None
     found = contract.indicators.get(code)

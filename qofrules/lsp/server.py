@@ -3,6 +3,9 @@
 Positions: qofrules counts columns in characters (code points); LSP clients count in the encoding
 agreed at initialisation (UTF-16 unless the client offers another). pygls's position codec turns
 one into the other, so a diagnostic after an emoji or a non-BMP character still lands on its word.
+Lines are split as the LSP and the grammar split them (CR, LF, CRLF only: ``split_lines``), not as
+Python's ``splitlines`` does (which also breaks at form feeds and U+2028); for the same reason the
+server asks for the whole text on every change rather than edits to apply at line positions.
 """
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ def analyse(name: str, text: str) -> Analysis:
 
 class QofLanguageServer(LanguageServer):
     def __init__(self):
-        super().__init__("qofrules", __version__)
+        super().__init__("qofrules", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.analyses: dict[str, Analysis] = {}
 
     def range_of(self, document: TextDocument, span) -> types.Range:
@@ -71,7 +74,32 @@ class QofLanguageServer(LanguageServer):
             return types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
         server_range = types.Range(start=types.Position(line=span.line - 1, character=span.column - 1),
                                    end=types.Position(line=span.end_line - 1, character=span.end_column - 1))
-        return self.workspace.position_codec.range_to_client_units(document.lines, server_range)
+        return self.to_client(document, server_range)
+
+    def to_client(self, document: TextDocument, server_range: types.Range) -> types.Range:
+        """A range in characters as a range in the client's units. A place just past a line's end
+        (where check points at a line that ends too early) stays there, as check shows it, rather
+        than being pulled back onto the line's last character."""
+        lines = split_lines(document.source)
+        codec = self.workspace.position_codec
+
+        def convert(position: types.Position) -> types.Position:
+            text = lines[position.line] if position.line < len(lines) else ""
+            column = codec.client_num_units(text[:position.character]) + max(0, position.character - len(text))
+            return types.Position(line=position.line, character=column)
+
+        return types.Range(start=convert(server_range.start), end=convert(server_range.end))
+
+    def whole(self, document: TextDocument) -> types.Range:
+        """The range of all of the document's text, in the client's units."""
+        lines = split_lines(document.source)
+        if not lines:
+            end = types.Position(line=0, character=0)
+        elif document.source.endswith(("\n", "\r")):
+            end = types.Position(line=len(lines), character=0)
+        else:
+            end = types.Position(line=len(lines) - 1, character=len(lines[-1]))
+        return self.to_client(document, types.Range(start=types.Position(line=0, character=0), end=end))
 
     def lsp_diagnostic(self, document: TextDocument, found: Diagnostic) -> types.Diagnostic:
         hint = resolve_hint(found.hint)
@@ -101,7 +129,7 @@ class QofLanguageServer(LanguageServer):
 
     def lines_and_position(self, document: TextDocument, position: types.Position) -> tuple[list[str], int, int]:
         lines = split_lines(document.source)
-        here = self.workspace.position_codec.position_from_client_units(document.lines, position)
+        here = self.workspace.position_codec.position_from_client_units(lines, position)
         return lines, here.line, here.character
 
 
@@ -139,7 +167,7 @@ def on_hover(ls: QofLanguageServer, params: types.HoverParams) -> types.Hover | 
     text, (at, start, end) = found
     server_range = types.Range(start=types.Position(line=at, character=start), end=types.Position(line=at, character=end))
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
-                       range=ls.workspace.position_codec.range_to_client_units(document.lines, server_range))
+                       range=ls.to_client(document, server_range))
 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", ",", ":"]))
@@ -150,7 +178,7 @@ def on_completion(ls: QofLanguageServer, params: types.CompletionParams) -> type
     def to_client(start_line, start, end_line, end):
         server_range = types.Range(start=types.Position(line=start_line, character=start),
                                    end=types.Position(line=end_line, character=end))
-        return ls.workspace.position_codec.range_to_client_units(document.lines, server_range)
+        return ls.to_client(document, server_range)
 
     items = completion.complete(lines, line, column, ls.contract_of(document.uri, document.source), to_client)
     return types.CompletionList(is_incomplete=False, items=items)
@@ -172,9 +200,7 @@ def on_formatting(ls: QofLanguageServer, params: types.DocumentFormattingParams)
         return None
     if formatted == document.source:
         return []
-    lines = document.lines
-    end = types.Position(line=len(lines), character=0)
-    return [types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end), new_text=formatted)]
+    return [types.TextEdit(range=ls.whole(document), new_text=formatted)]
 
 
 @functools.lru_cache(maxsize=1)
