@@ -619,6 +619,9 @@ class Scenario:
     synthetic_columns: tuple[str, ...]   # which of ``columns`` are synthetic
     shipped: bool = True
     overrides: bool = True
+    #: local indicators (docs/language.md, "Local indicators") the data also measures, under their
+    #: own codes in the scheme's year: (code, description, register group the cohort is drawn from)
+    local_indicators: tuple[tuple[str, str, str], ...] = ()
 
 
 def _by_icb(*names: str) -> Callable[[dict], bool]:
@@ -650,6 +653,25 @@ def _south_west_attributes(practice: Practice, seed: int) -> dict[str, str]:
     pilot = SOMERSET_PILOT if somerset and rng.random() < 0.5 else ""
     requested = "yes" if somerset and rng.random() < 0.2 else "no"
     return {"OPTED_IN": opted, "PILOTS": pilot, "REQUESTED_ALTERNATIVE": requested}
+
+
+def _essex_attributes(practice: Practice, seed: int) -> dict[str, str]:
+    """About 85% agreed population stratification with the commissioner (England 2020/21's condition
+    on income protection); the rest did not."""
+    rng = stream(seed, "scheme", practice.code)
+    return {"STRATIFICATION_AGREED": "yes" if rng.random() < 0.85 else "no"}
+
+
+def local_rows(practice: Practice, scenario: Scenario, seed: int,
+               regs: dict[str, tuple[int, str, int]]) -> Iterator[tuple[str, str, str, str]]:
+    """NUMERATOR/DENOMINATOR rows for the scenario's local indicators: a cohort of the named
+    register, an achievement rate drawn like a national indicator's. Synthetic, like every VALUE."""
+    for code, _, group in scenario.local_indicators:
+        rng = stream(seed, "local", scenario.year, practice.code, code)
+        denominator = round(regs.get(group, (0,))[0] * rng.uniform(0.6, 0.95))
+        numerator = round(denominator * achievement_rate(rng, 0.86, practice.quality))
+        yield practice.code, code, "NUMERATOR", str(numerator)
+        yield practice.code, code, "DENOMINATOR", str(denominator)
 
 
 def _leeds_attributes(practice: Practice, seed: int) -> dict[str, str]:
@@ -724,6 +746,17 @@ SCENARIOS = {
         lmc=lambda row: "Leeds", lmc_basis="the 2023/24 sub-ICB location 15F, approximating Leeds LMC's patch",
         attributes=_leeds_attributes, columns=("LMC", "OPTED_IN"),
         synthetic_columns=("OPTED_IN",)),
+    "mid-south-essex-2021": Scenario(
+        name="mid-south-essex-2021", dataset="mid-south-essex-2021-example",
+        purpose="schemes/2020-21-mid-and-south-essex-top-up.qof (a floor at 2019/20 achievement) and "
+                "examples/local-indicator-on-top-2021.qof (an illustrative local indicator, "
+                "LOC-BP150, measured here)",
+        year="2020/21", prior_year="2019/20", seed=20210331, list_median=8200,
+        select=_by_icb("NHS Mid and South Essex Integrated Care Board"),
+        selection="every practice whose ICB (STP_NAME) is NHS Mid and South Essex Integrated Care Board",
+        lmc=None, lmc_basis="", attributes=_essex_attributes, columns=("STRATIFICATION_AGREED",),
+        synthetic_columns=("STRATIFICATION_AGREED",),
+        local_indicators=(("LOC-BP150", "Hypertension: blood pressure 150/90 or less (illustrative)", "HYP"),)),
     "national-2023": Scenario(
         name="national-2023", dataset="national-2023-benchmark",
         purpose="benchmarks: every practice in England",
@@ -763,6 +796,9 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"{synthetic_practice_cols} in practices.csv and every VALUE, REGISTER and PRACTICE_LIST_SIZE in the "
         f"achievement and prevalence files. contract-overrides.yaml holds illustrative figures, NOT national "
         f"ones.{copies}")
+    local_note = "".join(f" {code} ({description}) is a local indicator's measure: its NUMERATOR and DENOMINATOR "
+                         f"are synthetic, drawn from a cohort of the {group} register." for code, description, group
+                         in scenario.local_indicators)
     listed = f"{len(contract.indicators)} indicators"
     if not contract.complete:
         listed += (f" - all that {contract.path.name} lists; that file is incomplete, so the data covers only "
@@ -782,7 +818,7 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"contract year's figures, its unknown ones filled from contract-overrides.yaml (illustrative, NOT "
         f"national). {scenario.prior_year} rows give only ACHIEVED_POINTS, under the {scenario.prior_year} "
         f"codes qofrules records (qofrules/contracts/england-code-changes.yaml; none for an indicator new "
-        f"since then) and the {scenario.year} points.{copies}")
+        f"since then) and the {scenario.year} points.{local_note}{copies}")
     return notice, description
 
 
@@ -835,7 +871,8 @@ def write_tables(scenario: Scenario, out: Path, contract: ContractYear, figures:
     tables = [
         ("practices.csv", PRACTICES_HEADER + scenario.columns, practice_rows(practices, scenario.columns)),
         (files["achievement"], LONG_HEADER,
-         (r for p in practices for r in current_rows(p, contract, figures, seed, regs[p.code]))),
+         (r for p in practices for rows in (current_rows(p, contract, figures, seed, regs[p.code]),
+                                            local_rows(p, scenario, seed, regs[p.code])) for r in rows)),
         (files["prior"], LONG_HEADER,
          (r for p in practices for r in prior_rows(p, contract, figures, seed, scenario.prior_year, regs[p.code]))),
         (files["prevalence"], PREVALENCE_HEADER,

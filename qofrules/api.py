@@ -18,6 +18,7 @@ from . import data as data_module
 from .compiler import EvaluationTree, compile_scheme, missing_figures
 from .contracts.model import ContractYear
 from .diagnostics import Diagnostic, QofError, cap, did_you_mean, error
+from .localindicators import with_local_indicators
 from .reading import MAX_SCHEME_BYTES, read_text
 from .results import RunResult
 from .source import Source
@@ -78,6 +79,8 @@ def check_source(source: Source, contract: ContractYear | None = None) -> CheckR
     else:
         contract, problems = _contract_for(scheme, source)
     found = found + problems
+    if contract is not None:
+        contract = with_local_indicators(contract, scheme)
     found += checks.run_checks(checks.CheckContext(source=source, scheme=scheme, contract=contract))
     found.sort(key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
     return CheckReport(source=source, scheme=scheme, contract=contract, diagnostics=tuple(cap(found)))

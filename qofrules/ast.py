@@ -293,13 +293,39 @@ class PercentOf(Node):
     basis: "Basis"
 
 
-Basis = Union[Achievement, FullPoints, NoPoints, FixedPoints, HigherOf, LowerOf, AverageOf, PercentOf]
+@dataclass(frozen=True, kw_only=True)
+class SumOf(Node):
+    """The sum of the candidates' points (capped at the indicator's maximum); every one is needed."""
+
+    items: tuple["Basis", ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnceLowerPassed(Node):
+    """``N points once lower threshold passed``: N points as soon as this year's achievement is
+    above the indicator's lower threshold, none at or below it (England 2020/21)."""
+
+    points: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeChoice(Node):
+    """``practice choice NAME of (A, B, ...)``: the basis the practice chose, read from its
+    attribute NAME (1 for the first candidate, 2 for the second, ...). There is no default: a
+    practice whose choice is not recorded has its payment unknown (Northern Ireland 2016/17)."""
+
+    attribute: Name
+    items: tuple["Basis", ...]
+
+
+Basis = Union[Achievement, FullPoints, NoPoints, FixedPoints, HigherOf, LowerOf, AverageOf, PercentOf, SumOf,
+              OnceLowerPassed, PracticeChoice]
 
 
 def walk_basis(basis):
     """Every basis node inside ``basis``, itself first (checks and validation rules look inside)."""
     yield basis
-    if isinstance(basis, (HigherOf, LowerOf, AverageOf)):
+    if isinstance(basis, (HigherOf, LowerOf, AverageOf, SumOf, PracticeChoice)):
         for item in basis.items:
             yield from walk_basis(item)
     elif isinstance(basis, PercentOf):
@@ -334,11 +360,28 @@ class OnRequestField(Node):
     basis: Basis
 
 
-RuleField = Union[AppliesField, ReportingField, PayField, OnRequestField]
+@dataclass(frozen=True, kw_only=True)
+class OnlyWhenField(Node):
+    """A condition on one rule (or one top-up or floor) alone. A practice that does not meet it
+    is paid by the next rule that covers the indicator, or else on national rules."""
+
+    condition: "Condition"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointsField(Node):
+    """New maximum points for each indicator the rule pays, in place of the contract year's."""
+
+    points: Decimal
+
+
+RuleField = Union[AppliesField, OnlyWhenField, ReportingField, PointsField, PayField, OnRequestField]
 
 RULE_KEYWORDS: dict[type, str] = {
     AppliesField: "applies to",
+    OnlyWhenField: "only when",
     ReportingField: "reporting",
+    PointsField: "points",
     PayField: "pay",
     OnRequestField: "on request",
 }
@@ -373,6 +416,183 @@ class Rule(Node):
     def on_request(self) -> OnRequestField | None:
         return _first(self.fields, OnRequestField)
 
+    @property
+    def only_when(self) -> "Condition | None":
+        found = _first(self.fields, OnlyWhenField)
+        return found.condition if found else None
+
+    @property
+    def points(self) -> PointsField | None:
+        return _first(self.fields, PointsField)
+
+
+# ------------------------------------------------------------------ local indicators
+
+REGISTER = "register"
+PERCENTAGE = "percentage"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasureField(Node):
+    measure: str  # REGISTER or PERCENTAGE
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThresholdsField(Node):
+    lower: Decimal
+    upper: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetField(Node):
+    """One threshold: full points at or above it, none below."""
+
+    target: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalPointsField(Node):
+    points: Decimal
+
+
+NATIONAL_PRICE = "national"
+PER_POINT = "per point"
+FOR_FULL_POINTS = "for full points"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceField(Node):
+    """What a point of a local indicator is worth: the year's national £ per point, £N a point,
+    or £N for full points (so £N × points / maximum)."""
+
+    kind: str  # NATIONAL_PRICE, PER_POINT or FOR_FULL_POINTS
+    pounds: Decimal | None = None
+    text: str = ""  # the amount as written ("£1,250")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjustedField(Node):
+    """What the payment is adjusted for: the practice's list size (CPI), and the prevalence of a
+    group of the contract year (APDF); both empty for ``adjusted for: nothing``."""
+
+    list_size: bool = False
+    prevalence_group: Name | None = None
+
+
+LocalField = Union[MeasureField, ThresholdsField, TargetField, LocalPointsField, PriceField, AdjustedField]
+
+LOCAL_KEYWORDS: dict[type, str] = {
+    MeasureField: "measure",
+    ThresholdsField: "thresholds",
+    TargetField: "target",
+    LocalPointsField: "points",
+    PriceField: "price",
+    AdjustedField: "adjusted for",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalIndicator(Node):
+    """An indicator of the scheme's own, read from the data under its own code."""
+
+    code: Name
+    title: Text
+    fields: tuple[LocalField, ...]
+
+    def _field(self, kind):
+        return _first(self.fields, kind)
+
+    @property
+    def measure(self) -> str | None:
+        found = self._field(MeasureField)
+        return found.measure if found else None
+
+    @property
+    def thresholds(self) -> tuple[Decimal, Decimal] | None:
+        """(lower, upper) percentages; a target is both."""
+        found = self._field(ThresholdsField)
+        if found is not None:
+            return found.lower, found.upper
+        target = self._field(TargetField)
+        return (target.target, target.target) if target is not None else None
+
+    @property
+    def points(self) -> Decimal | None:
+        found = self._field(LocalPointsField)
+        return found.points if found else None
+
+    @property
+    def price(self) -> PriceField | None:
+        return self._field(PriceField)
+
+    @property
+    def adjusted(self) -> AdjustedField | None:
+        return self._field(AdjustedField)
+
+
+# ------------------------------------------------------------------ payments beside the indicators
+
+PER_PATIENT = "per patient"
+PER_PRACTICE = "per practice"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmountField(Node):
+    pounds: Decimal
+    unit: str  # PER_PATIENT, PER_PRACTICE or PER_POINT
+    text: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AtLeastField(Node):
+    basis: Basis
+
+
+ADJUSTMENT_KEYWORDS: dict[type, str] = {
+    AmountField: "amount",
+    AtLeastField: "at least",
+    OnlyWhenField: "only when",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopUp(Node):
+    """Money on top of what the indicators pay: per patient (list size), per practice, or per
+    point the practice is paid under the scheme."""
+
+    title: Text
+    fields: tuple[Union[AmountField, OnlyWhenField], ...]
+
+    @property
+    def amount(self) -> AmountField | None:
+        return _first(self.fields, AmountField)
+
+    @property
+    def only_when(self) -> "Condition | None":
+        found = _first(self.fields, OnlyWhenField)
+        return found.condition if found else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Floor(Node):
+    """A floor under the practice's total: it is paid at least what ``at least``'s basis pays,
+    over every indicator, at this year's prices; the difference is paid on top."""
+
+    title: Text
+    fields: tuple[Union[AtLeastField, OnlyWhenField], ...]
+
+    @property
+    def at_least(self) -> AtLeastField | None:
+        return _first(self.fields, AtLeastField)
+
+    @property
+    def only_when(self) -> "Condition | None":
+        found = _first(self.fields, OnlyWhenField)
+        return found.condition if found else None
+
+
+Adjustment = Union[TopUp, Floor]
+
 
 # ------------------------------------------------------------------ the scheme
 
@@ -384,9 +604,22 @@ class Scheme(Node):
     title: Text
     header: tuple[HeaderField, ...]
     rules: tuple[Rule, ...]
+    local_indicators: tuple[LocalIndicator, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
 
     def field(self, kind: type):
         return _first(self.header, kind)
+
+    def basis_lines(self):
+        """(owner, line) for every line that states a basis: each rule's ``pay`` and ``on request``,
+        each floor's ``at least``. Checks and validation rules look inside every one."""
+        for rule in self.rules:
+            for line in (rule.pay, rule.on_request):
+                if line is not None:
+                    yield rule, line
+        for adjustment in self.adjustments:
+            if isinstance(adjustment, Floor) and adjustment.at_least is not None:
+                yield adjustment, adjustment.at_least
 
     @property
     def contract(self) -> ContractField | None:

@@ -16,8 +16,10 @@ from .contracts import codechanges
 from .contracts.codechanges import Lookup
 from .contracts.model import ContractYear
 from .diagnostics import QofError, error
+from .localindicators import with_local_indicators
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
-                    NoPointsNode, PercentNode)
+                    NoPointsNode, OnceLowerPassedNode, PercentNode, PracticeChoiceNode, SumNode)
+from .pricing import Pricing, pricing
 from .printer import basis_text
 from .selection import coverage
 from .source import Source
@@ -33,10 +35,27 @@ class RulePlan:
     on_request: Node | None
     pay_text: str
     request_text: str | None
+    #: ``only when:``: the condition a practice must meet to be paid by this rule (None: every one)
+    condition: ast.Condition | None = None
+    #: ``points:``: the new maximum of each indicator the rule pays (None: the year's own)
+    maximum: Fraction | None = None
 
     @property
     def title(self) -> str:
         return self.rule.title.value
+
+
+@dataclass(frozen=True)
+class FloorPlan:
+    """A ``floor``, compiled: its basis as a node, evaluated over every national indicator."""
+
+    floor: ast.Floor
+    node: Node
+    text: str
+
+    @property
+    def title(self) -> str:
+        return self.floor.title.value
 
 
 @dataclass(frozen=True)
@@ -45,11 +64,29 @@ class EvaluationTree:
     source: Source
     contract: ContractYear
     rules: tuple[RulePlan, ...]
-    by_indicator: dict[str, RulePlan]
+    #: per indicator, the rules that may pay it, in the order a practice is tried against them
+    #: (a rule with ``only when:`` pays only the practices that meet its condition)
+    by_indicator: dict[str, tuple[RulePlan, ...]]
     months_run: int | None  # set for `pays for: months run`: months of the contract year the scheme runs
     maxima: dict[str, Fraction]  # each indicator's maximum points, exact, made once
     #: per earlier year a basis names, per indicator: which code that year's data is read under
     earlier: dict[str, dict[str, Lookup]] = field(default_factory=dict)
+    #: what a point of each indicator is worth (pricing.py), national and local alike
+    pricing: dict[str, Pricing] = field(default_factory=dict)
+    floors: tuple[FloorPlan, ...] = ()
+
+    @property
+    def local_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, i in self.contract.indicators.items() if i.is_local)
+
+    def plan_for(self, code: str, practice) -> RulePlan | None:
+        """The rule that pays ``code`` for an eligible ``practice``: the first that covers it whose
+        condition the practice meets; None when none does (then national rules pay it)."""
+        from .eligibility import evaluate
+        for plan in self.by_indicator.get(code, ()):
+            if plan.condition is None or evaluate(plan.condition, practice).value:
+                return plan
+        return None
 
     @property
     def prior_years(self) -> set[str]:
@@ -73,10 +110,8 @@ def earlier_lookups(scheme: ast.Scheme, contract: ContractYear,
     fixture year): decided once here, read by both evaluation paths."""
     changes = changes if changes is not None else codechanges.load(contract.country)
     years = set()
-    for rule in scheme.rules:
-        for line in (rule.pay, rule.on_request):
-            if line is not None:
-                years |= _years_named(line.basis)
+    for _, line in scheme.basis_lines():
+        years |= _years_named(line.basis)
     return {year: {code: changes.lookup(contract.year, code, year) for code in contract.indicators}
             for year in sorted(years)}
 
@@ -84,7 +119,7 @@ def earlier_lookups(scheme: ast.Scheme, contract: ContractYear,
 def _years_named(basis) -> set[str]:
     if isinstance(basis, ast.Achievement):
         return {basis.year.text} if basis.year else set()
-    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
+    if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf, ast.SumOf, ast.PracticeChoice)):
         return set().union(*(_years_named(b) for b in basis.items))
     if isinstance(basis, ast.PercentOf):
         return _years_named(basis.basis)
@@ -110,6 +145,12 @@ def basis_node(basis, earlier: dict[str, dict[str, Lookup]] | None = None) -> No
         return AverageNode([basis_node(b, earlier) for b in basis.items])
     if isinstance(basis, ast.PercentOf):
         return PercentNode(basis.percent, basis_node(basis.basis, earlier))
+    if isinstance(basis, ast.SumOf):
+        return SumNode([basis_node(b, earlier) for b in basis.items])
+    if isinstance(basis, ast.OnceLowerPassed):
+        return OnceLowerPassedNode(basis.points)
+    if isinstance(basis, ast.PracticeChoice):
+        return PracticeChoiceNode(basis.attribute.text, [basis_node(b, earlier) for b in basis.items])
     raise TypeError(basis)
 
 
@@ -196,19 +237,30 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source,
     """Compile a *checked* scheme (no check errors) against its contract year (and, for
     ``achievement in YEAR``, the shipped code changes, or ``code_changes``)."""
     refuse_unknown_figures(contract)
+    contract = with_local_indicators(contract, scheme)
     covered = coverage(scheme.rules, contract)
     earlier = earlier_lookups(scheme, contract, code_changes)
     plans = []
-    by_indicator: dict[str, RulePlan] = {}
+    by_indicator: dict[str, list[RulePlan]] = {}
     for index, rule in enumerate(scheme.rules):
         plan = RulePlan(rule=rule, codes=tuple(covered.get(index, ())), pay=basis_node(rule.pay.basis, earlier),
                         on_request=basis_node(rule.on_request.basis, earlier) if rule.on_request else None,
                         pay_text=basis_text(rule.pay.basis),
-                        request_text=basis_text(rule.on_request.basis) + " (on request)" if rule.on_request else None)
+                        request_text=basis_text(rule.on_request.basis) + " (on request)" if rule.on_request else None,
+                        condition=rule.only_when,
+                        maximum=Fraction(rule.points.points) if rule.points is not None else None)
         plans.append(plan)
+    # A rule with a condition is tried first where it shares an indicator with one without: coverage
+    # allows the overlap only so (checks/coverage.py), and the unconditional rule pays the rest.
+    for plan in sorted(plans, key=lambda p: p.condition is None):
         for code in plan.codes:
-            by_indicator.setdefault(code, plan)
+            by_indicator.setdefault(code, []).append(plan)
+    floors = tuple(FloorPlan(floor=f, node=basis_node(f.at_least.basis, earlier), text=basis_text(f.at_least.basis))
+                   for f in scheme.adjustments if isinstance(f, ast.Floor))
     return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
-                          by_indicator=by_indicator, months_run=months_run(scheme, contract),
+                          by_indicator={code: tuple(found) for code, found in by_indicator.items()},
+                          months_run=months_run(scheme, contract),
                           maxima={code: Fraction(i.points.value) for code, i in contract.indicators.items()},
-                          earlier=earlier)
+                          earlier=earlier,
+                          pricing={code: pricing(contract, i) for code, i in contract.indicators.items()},
+                          floors=floors)

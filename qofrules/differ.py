@@ -19,7 +19,9 @@ from . import ast
 from . import contracts as contract_data
 from .diagnostics import QofError
 from .money import decimal_text, minus, total
-from .printer import basis_text, bodies_text, body_text, condition_text, quote, selector_text
+from .localindicators import with_local_indicators
+from .printer import (adjustment_field_text, basis_text, bodies_text, body_text, condition_text, local_field_text, quote,
+                      selector_text)
 from .selection import coverage
 
 #: The groups, in the order a reviewer reads them, with their headings.
@@ -28,6 +30,8 @@ GROUPS = {
     "eligibility": "Who is eligible",
     "coverage": "Which indicators are covered",
     "payment": "How they are paid",
+    "local": "Local indicators",
+    "adjustments": "Payments beside the indicators",
     "dates": "Dates",
     "approval": "Approval",
     "metadata": "Metadata",
@@ -130,6 +134,12 @@ def basis_key(basis) -> tuple:
         return ("average", frozenset(Counter(basis_key(b) for b in basis.items).items()))
     if isinstance(basis, ast.PercentOf):
         return ("percent", basis.percent, basis_key(basis.basis))
+    if isinstance(basis, ast.SumOf):  # a sum counts a repeated candidate twice: a multiset
+        return ("sum", frozenset(Counter(basis_key(b) for b in basis.items).items()))
+    if isinstance(basis, ast.OnceLowerPassed):
+        return ("once lower passed", basis.points)
+    if isinstance(basis, ast.PracticeChoice):  # the order numbers the candidates: it matters
+        return ("choice", basis.attribute.text.lower(), tuple(basis_key(b) for b in basis.items))
     raise TypeError(basis)
 
 
@@ -158,7 +168,12 @@ def selector_key(selector: ast.Selector | None) -> tuple:
 def rule_key(rule: ast.Rule) -> tuple:
     return (selector_key(rule.applies.selector if rule.applies else None), rule.reporting,
             basis_key(rule.pay.basis if rule.pay else None),
-            basis_key(rule.on_request.basis if rule.on_request else None))
+            basis_key(rule.on_request.basis if rule.on_request else None),
+            _only_when_key(rule), rule.points.points if rule.points else None)
+
+
+def _only_when_key(part) -> tuple | None:
+    return None if part.only_when is None else condition_key(part.only_when)
 
 
 # ------------------------------------------------------------------ wording
@@ -274,7 +289,7 @@ def _resolved(scheme: ast.Scheme):
         contract = contract_data.load(field_.country.text, field_.year.text)
     except QofError as exc:
         return None, exc.diagnostics[0].message
-    found = coverage(scheme.rules, contract)
+    found = coverage(scheme.rules, with_local_indicators(contract, scheme))
     return {id(rule): found.get(index, []) for index, rule in enumerate(scheme.rules)}, None
 
 
@@ -282,6 +297,10 @@ def _rule_summary(rule: ast.Rule) -> str:
     parts = []
     if rule.applies:
         parts.append(f"applies to {selector_text(rule.applies.selector)}")
+    if rule.only_when is not None:
+        parts.append(f"only when {condition_text(rule.only_when)}")
+    if rule.points is not None:
+        parts.append(f"points {decimal_text(rule.points.points)}")
     if rule.reporting != ast.AS_USUAL:
         parts.append(f"reporting {rule.reporting}")
     if rule.pay:
@@ -322,6 +341,17 @@ def _rules(old: ast.Scheme, new: ast.Scheme, notes: list[str]) -> list[Change]:
         if before.reporting != after.reporting:
             changes.append(Change("payment", f"{name}: reporting changed from {before.reporting} to {after.reporting}",
                                   rule=title, old=before.reporting, new=after.reporting))
+        if _only_when_key(before) != _only_when_key(after):
+            was = condition_text(before.only_when) if before.only_when else "(every eligible practice)"
+            now = condition_text(after.only_when) if after.only_when else "(every eligible practice)"
+            changes.append(Change("eligibility", f"{name}: only when changed from {was} to {now}",
+                                  rule=title, old=was, new=now))
+        was_points = before.points.points if before.points else None
+        now_points = after.points.points if after.points else None
+        if was_points != now_points:
+            words = lambda v: decimal_text(v) if v is not None else "(the year's own)"  # noqa: E731
+            changes.append(Change("payment", f"{name}: points changed from {words(was_points)} to {words(now_points)}",
+                                  rule=title, old=words(was_points), new=words(now_points)))
         for label, get in (("pay", lambda r: r.pay), ("on request", lambda r: r.on_request)):
             old_b = get(before).basis if get(before) else None
             new_b = get(after).basis if get(after) else None
@@ -471,6 +501,55 @@ def _waivers(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
     return changes
 
 
+def _local_indicators(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
+    """Local indicators by code; a changed field is one change, said in the language's words."""
+    old_by = {i.code.text: i for i in old.local_indicators}
+    new_by = {i.code.text: i for i in new.local_indicators}
+    cause = lambda code: f"local indicator {code}"  # noqa: E731
+    changes = [Change("local", f"local indicator {code} removed ({quote(old_by[code].title.value)})",
+                      rule=cause(code), old=code) for code in old_by if code not in new_by]
+    changes += [Change("local", f"local indicator {code} added: {quote(new_by[code].title.value)}, "
+                       + "; ".join(local_field_text(f) for f in new_by[code].fields), rule=cause(code), new=code)
+                for code in new_by if code not in old_by]
+    for code in [c for c in old_by if c in new_by]:
+        was = {ast.LOCAL_KEYWORDS[type(f)]: local_field_text(f) for f in old_by[code].fields}
+        now = {ast.LOCAL_KEYWORDS[type(f)]: local_field_text(f) for f in new_by[code].fields}
+        for keyword in dict.fromkeys(list(was) + list(now)):
+            if was.get(keyword) != now.get(keyword):
+                changes.append(Change("local", f"local indicator {code}: {was.get(keyword, '(' + keyword + ' not stated)')}"
+                                      f" changed to {now.get(keyword, '(' + keyword + ' not stated)')}",
+                                      rule=cause(code), old=was.get(keyword), new=now.get(keyword)))
+        if old_by[code].title.value != new_by[code].title.value:
+            changes.append(Change("metadata", f"local indicator {code} renamed to {quote(new_by[code].title.value)}",
+                                  old=old_by[code].title.value, new=new_by[code].title.value))
+    return changes
+
+
+def adjustment_cause(adjustment) -> str:
+    word = "top up" if isinstance(adjustment, ast.TopUp) else "floor"
+    return f"{word} {quote(adjustment.title.value)}"
+
+
+def _adjustments(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
+    """Top-ups and floors by kind and title."""
+    old_by = {adjustment_cause(a): a for a in old.adjustments}
+    new_by = {adjustment_cause(a): a for a in new.adjustments}
+    words = lambda a: "; ".join(adjustment_field_text(f) for f in a.fields)  # noqa: E731
+    changes = [Change("adjustments", f"{key} removed (it had: {words(old_by[key])})", rule=key, old=words(old_by[key]))
+               for key in old_by if key not in new_by]
+    changes += [Change("adjustments", f"{key} added: {words(new_by[key])}", rule=key, new=words(new_by[key]))
+                for key in new_by if key not in old_by]
+    for key in [k for k in old_by if k in new_by]:
+        was = {ast.ADJUSTMENT_KEYWORDS[type(f)]: adjustment_field_text(f) for f in old_by[key].fields}
+        now = {ast.ADJUSTMENT_KEYWORDS[type(f)]: adjustment_field_text(f) for f in new_by[key].fields}
+        for keyword in dict.fromkeys(list(was) + list(now)):
+            if was.get(keyword) != now.get(keyword):
+                changes.append(Change("adjustments", f"{key}: {was.get(keyword, '(no ' + keyword + ')')} changed to "
+                                      f"{now.get(keyword, '(no ' + keyword + ')')}", rule=key,
+                                      old=was.get(keyword), new=now.get(keyword)))
+    return changes
+
+
 # ------------------------------------------------------------------ the diff
 
 def diff_schemes(old: ast.Scheme, new: ast.Scheme, old_name: str = "old", new_name: str = "new") -> SchemeDiff:
@@ -483,6 +562,8 @@ def diff_schemes(old: ast.Scheme, new: ast.Scheme, old_name: str = "old", new_na
                               old=old_contract, new=new_contract))
     changes += _eligibility(old, new)
     changes += _rules(old, new, notes)
+    changes += _local_indicators(old, new)
+    changes += _adjustments(old, new)
     changes += _scheme_wide(old, new)
     order = list(GROUPS)
     changes.sort(key=lambda c: order.index(c.group))  # stable: within a group, the order found
@@ -511,6 +592,13 @@ def _causes(before, after, diff: SchemeDiff) -> dict[str, Decimal | None]:
 
     old_ind = {i.code: i for i in before.indicators}
     new_ind = {i.code: i for i in after.indicators}
+    local_codes = {c.rule.removeprefix("local indicator ") for c in diff.changes if c.group == "local"}
+    old_adj = {f"{a.kind} {quote(a.title)}": a.payment for a in before.adjustments}
+    new_adj = {f"{a.kind} {quote(a.title)}": a.payment for a in after.adjustments}
+    for key in dict.fromkeys(list(old_adj) + list(new_adj)):
+        was_pay, now_pay = old_adj.get(key, Decimal(0)), new_adj.get(key, Decimal(0))
+        if was_pay != now_pay:
+            add(key, None if was_pay is None or now_pay is None else minus(now_pay, was_pay))
     for code in list(old_ind) + [c for c in new_ind if c not in old_ind]:
         was, now = old_ind.get(code), new_ind.get(code)
         was_pay = was.scheme.payment if was else Decimal(0)
@@ -518,7 +606,9 @@ def _causes(before, after, diff: SchemeDiff) -> dict[str, Decimal | None]:
         if was_pay == now_pay:
             continue
         amount = None if was_pay is None or now_pay is None else minus(now_pay, was_pay)
-        if was is None or now is None:
+        if code in local_codes:
+            add(f"local indicator {code}", amount)
+        elif was is None or now is None:
             add("contract year (indicator in one version's year only)", amount)
         elif before.eligible != after.eligible:
             add("eligibility (" + ("now eligible" if after.eligible else "no longer eligible") + ")", amount)

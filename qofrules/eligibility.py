@@ -131,7 +131,15 @@ def required_columns(scheme: ast.Scheme) -> tuple[dict[str, list[ast.Node]], dic
 
     if scheme.eligibility is not None:
         visit(scheme.eligibility)
+    for part in scheme.rules + scheme.adjustments:
+        if part.only_when is not None:
+            visit(part.only_when)
+    for _, line in scheme.basis_lines():
+        for node in ast.walk_basis(line.basis):
+            if isinstance(node, ast.PracticeChoice):
+                attributes.setdefault(node.attribute.text.lower(), []).append(node.attribute)
     return columns, attributes
+
 
 
 def _elsewhere(nodes: list[ast.Node]) -> tuple[Related, ...]:

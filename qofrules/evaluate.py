@@ -13,21 +13,24 @@ from decimal import Decimal
 from fractions import Fraction
 
 from . import eligibility
+from .diagnostics import QofError, error
 from .compiler import EvaluationTree
 from .contracts.model import ContractYear
 from .data.model import Dataset, Practice
-from .money import exact, half_up, round_points
-from .nodes import Context, Outcome, as_decimal, as_decimal_quotient, current_achievement
+from .adjustments import practice_adjustments
+from .money import exact, half_up, round_points, total
+from .nodes import ZERO, Context, Outcome, as_decimal, as_decimal_quotient, current_achievement
 from .results import IndicatorResult, PracticeResult, RunResult, Side
 
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
 
 
-def _apdf(practice: Practice, contract: ContractYear, group_code: str):
-    """(applies, factor shown, what is missing, exact factor): practice prevalence over national."""
-    group = contract.groups[group_code]
-    if not group.prevalence_adjusted:
+def _apdf(practice: Practice, contract: ContractYear, group_code: str | None):
+    """(applies, factor shown, what is missing, exact factor): practice prevalence over national,
+    for the group whose prevalence adjusts the indicator's price (pricing.py; None: no APDF)."""
+    if group_code is None:
         return False, None, None, Fraction(1)
+    group = contract.groups[group_code]
     found = practice.prevalence.get(contract.year, {}).get(group_code)
     if found is None:
         return True, None, f"{contract.year} prevalence register of group {group_code}", None
@@ -77,12 +80,6 @@ def eligible_and_why(scheme, practice: Practice, areas=None, condition=None) -> 
     return answer.value, answer.reason
 
 
-def pound_factors(contract: ContractYear, list_size: int) -> tuple[Decimal, Fraction]:
-    """(CPI as shown, exact £ per point × CPI) for a practice's list size."""
-    cpi = Fraction(list_size) / Fraction(contract.average_list_size.value)
-    return shown_cpi(contract, list_size), Fraction(contract.point_value.value) * cpi
-
-
 def shown_cpi(contract: ContractYear, list_size: int) -> Decimal:
     """CPI as shown (34 digits, half up), made without Fractions: the vectorised path shows it for
     every practice."""
@@ -93,34 +90,53 @@ def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResul
     """One practice's result. Call inside :func:`qofrules.money.exact` (``evaluate`` does)."""
     contract = tree.contract
     eligible, reason = eligible_and_why(tree.scheme, practice)
-    cpi, base_factor = pound_factors(contract, practice.list_size)
-    apdf_cache: dict[str, tuple] = {}
-    results = tuple(evaluate_indicator(tree, practice, code, eligible, base_factor, apdf_cache)
-                    for code in contract.indicators)
+    cpi = shown_cpi(contract, practice.list_size)
+    apdf_cache: dict = {}
+    results = tuple(evaluate_indicator(tree, practice, code, eligible, apdf_cache) for code in contract.indicators)
+    adjustments = adjust_practice(tree, practice, eligible, results, apdf_cache)
     return PracticeResult(code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible,
-                          reason=reason, cpi=cpi, indicators=results)
+                          reason=reason, cpi=cpi, indicators=results, adjustments=adjustments)
 
 
-def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, eligible: bool, base_factor: Fraction,
+def price_factor(tree: EvaluationTree, practice: Practice, code: str, apdf_cache: dict):
+    """(APDF applies, APDF shown, what is missing, exact £ per point × CPI × APDF or None) of one
+    indicator for one practice, from its pricing (pricing.py)."""
+    price = tree.pricing[code]
+    group = price.prevalence_group
+    if group not in apdf_cache:
+        apdf_cache[group] = _apdf(practice, tree.contract, group)
+    applies, apdf, apdf_missing, exact_apdf = apdf_cache[group]
+    base = price.base_factor(tree.contract, practice.list_size)
+    return applies, apdf, apdf_missing, (base * exact_apdf if exact_apdf is not None else None)
+
+
+def local_national_outcome() -> Outcome:
+    return Outcome(ZERO, "a local indicator of the scheme: national rules pay nothing for it")
+
+
+def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, eligible: bool,
                        apdf_cache: dict) -> IndicatorResult:
-    """One indicator of one practice, both ways. ``base_factor`` is £ per point × CPI; ``apdf_cache``
-    keeps each group's APDF for the practice. Call inside :func:`qofrules.money.exact`."""
+    """One indicator of one practice, both ways; ``apdf_cache`` keeps each group's APDF for the
+    practice. Call inside :func:`qofrules.money.exact`."""
     contract = tree.contract
     indicator = contract.indicators[code]
     ctx = Context(practice, indicator, contract, tree.maxima[code])
-    group = indicator.group
-    if group not in apdf_cache:
-        apdf_cache[group] = _apdf(practice, contract, group)
-    applies, apdf, apdf_missing, exact_apdf = apdf_cache[group]
-    factor = base_factor * exact_apdf if exact_apdf is not None else None
-    national_outcome = ctx.national = current_achievement(ctx)
-    national = _side(national_outcome, factor, apdf_missing)
-    plan = tree.by_indicator.get(code)
+    applies, apdf, apdf_missing, factor = price_factor(tree, practice, code, apdf_cache)
+    achieved = ctx.national = current_achievement(ctx)
+    if indicator.is_local:
+        national_outcome = local_national_outcome()
+        national = _side(national_outcome, factor if factor is not None else ZERO, None)
+    else:
+        national_outcome = achieved
+        national = _side(national_outcome, factor, apdf_missing)
+    plan = tree.plan_for(code, practice) if eligible else None
     on_request = False
-    if eligible and plan is not None:
+    if plan is not None:
         node = plan.pay
         if plan.on_request is not None and practice.requested_alternative:
             node, on_request = plan.on_request, True
+        if plan.maximum is not None and plan.maximum != ctx.maximum:
+            ctx = Context(practice, indicator, contract, plan.maximum)
         outcome = node.evaluate(ctx)
         if tree.months_run is not None:
             outcome = _blend(national_outcome, outcome, tree.months_run)
@@ -129,8 +145,39 @@ def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, elig
         basis = plan.request_text if on_request else plan.pay_text
     else:
         scheme_side, rule_title, basis = national, None, "national rules"
-    return IndicatorResult(code=code, group=group, rule=rule_title, basis=basis, on_request=on_request,
+    return IndicatorResult(code=code, group=indicator.group, rule=rule_title, basis=basis, on_request=on_request,
                            apdf=apdf, apdf_applies=applies, scheme=scheme_side, national=national)
+
+
+def floor_cell(tree: EvaluationTree, practice: Practice, code: str, floor, apdf_cache: dict) -> Side:
+    """What a floor's basis pays for one national indicator of one practice (rounded and priced as
+    the scheme's payments are): the exact definition, which the columnar path referees against."""
+    contract = tree.contract
+    ctx = Context(practice, contract.indicators[code], contract, tree.maxima[code])
+    _, _, apdf_missing, factor = price_factor(tree, practice, code, apdf_cache)
+    return _side(floor.node.evaluate(ctx), factor, apdf_missing)
+
+
+def floor_total(tree: EvaluationTree, practice: Practice, floor, apdf_cache: dict) -> tuple:
+    """(£ a floor's basis pays over the year's national indicators or None, what was missing)."""
+    cells = [floor_cell(tree, practice, code, floor, apdf_cache) for code in tree.contract.national_indicators]
+    if any(c.payment is None for c in cells):
+        missing = tuple(dict.fromkeys(m for c in cells for m in c.outcome.missing))
+        return None, missing
+    return total(c.payment for c in cells), ()
+
+
+def adjust_practice(tree: EvaluationTree, practice: Practice, eligible: bool, results, apdf_cache: dict) -> tuple:
+    """The practice's top-ups and floors (adjustments.py), from its indicators' results."""
+    if not eligible or not tree.scheme.adjustments:
+        return ()
+    national = [r.scheme.payment for r in results if not tree.contract.indicators[r.code].is_local]
+    points = [r.scheme.points for r in results]
+    return practice_adjustments(
+        tree, practice, eligible,
+        national_paid=None if any(v is None for v in national) else total(national),
+        scheme_points=None if any(v is None for v in points) else total(points),
+        floor_totals=[floor_total(tree, practice, floor, apdf_cache) for floor in tree.floors])
 
 
 @contextlib.contextmanager
@@ -144,6 +191,24 @@ def _no_cyclic_gc():
     finally:
         if enabled:
             gc.enable()
+
+
+def refuse_missing_local_measures(tree: EvaluationTree, data_codes: set[str], data_name: str) -> None:
+    """QE030: a local indicator that no practice in the data reports, located at its definition.
+    A practice that lacks it has that payment unknown; a data set that lacks it entirely was not
+    made for this scheme, and computing every practice as "unknown" would hide that."""
+    problems = []
+    for local in tree.scheme.local_indicators:
+        code = local.code.text
+        if code in tree.contract.indicators and code not in data_codes:
+            measure = "REGISTER" if local.measure == "register" else "NUMERATOR and DENOMINATOR"
+            problems.append(error("QE030", f"local indicator {code} is measured in the data, but the data set "
+                                  f"{data_name} has no {tree.contract.year} rows for {code}", source=tree.source,
+                                  span=local.code.span,
+                                  hint=f"add {measure} rows under INDICATOR_CODE {code} to the {tree.contract.year} "
+                                       "achievement file (docs/data-formats.md)"))
+    if problems:
+        raise QofError(problems)
 
 
 def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
@@ -204,6 +269,7 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
     codes = {code for p in data.practices for code in p.achievement.get(tree.contract.year, {})}
+    refuse_missing_local_measures(tree, codes, data.name)
     notes = run_notes(tree, data.years, codes)
     with exact(), _no_cyclic_gc():  # one decimal context for the whole run (see money.py)
         practices = tuple(evaluate_practice(tree, p) for p in data.practices)

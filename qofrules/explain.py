@@ -13,6 +13,7 @@ factors they made.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from . import ast, eligibility
 from .compiler import EvaluationTree, RulePlan
@@ -20,7 +21,7 @@ from .data.model import Dataset, Practice
 from .diagnostics import QofError, did_you_mean, error
 from .evaluate import evaluate_practice
 from .money import decimal_text, exact, minus, pounds
-from .nodes import Outcome, shown_value
+from .nodes import Outcome, as_decimal, shown_value
 from .printer import basis_text, condition_text, selector_text
 from .render import _relative
 from .source import Source
@@ -155,18 +156,24 @@ def _rule(tree: EvaluationTree, plan: RulePlan | None, item: IndicatorResult) ->
     rule = plan.rule
     applies = next((f for f in rule.fields if isinstance(f, ast.AppliesField)), None)
     pay = rule.on_request if item.on_request else rule.pay
+    only_when = next((f for f in rule.fields if isinstance(f, ast.OnlyWhenField)), None)
     return {"title": rule.title.value, "line": rule.span.line, "text": _line(tree, rule)["text"],
             "applies_to": selector_text(applies.selector) if applies else None,
-            "applies_line": _line(tree, applies), "pay_line": _line(tree, pay),
+            "applies_line": _line(tree, applies), "only_when_line": _line(tree, only_when),
+            "points_line": _line(tree, rule.points), "pay_line": _line(tree, pay),
             "on_request": item.on_request}
 
 
 def _apdf(tree: EvaluationTree, practice: Practice, item: IndicatorResult) -> dict:
-    group = tree.contract.groups[item.group]
+    price = tree.pricing[item.code]
     if not item.apdf_applies:
+        if tree.contract.indicators[item.code].is_local:
+            return {"applies": False, "value": None, "note": "the local indicator's price is not adjusted for "
+                    "prevalence: factor 1"}
         return {"applies": False, "value": None, "note": f"group {item.group} is not prevalence-adjusted: factor 1"}
+    group = tree.contract.groups[price.prevalence_group]
     out = {"applies": True, "value": _s(item.apdf), "national_prevalence": _s(group.national_prevalence.value)}
-    found = practice.prevalence.get(tree.contract.year, {}).get(item.group)
+    found = practice.prevalence.get(tree.contract.year, {}).get(price.prevalence_group)
     if found is not None:
         out.update(register=found.register, list_size=found.list_size)
     return out
@@ -180,9 +187,11 @@ def _side(side: Side) -> dict:
 
 
 def _pound_formula(points, payment, point_value, cpi, apdf) -> str | None:
+    """'10.00 points × £100 × CPI 1.0000 = £1,000.00'; ``cpi`` None where the price is not
+    adjusted for list size (a local indicator's own price)."""
     if points is None:
         return None
-    text = f"{points} points × £{point_value} × CPI {cpi.quantize(FOUR_DP)}"
+    text = f"{points} points × £{point_value}" + (f" × CPI {cpi.quantize(FOUR_DP)}" if cpi is not None else "")
     if apdf is not None:
         text += f" × APDF {apdf.quantize(FOUR_DP)}"
     return text + (f" = {pounds(payment)}" if payment is not None else " (£ not computable)")
@@ -190,18 +199,24 @@ def _pound_formula(points, payment, point_value, cpi, apdf) -> str | None:
 
 def _indicator(tree: EvaluationTree, practice: Practice, result: PracticeResult, item: IndicatorResult) -> dict:
     indicator = tree.contract.indicators[item.code]
-    plan = tree.by_indicator.get(item.code) if result.eligible else None
+    plan = tree.plan_for(item.code, practice) if result.eligible else None
     apdf = item.apdf if item.apdf_applies else None
-    point_value = tree.contract.point_value.value
+    price = tree.pricing[item.code]
+    point_value = decimal_text(as_decimal(price.per_point).quantize(Decimal("0.0001")).normalize()) \
+        if indicator.is_local else tree.contract.point_value.value
+    cpi = result.cpi if price.list_size else None
     scheme, national = _side(item.scheme), _side(item.national)
-    scheme["formula"] = _pound_formula(item.scheme.points, item.scheme.payment, point_value, result.cpi, apdf)
-    national["formula"] = _pound_formula(item.national.points, item.national.payment, point_value, result.cpi, apdf)
+    scheme["formula"] = _pound_formula(item.scheme.points, item.scheme.payment, point_value, cpi, apdf)
+    national["formula"] = ("a local indicator: national rules pay nothing for it" if indicator.is_local else
+                           _pound_formula(item.national.points, item.national.payment, point_value, cpi, apdf))
     scheme["trace"] = _scheme_trace(tree, plan, item)
     national["trace"] = _trace(item.national.outcome, None, "national rules")
     difference = (None if item.scheme.payment is None or item.national.payment is None
                   else minus(item.scheme.payment, item.national.payment))
+    maximum = plan.maximum if plan is not None and plan.maximum is not None else indicator.points.value
     return {"indicator": item.code, "description": indicator.description, "group": item.group,
-            "maximum": str(indicator.points.value), "rule": _rule(tree, plan, item), "basis": item.basis,
+            "local": indicator.is_local, "price": price.account,
+            "maximum": decimal_text(as_decimal(Fraction(maximum))), "rule": _rule(tree, plan, item), "basis": item.basis,
             "apdf": _apdf(tree, practice, item), "scheme": scheme, "national": national,
             "difference": _s(difference), "supplied": _supplied(tree, indicator, item)}
 
@@ -249,6 +264,7 @@ def explain(tree: EvaluationTree, dataset: Dataset, code: str, indicator: str | 
                    "scheme_points": _s(result.scheme_points), "scheme_payment": _s(result.scheme_payment),
                    "national_points": _s(result.national_points), "national_payment": _s(result.national_payment),
                    "difference": _s(result.difference)},
+        "adjustments": [a.to_plain() for a in result.adjustments],
         "missing": result.missing,
     }
 
@@ -335,6 +351,12 @@ def explain_text(plain: dict) -> str:
     for item in plain["indicators"]:
         out.append("")
         out += _indicator_lines(item)
+    if plain.get("adjustments"):
+        out.append("")
+        out.append("Paid beside the indicators (top-ups and floors, in the order the scheme gives them)")
+        for adjustment in plain["adjustments"]:
+            out.append(f"  {adjustment['kind']} \"{adjustment['title']}\": {_money(adjustment['payment'])} — "
+                       f"{adjustment['account']}")
     t = plain["totals"]
     out.append("")
     scope = f" (all {t['indicators']} indicator{'' if t['indicators'] == 1 else 's'}" + (f"; shown: {plain['indicator_filter']}" if plain["indicator_filter"] else "") + ")"
@@ -357,8 +379,8 @@ def _indicator_lines(item: dict) -> list[str]:
         out.append(f"  Rule: \"{rule['title']}\" (line {rule['line']})"
                    + (" — paid on its 'on request' basis, as the practice asked" if rule["on_request"] else ""))
         out.append(f"    {rule['line']:>4} | {rule['text']}")
-        for key in ("applies_line", "pay_line"):
-            if rule[key]:
+        for key in ("applies_line", "only_when_line", "points_line", "pay_line"):
+            if rule.get(key):
                 out.append(f"    {rule[key]['line']:>4} | {rule[key]['text']}")
     for supplied in item.get("supplied", ()):
         out.append(f"  NOT a national figure: {supplied}")

@@ -27,11 +27,13 @@ import numpy as np
 from . import eligibility
 from .compiler import EvaluationTree
 from .data.columnar import ColumnarData
-from .evaluate import (_no_cyclic_gc, assemble, eligible_and_why, evaluate_indicator, evaluate_practice,
-                       pound_factors, run_notes, shown_cpi)
-from .money import exact
+from .adjustments import practice_adjustments
+from .evaluate import (_no_cyclic_gc, assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
+                       refuse_missing_local_measures, run_notes, shown_cpi)
+from .money import exact, minus, total
+from .nodes import choice_number
 from .results import RunResult, SummaryPracticeResult
-from .vectorised import Columns, blend, column, national_column
+from .vectorised import Columns, blend, choice_attributes, column, national_column
 
 #: Distance from one half (in hundredths of a point, or in pence) within which a float result is
 #: not trusted to round as the exact one would.
@@ -100,11 +102,12 @@ def round_half_up(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rounded, near
 
 
-def _apdf(data: ColumnarData, contract, group_code: str, count: int):
-    """(factor, known) per practice: practice prevalence over national (evaluate._apdf)."""
-    group = contract.groups[group_code]
-    if not group.prevalence_adjusted:
+def _apdf(data: ColumnarData, contract, group_code: str | None, count: int):
+    """(factor, known) per practice: practice prevalence over national (evaluate._apdf), for the
+    group whose prevalence adjusts the indicator's price (None: no APDF)."""
+    if group_code is None:
         return np.ones(count), np.ones(count, dtype=bool)
+    group = contract.groups[group_code]
     prevalence = data.prevalence.get(contract.year)
     g = prevalence.groups.get(group_code) if prevalence else None
     if g is None:
@@ -140,55 +143,94 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     "scheme": (points, pence)}} — for tests that compare every cell with the exact path."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
     contract, scheme = tree.contract, tree.scheme
+    refuse_missing_local_measures(tree, data.codes(contract.year), data.name)
     notes = run_notes(tree, data.years, data.codes(contract.year))
     count = len(data.practices)
     with exact():
         areas, condition = scheme.areas, scheme.eligibility  # properties that search the header: once
         answers = [eligible_and_why(scheme, p, areas, condition) for p in data.practices]
         cpis = [shown_cpi(contract, p.list_size) for p in data.practices]
+        conditions = {id(plan): np.array([eligibility.evaluate(plan.condition, p).value for p in data.practices],
+                                         dtype=bool) for plan in tree.rules if plan.condition is not None}
     eligible = np.array([a for a, _ in answers], dtype=bool)
     requested = np.array([p.requested_alternative for p in data.practices], dtype=bool)
     list_size = np.array([p.list_size for p in data.practices], dtype=np.float64)
-    pence_per_hundredth = float(contract.point_value.value) * (list_size / float(contract.average_list_size.value))
-    national_side, scheme_side = Side(count), Side(count)
-    untrusted = []  # (practice, code, national side untrusted?, scheme side untrusted?)
-    factors: dict[str, tuple] = {}
+    cpi = list_size / float(contract.average_list_size.value)
+    choices = {name: np.array([choice_number(p.attributes.get(name, ""), 999) or 0 for p in data.practices])
+               for name in choice_attributes(tree)}
+    national_side, scheme_side, local_side = Side(count), Side(count), Side(count)
+    floor_sides = [Side(count) for _ in tree.floors]
+    untrusted = []  # (practice, code, national side untrusted?, scheme side untrusted?, floors untrusted)
+    factors: dict = {}
     for code, indicator in contract.indicators.items():
-        columns = Columns(count=count, maximum=float(tree.maxima[code]), exact_maximum=tree.maxima[code],
-                          measures=_measures(data, code, tree.codes_read(code)))
-        national = columns.national = national_column(columns, indicator, contract.year,
-                                                      contract.zero_denominator.value)
-        plan = tree.by_indicator.get(code)
-        if plan is None:
-            paid = national
-        else:
-            paid = column(plan.pay, columns, contract.year)
-            if plan.on_request is not None:
-                alternative = column(plan.on_request, columns, contract.year)
-                paid = tuple(np.where(requested, a, p) for a, p in zip(alternative, paid))
+        columns = _columns(tree, data, code, indicator, tree.maxima[code], count, choices)
+        achieved = columns.national
+        national = _zeros(count) if indicator.is_local else achieved
+        paid = national
+        for plan in reversed(tree.by_indicator.get(code, ())):
+            plan_paid = _plan_column(tree, plan, columns, data, code, indicator, count, choices, requested)
             if tree.months_run is not None:
-                paid = blend(national, paid, tree.months_run)
-            paid = tuple(np.where(eligible, p, n) for p, n in zip(paid, national))
-        if indicator.group not in factors:
-            factors[indicator.group] = _apdf(data, contract, indicator.group, count)
-        apdf, apdf_known = factors[indicator.group]
-        per_hundredth = pence_per_hundredth * apdf
-        n_points, n_pence, n_near = national_side.add(*national, per_hundredth, apdf_known)
+                plan_paid = blend(national, plan_paid, tree.months_run)
+            mask = conditions.get(id(plan))
+            paid = plan_paid if mask is None else tuple(np.where(mask, a, b) for a, b in zip(plan_paid, paid))
+        paid = tuple(np.where(eligible, p, n) for p, n in zip(paid, national))
+        price = tree.pricing[code]
+        if price.prevalence_group not in factors:
+            factors[price.prevalence_group] = _apdf(data, contract, price.prevalence_group, count)
+        apdf, apdf_known = factors[price.prevalence_group]
+        # £ per point is, in number, pence per hundredth of a point.
+        per_hundredth = float(price.per_point) * (cpi if price.list_size else 1.0) * apdf
+        per_hundredth = per_hundredth * np.ones(count)
+        n_points, n_pence, n_near = national_side.add(*national, per_hundredth,
+                                                      np.ones(count, dtype=bool) if indicator.is_local else apdf_known)
         s_points, s_pence, s_near = scheme_side.add(*paid, per_hundredth, apdf_known)
-        for i in np.flatnonzero(n_near | s_near).tolist():
-            untrusted.append((i, code, bool(n_near[i]), bool(s_near[i])))
+        if indicator.is_local:
+            local_side.add(*paid, per_hundredth, apdf_known)
+        floor_near = np.zeros(count, dtype=bool)
+        if not indicator.is_local:
+            for floor, side in zip(tree.floors, floor_sides):
+                floor_near |= side.add(*column(floor.node, columns, contract.year), per_hundredth, apdf_known)[2]
+        for i in np.flatnonzero(n_near | s_near | floor_near).tolist():
+            untrusted.append((i, code, bool(n_near[i]), bool(s_near[i]), bool(floor_near[i])))
         if cells is not None:
             cells[code] = {
                 "national": _cell_values(n_points, national[1], n_pence, national[1] & apdf_known),
                 "scheme": _cell_values(s_points, paid[1], s_pence, paid[1] & apdf_known)}
-    corrected = _referee(tree, data, answers, untrusted, national_side, scheme_side)
+    corrected = _referee(tree, data, answers, untrusted, national_side, scheme_side, local_side, floor_sides)
     if cells is not None:
         for (i, code), exact_cell in corrected.items():
             for side in ("national", "scheme"):
                 points, pence = cells[code][side]
                 points[i], pence[i] = exact_cell[side]
-    result = assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side), notes)
+    result = assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side, local_side,
+                                           floor_sides), notes)
     return result, len(untrusted)
+
+
+def _zeros(count: int):
+    """The national column of a local indicator: national rules pay nothing for it."""
+    return np.zeros(count), np.ones(count, dtype=bool), np.zeros(count)
+
+
+def _columns(tree, data, code: str, indicator, maximum, count: int, choices) -> Columns:
+    """What the nodes may look at for one indicator, with ``maximum`` as its maximum points (a
+    rule's ``points:`` changes it), and this year's achievement computed under that maximum."""
+    columns = Columns(count=count, maximum=float(maximum), exact_maximum=maximum,
+                      measures=_measures(data, code, tree.codes_read(code)), indicator=indicator,
+                      zero_denominator=tree.contract.zero_denominator.value, choices=choices)
+    columns.national = national_column(columns, indicator, tree.contract.year, tree.contract.zero_denominator.value)
+    return columns
+
+
+def _plan_column(tree, plan, columns: Columns, data, code, indicator, count, choices, requested):
+    """One rule's basis for every practice (its ``on request`` basis where the practice asked)."""
+    if plan.maximum is not None and plan.maximum != columns.exact_maximum:
+        columns = _columns(tree, data, code, indicator, plan.maximum, count, choices)
+    paid = column(plan.pay, columns, tree.contract.year)
+    if plan.on_request is not None:
+        alternative = column(plan.on_request, columns, tree.contract.year)
+        paid = tuple(np.where(requested, a, p) for a, p in zip(alternative, paid))
+    return paid
 
 
 def _cell_values(points, points_known, pence, pence_known) -> tuple[list, list]:
@@ -196,40 +238,76 @@ def _cell_values(points, points_known, pence, pence_known) -> tuple[list, list]:
             [int(v) if k else None for v, k in zip(pence.tolist(), pence_known.tolist())])
 
 
-def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, scheme_side: Side) -> dict:
+def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, scheme_side: Side,
+             local_side: Side, floor_sides: list) -> dict:
     """Compute each untrusted cell (practice × indicator) by the exact path and correct the totals.
     Returns {(practice, code): {side: (hundredths, pence)}} as the exact path computed them."""
-    contract = tree.contract
     corrected = {}
     with exact():
-        for i, code, national_untrusted, scheme_untrusted in untrusted:
+        for i, code, national_untrusted, scheme_untrusted, floor_untrusted in untrusted:
             practice = data.practice_in_full(i, code, tree.codes_read(code))
-            _, base_factor = pound_factors(contract, practice.list_size)
-            cell = evaluate_indicator(tree, practice, code, answers[i][0], base_factor, {})
+            cell = evaluate_indicator(tree, practice, code, answers[i][0], {})
             if national_untrusted:
                 national_side.correct(i, cell.national)
             if scheme_untrusted:
                 scheme_side.correct(i, cell.scheme)
+                if tree.contract.indicators[code].is_local:
+                    local_side.correct(i, cell.scheme)
+            if floor_untrusted:
+                for floor, side in zip(tree.floors, floor_sides):
+                    side.correct(i, floor_cell(tree, practice, code, floor, {}))
             corrected[i, code] = {name: tuple(None if v is None else int(v.scaleb(2)) for v in (side.points, side.payment))
                                   for name, side in (("national", cell.national), ("scheme", cell.scheme))}
     return corrected
 
 
-def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side) -> tuple:
+def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,
+             floor_sides: list) -> tuple:
     def detail(i: int):
         def make():
             with exact():
                 return evaluate_practice(tree, data.practice_in_full(i))
         return make
 
-    columns = zip(data.practices, answers, cpis, scheme.totals(scheme.points, scheme.points_known, 0),
-                  scheme.totals(scheme.pence, scheme.pence_known, 1), national.totals(national.points, national.points_known, 0),
+    scheme_pence = scheme.totals(scheme.pence, scheme.pence_known, 1)
+    scheme_points = scheme.totals(scheme.points, scheme.points_known, 0)
+    pence = scheme_pence
+    has_adjustments = bool(tree.scheme.adjustments)
+    if has_adjustments:
+        pence = _adjusted(tree, data, answers, scheme_pence, scheme_points, local, floor_sides)
+    columns = zip(data.practices, answers, cpis, scheme_points, pence,
+                  national.totals(national.points, national.points_known, 0),
                   national.totals(national.pence, national.pence_known, 1),
                   (~(national.pence_known & scheme.pence_known)).tolist())
     with _no_cyclic_gc():
         return tuple(SummaryPracticeResult(
             code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
-            national_payment=n_pence, has_missing=missing, detail=detail(i))
+            national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
+            detail=detail(i), has_adjustments=has_adjustments and eligible)
             for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
             in enumerate(columns))
+
+
+def _adjusted(tree, data: ColumnarData, answers, scheme_pence: list, scheme_points: list, local: Side,
+              floor_sides: list) -> list:
+    """Each practice's scheme payment with its top-ups and floors (adjustments.py, the one
+    definition both paths call), from the totals made here."""
+    local_pence = local.totals(local.pence, local.pence_known, 1)
+    floors = [side.totals(side.pence, side.pence_known, 1) for side in floor_sides]
+    out = []
+    with exact():
+        for i, practice in enumerate(data.practices):
+            eligible = answers[i][0]
+            paid = scheme_pence[i]
+            if not eligible or paid is None:
+                out.append(paid)
+                continue
+            national_paid = None if local_pence[i] is None else minus(paid, local_pence[i])
+            found = practice_adjustments(tree, practice, eligible, national_paid=national_paid,
+                                         scheme_points=scheme_points[i],
+                                         floor_totals=[(f[i], ("a floor's basis",) if f[i] is None else ())
+                                                       for f in floors])
+            amounts = [a.payment for a in found]
+            out.append(None if any(a is None for a in amounts) else total([paid] + amounts))
+    return out

@@ -19,7 +19,8 @@ from collections import Counter
 from . import ast, syntax
 from .comments import BLANK, Comments, collect
 from .diagnostics import QofError, error
-from .printer import header_field_text, rule_field_text, rule_line, scheme_line
+from .printer import (adjustment_field_text, adjustment_line, header_field_text, local_field_text,
+                      local_indicator_line, rule_field_text, rule_line, scheme_line)
 from .source import Source
 
 HEADER_INDENT = "  "
@@ -27,15 +28,22 @@ RULE_FIELD_INDENT = "    "
 
 _HEADER_ORDER = {kind: index for index, kind in enumerate(ast.HEADER_KEYWORDS)}
 _RULE_ORDER = {kind: index for index, kind in enumerate(ast.RULE_KEYWORDS)}
+_LOCAL_ORDER = {kind: index for index, kind in enumerate(ast.LOCAL_KEYWORDS)}
+_ADJUSTMENT_ORDER = {kind: index for index, kind in enumerate(ast.ADJUSTMENT_KEYWORDS)}
+
+
+def _sorted_fields(node, order: dict):
+    return dataclasses.replace(node, fields=tuple(sorted(node.fields, key=lambda f: order[type(f)])))
 
 
 def canonical_order(scheme: ast.Scheme) -> ast.Scheme:
     """The scheme with header and rule fields in canonical order (a stable sort: repeated fields
     keep their relative order). Two schemes that differ only in layout are equal after this."""
     header = tuple(sorted(scheme.header, key=lambda f: _HEADER_ORDER[type(f)]))
-    rules = tuple(dataclasses.replace(rule, fields=tuple(sorted(rule.fields, key=lambda f: _RULE_ORDER[type(f)])))
-                  for rule in scheme.rules)
-    return dataclasses.replace(scheme, header=header, rules=rules)
+    rules = tuple(_sorted_fields(rule, _RULE_ORDER) for rule in scheme.rules)
+    local = tuple(_sorted_fields(item, _LOCAL_ORDER) for item in scheme.local_indicators)
+    adjustments = tuple(_sorted_fields(item, _ADJUSTMENT_ORDER) for item in scheme.adjustments)
+    return dataclasses.replace(scheme, header=header, rules=rules, local_indicators=local, adjustments=adjustments)
 
 
 def _comment_lines(block: tuple[str, ...], indent: str) -> list[str]:
@@ -53,11 +61,14 @@ def render(scheme: ast.Scheme, comments: Comments | None = None) -> str:
     lines = above(scheme, "") + [scheme_line(scheme)]
     for field in ordered.header:
         lines += above(field, HEADER_INDENT) + [HEADER_INDENT + header_field_text(field)]
-    for rule in ordered.rules:
+    blocks = ([(local, local_indicator_line, local_field_text) for local in ordered.local_indicators]
+              + [(rule, rule_line, rule_field_text) for rule in ordered.rules]
+              + [(item, adjustment_line, adjustment_field_text) for item in ordered.adjustments])
+    for block, first_line, field_text in blocks:
         lines.append("")
-        lines += above(rule, HEADER_INDENT) + [HEADER_INDENT + rule_line(rule)]
-        for field in rule.fields:
-            lines += above(field, RULE_FIELD_INDENT) + [RULE_FIELD_INDENT + rule_field_text(field)]
+        lines += above(block, HEADER_INDENT) + [HEADER_INDENT + first_line(block)]
+        for field in block.fields:
+            lines += above(field, RULE_FIELD_INDENT) + [RULE_FIELD_INDENT + field_text(field)]
     if comments.trailing:
         lines.append("")
         lines += _comment_lines(comments.trailing, "")

@@ -77,3 +77,10 @@ def pounds(amount: Decimal | None) -> str:
         return "—"
     sign = "-" if amount < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
+
+
+def money_times(pounds: Decimal, quantity) -> Decimal:
+    """``pounds`` × ``quantity`` (a list size, a number of points) to the penny, half up, the
+    product made exactly first (SUMS): how a top-up is paid."""
+    with localcontext(SUMS):
+        return (pounds * Decimal(quantity)).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -181,6 +181,11 @@ class AchievementNode(Node):
                        details=details, shown=points if capped == points else None)
 
 
+def percent_above(numerator: int, denominator: int, threshold: Fraction) -> bool:
+    """Whether numerator/denominator (a count, not yet a percentage) is above ``threshold``%."""
+    return numerator * 100 * threshold.denominator > threshold.numerator * denominator
+
+
 def current_achievement(ctx: Context) -> Outcome:
     """The national formula: register indicators score in full; fraction indicators by thresholds."""
     indicator, contract = ctx.indicator, ctx.contract
@@ -209,11 +214,16 @@ def current_achievement(ctx: Context) -> Outcome:
     def shown() -> str:
         return f"{measures.numerator}/{measures.denominator} = {as_decimal(exact_percent).quantize(CENT)}%"
 
-    if exact_percent <= lower:
-        return Outcome(ZERO, lambda: f"{shown()}, at or below the lower threshold {lower}%: 0 points", details=details)
+    # The upper threshold is tested first: where the two are one (a local indicator's target),
+    # reaching it pays in full. Where they differ the order changes nothing.
     if exact_percent >= upper:
-        return Outcome(maximum, lambda: f"{shown()}, at or above the upper threshold {upper}%: full {maximum} points",
+        word = "target" if lower == upper else "upper threshold"
+        return Outcome(maximum, lambda: f"{shown()}, at or above the {word} {upper}%: full {maximum} points",
                        details=details)
+    if exact_percent <= lower:
+        if lower == upper:
+            return Outcome(ZERO, lambda: f"{shown()}, below the target {lower}%: 0 points", details=details)
+        return Outcome(ZERO, lambda: f"{shown()}, at or below the lower threshold {lower}%: 0 points", details=details)
     low, high = exact_figure(lower), exact_figure(upper)
     # maximum × (100n/d − L) / (U − L) as one fraction of whole numbers (one reduction, not five).
     n, d = measures.numerator, measures.denominator
@@ -316,3 +326,86 @@ class PercentNode(Node):
             return Outcome(None, lambda: f"{decimal_text(self.percent)}% of: not computable", (inner,), inner.missing)
         points = _clamp(inner.exact * Fraction(self.percent) / HUNDRED, ctx.maximum)
         return Outcome(points, lambda: f"{decimal_text(self.percent)}% of {shown_value(inner.points)} = {decimal_text(as_decimal(points))} points", (inner,))
+
+
+class SumNode(_Composite):
+    """``sum of``: the candidates' points added, capped at the maximum; every candidate is needed."""
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcomes = tuple(item.evaluate(ctx) for item in self.items)
+        if any(o.exact is None for o in outcomes):
+            missing = tuple(m for o in outcomes for m in o.missing)
+            return Outcome(None, "sum of: every candidate is needed and some could not be computed", outcomes, missing)
+        added = sum((o.exact for o in outcomes), ZERO)
+        points = _clamp(added, ctx.maximum)
+        note = f", capped at the maximum {ctx.maximum}" if points != added else ""
+        return Outcome(points, lambda: f"sum of {len(outcomes)}: {as_decimal(points).quantize(TEN_THOUSANDTH)} "
+                                       f"points{note}", outcomes)
+
+
+class OnceLowerPassedNode(Node):
+    """``N points once lower threshold passed``: N points (capped at the maximum) where this year's
+    achievement is above the lower threshold, none at or below it. A zero denominator scores as
+    the year's zero-denominator rule says for the whole indicator (full points: N; else none)."""
+
+    def __init__(self, points: Decimal):
+        self.points = points
+
+    def uses_current_achievement(self) -> bool:
+        return True
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        indicator, year = ctx.indicator, ctx.contract.year
+        paid = _clamp(Fraction(self.points), ctx.maximum)
+        shown = decimal_text(as_decimal(paid))
+        if not indicator.is_fraction:  # the check refuses this where the year says the kind (QR411)
+            return Outcome(None, lambda: f"{indicator.code} has no lower threshold to pass",
+                           missing=(f"a lower threshold of {indicator.code}, which is not a fraction indicator",))
+        measures = ctx.practice.measures(year, indicator.code)
+        if measures is None or measures.numerator is None or measures.denominator is None:
+            return Outcome(None, lambda: f"{indicator.code} achievement not reported for {year}",
+                           missing=(f"{year} NUMERATOR/DENOMINATOR of {indicator.code}",))
+        lower = indicator.lower.value
+        if measures.denominator == 0:
+            full = ctx.contract.zero_denominator.value == "full-points"
+            return Outcome(paid if full else ZERO, lambda: f"denominator 0: {shown if full else 0} points by the "
+                           "year's zero-denominator rule")
+        n, d = measures.numerator, measures.denominator
+        if percent_above(n, d, exact_figure(lower)):
+            return Outcome(paid, lambda: f"{n}/{d} is above the lower threshold {lower}%: {shown} points")
+        return Outcome(ZERO, lambda: f"{n}/{d} is not above the lower threshold {lower}%: 0 points")
+
+
+def choice_number(raw: str | None, count: int) -> int | None:
+    """The candidate a practice chose (1-based), from its attribute as the data writes it ('2'),
+    or None where the attribute is empty or names no candidate. Both evaluation paths read a
+    practice's choice through this one function."""
+    text = (raw or "").strip()
+    if not text.isdigit() or len(text) > 3:
+        return None
+    number = int(text)
+    return number if 1 <= number <= count else None
+
+
+class PracticeChoiceNode(_Composite):
+    """``practice choice NAME of (A, B, ...)``: the candidate the practice's attribute NAME names.
+    No default: a practice whose choice is not recorded has its points unknown."""
+
+    def __init__(self, attribute: str, items: list[Node]):
+        super().__init__(items)
+        self.attribute = attribute
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        name = self.attribute.lower()
+        raw = ctx.practice.attributes.get(name, "")
+        number = choice_number(raw, len(self.items))
+        if number is None:
+            return Outcome(None, lambda: f"practice choice {self.attribute}: '{raw}' names none of the "
+                           f"{len(self.items)} candidates", missing=(f"practice attribute {self.attribute} (its choice: "
+                                                                    f"1 to {len(self.items)})",))
+        inner = self.items[number - 1].evaluate(ctx)
+        if inner.exact is None:
+            return Outcome(None, lambda: f"practice choice {self.attribute}: candidate {number}, not computable",
+                           (inner,), inner.missing, details={"chosen": number})
+        return Outcome(inner.exact, lambda: f"practice choice {self.attribute}: candidate {number} "
+                       f"({shown_value(inner.points)} points)", (inner,), details={"chosen": number}, shown=inner.points)

@@ -46,6 +46,12 @@ def basis_text(basis) -> str:
     if isinstance(basis, (ast.HigherOf, ast.LowerOf, ast.AverageOf)):
         word = {ast.HigherOf: "higher", ast.LowerOf: "lower", ast.AverageOf: "average"}[type(basis)]
         return f"{word} of (" + ", ".join(basis_text(b) for b in basis.items) + ")"
+    if isinstance(basis, ast.SumOf):
+        return "sum of (" + ", ".join(basis_text(b) for b in basis.items) + ")"
+    if isinstance(basis, ast.OnceLowerPassed):
+        return f"{number_text(basis.points)} points once lower threshold passed"
+    if isinstance(basis, ast.PracticeChoice):
+        return f"practice choice {basis.attribute.text} of (" + ", ".join(basis_text(b) for b in basis.items) + ")"
     if isinstance(basis, ast.PercentOf):
         inner = basis_text(basis.basis)
         if isinstance(basis.basis, ast.PercentOf):
@@ -152,9 +158,72 @@ def rule_field_text(field) -> str:
         value = field.requirement
     elif isinstance(field, (ast.PayField, ast.OnRequestField)):
         value = basis_text(field.basis)
+    elif isinstance(field, ast.OnlyWhenField):
+        value = condition_text(field.condition)
+    elif isinstance(field, ast.PointsField):
+        value = number_text(field.points)
     else:
         raise TypeError(field)
     return f"{keyword}: {value}"
+
+
+def percent_text(value: Decimal) -> str:
+    return f"{number_text(value)}%"
+
+
+def price_text(field: ast.PriceField) -> str:
+    if field.kind == ast.NATIONAL_PRICE:
+        return "national"
+    return f"{field.text} {field.kind}"
+
+
+def adjusted_text(field: ast.AdjustedField) -> str:
+    items = (["list size"] if field.list_size else []) + \
+        ([f"prevalence of group {field.prevalence_group.text}"] if field.prevalence_group else [])
+    return " and ".join(items) if items else "nothing"
+
+
+def local_field_text(field) -> str:
+    """One field of a local indicator as its canonical line, without indentation."""
+    keyword = ast.LOCAL_KEYWORDS[type(field)]
+    if isinstance(field, ast.MeasureField):
+        value = field.measure
+    elif isinstance(field, ast.ThresholdsField):
+        value = f"{percent_text(field.lower)} to {percent_text(field.upper)}"
+    elif isinstance(field, ast.TargetField):
+        value = percent_text(field.target)
+    elif isinstance(field, ast.LocalPointsField):
+        value = number_text(field.points)
+    elif isinstance(field, ast.PriceField):
+        value = price_text(field)
+    elif isinstance(field, ast.AdjustedField):
+        value = adjusted_text(field)
+    else:
+        raise TypeError(field)
+    return f"{keyword}: {value}"
+
+
+def local_indicator_line(local: ast.LocalIndicator) -> str:
+    return f"local indicator {local.code.text} {quote(local.title.value)}:"
+
+
+def adjustment_field_text(field) -> str:
+    """One field of a top-up or floor as its canonical line, without indentation."""
+    keyword = ast.ADJUSTMENT_KEYWORDS[type(field)]
+    if isinstance(field, ast.AmountField):
+        value = f"{field.text} {field.unit}"
+    elif isinstance(field, ast.AtLeastField):
+        value = basis_text(field.basis)
+    elif isinstance(field, ast.OnlyWhenField):
+        value = condition_text(field.condition)
+    else:
+        raise TypeError(field)
+    return f"{keyword}: {value}"
+
+
+def adjustment_line(adjustment) -> str:
+    word = "top up" if isinstance(adjustment, ast.TopUp) else "floor"
+    return f"{word} {quote(adjustment.title.value)}:"
 
 
 def rule_line(rule: ast.Rule) -> str:
@@ -163,3 +232,9 @@ def rule_line(rule: ast.Rule) -> str:
 
 def scheme_line(scheme: ast.Scheme) -> str:
     return f"scheme {scheme.id.text} {quote(scheme.title.value)}"
+
+
+def part_text(part) -> str:
+    """How a message names the part of a scheme that states a basis: 'rule "T"' or 'floor "T"'."""
+    word = "floor" if isinstance(part, ast.Floor) else "top up" if isinstance(part, ast.TopUp) else "rule"
+    return f"{word} {quote(part.title.value)}"

@@ -67,6 +67,8 @@ class PracticeResult:
     reason: str
     cpi: Decimal
     indicators: tuple[IndicatorResult, ...]
+    #: top-ups and floors (adjustments.py), paid beside the indicators under the scheme
+    adjustments: tuple = ()
     # Sums of the indicators' rounded parts, made once here: run totals, CSV, reports and diffs
     # all read them, and summing 76 indicators anew on each read showed up at national scale.
     scheme_points: Decimal | None = field(init=False)
@@ -77,7 +79,7 @@ class PracticeResult:
 
     def __post_init__(self) -> None:
         self.scheme_points = _sum(i.scheme.points for i in self.indicators)
-        self.scheme_payment = _sum(i.scheme.payment for i in self.indicators)
+        self.scheme_payment = _sum([i.scheme.payment for i in self.indicators] + [a.payment for a in self.adjustments])
         self.national_points = _sum(i.national.points for i in self.indicators)
         self.national_payment = _sum(i.national.payment for i in self.indicators)
         self.difference = (None if self.scheme_payment is None or self.national_payment is None
@@ -88,6 +90,9 @@ class PracticeResult:
         seen: dict[str, None] = {}
         for ind in self.indicators:
             for item in ind.scheme.outcome.missing + ind.national.outcome.missing:
+                seen.setdefault(item, None)
+        for adjustment in self.adjustments:
+            for item in adjustment.missing:
                 seen.setdefault(item, None)
         return list(seen)
 
@@ -109,6 +114,9 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
         out["missing"] = missing
     if indicators:
         out["indicators"] = [i.to_plain(trace) for i in result.indicators]
+    adjustments = result.adjustments
+    if adjustments:
+        out["adjustments"] = [a.to_plain() for a in adjustments]
     return out
 
 
@@ -121,10 +129,11 @@ class SummaryPracticeResult:
     of one figure over the other."""
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
-                 "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full")
+                 "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full",
+                 "_has_adjustments")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
-                 national_points, national_payment, has_missing: bool, detail):
+                 national_points, national_payment, has_missing: bool, detail, has_adjustments: bool = False):
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
@@ -132,6 +141,7 @@ class SummaryPracticeResult:
         self.difference = (None if scheme_payment is None or national_payment is None
                            else minus(scheme_payment, national_payment))
         self._has_missing, self._detail, self._full = has_missing, detail, None
+        self._has_adjustments = has_adjustments
 
     def full(self) -> PracticeResult:
         if self._full is None:
@@ -148,6 +158,10 @@ class SummaryPracticeResult:
     @property
     def indicators(self) -> tuple[IndicatorResult, ...]:
         return self.full().indicators
+
+    @property
+    def adjustments(self) -> tuple:
+        return self.full().adjustments if self._has_adjustments else ()
 
     @property
     def missing(self) -> list[str]:

@@ -55,6 +55,7 @@ _TERMINAL_WORDS = {
     "YEAR": "a financial year (e.g. 2013/14)",
     "NUMBER": "a number",
     "PERCENT": "a percentage (e.g. 80%)",
+    "MONEY": "an amount of money (e.g. £125 or £1,250.50)",
     "COMPARISON": "a comparison (=, !=, <, <=, >, >=)",
     "_NL": "the end of the line",
     "COMMENT": "a comment",
@@ -97,7 +98,36 @@ def _expected_words(expected) -> list[str]:
     return [words[name][1:-1] for name in expected if words.get(name, "").startswith("'")]
 
 
+#: Hints for syntax errors on lines whose rules are easy to get wrong, by the line's keyword.
+_LINE_HINTS = {
+    "amount:": "a top-up says its unit: amount: £1.50 per patient (or per practice, or per point)",
+    "at least:": "a floor is a basis, e.g. at least: achievement in 2019/20 (or 95% of achievement in "
+                 "2018/19); amounts and points are never negative",
+    "price:": "price: national, price: £125 per point, or price: £2,000 for full points",
+    "thresholds:": "thresholds: 40% to 90% (for one threshold: target: 90%)",
+}
+
+
+def _line_hint(source: Source, line: int) -> str | None:
+    """A hint for the line's construct: a choice needs two candidates; a top-up's amount a unit."""
+    text = source.line_text(line).strip()
+    if "practice choice" in text:
+        return "a practice's choice needs two or more candidates: practice choice NAME of (achievement, " \
+               "achievement in 2015/16)"
+    return next((hint for keyword, hint in _LINE_HINTS.items() if text.startswith(keyword)), None)
+
+
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
+    found = _bare_syntax_diagnostic(source, exc)
+    if found.hint is None and found.span is not None and found.code == "QR001":
+        hint = _line_hint(source, found.span.line)
+        if hint is not None:
+            from dataclasses import replace
+            found = replace(found, hint=hint)
+    return found
+
+
+def _bare_syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     line, column = exc.line, exc.column
     if line is None or line < 1:  # end of input: point just past the last line
         line, column = max(source.line_count, 1), len(source.line_text(source.line_count)) + 1
@@ -207,7 +237,7 @@ def _too_deep(line: str) -> int | None:
 #: Tree nodes that nest a condition or a basis inside another (parentheses alone add none).
 _NESTING_NODES = {"negation": "condition", "any_of": "condition", "all_of": "condition",
                   "higher_of": "payment basis", "lower_of": "payment basis", "average_of": "payment basis",
-                  "percent_of": "payment basis"}
+                  "percent_of": "payment basis", "sum_of": "payment basis", "practice_choice": "payment basis"}
 
 
 def _nesting_problem(source: Source, tree: Tree) -> Diagnostic | None:
@@ -310,10 +340,64 @@ class Builder:
     # the scheme
     def scheme(self, tree: Tree) -> ast.Scheme:
         ident, title, *rest = tree.children
-        header = tuple(self.header_field(c) for c in rest if c.data != "rule")
+        parts = {"rule", "local_indicator", "top_up", "floor"}
+        header = tuple(self.header_field(c) for c in rest if c.data not in parts)
         rules = tuple(self.rule(c) for c in rest if c.data == "rule")
+        local = tuple(self.local_indicator(c) for c in rest if c.data == "local_indicator")
+        adjustments = tuple(self.adjustment(c) for c in rest if c.data in ("top_up", "floor"))
         return ast.Scheme(id=self.name(ident), title=self.text(title), header=header, rules=rules,
-                          span=_span(tree))
+                          local_indicators=local, adjustments=adjustments, span=_span(tree))
+
+    # local indicators and payments beside them
+    def local_indicator(self, tree: Tree) -> ast.LocalIndicator:
+        code, title, *fields = tree.children
+        return ast.LocalIndicator(code=self.name(code), title=self.text(title),
+                                  fields=tuple(self.local_field(f) for f in fields), span=_span(tree))
+
+    def local_field(self, tree: Tree):
+        kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind == "measure_field":
+            measure = ast.REGISTER if kids[0].data == "register_measure" else ast.PERCENTAGE
+            return ast.MeasureField(measure=measure, span=span)
+        if kind == "thresholds_field":
+            return ast.ThresholdsField(lower=_percent(kids[0]), upper=_percent(kids[1]), span=span)
+        if kind == "target_field":
+            return ast.TargetField(target=_percent(kids[0]), span=span)
+        if kind == "local_points_field":
+            return ast.LocalPointsField(points=Decimal(kids[0].value), span=span)
+        if kind == "price_field":
+            price = kids[0]
+            if price.data == "national_price":
+                return ast.PriceField(kind=ast.NATIONAL_PRICE, span=span)
+            money = price.children[0]
+            unit = ast.PER_POINT if price.data == "per_point_price" else ast.FOR_FULL_POINTS
+            return ast.PriceField(kind=unit, pounds=money_value(money.value), text=money.value, span=span)
+        if kind == "adjusted_field":
+            if kids[0].data == "adjusted_nothing":
+                return ast.AdjustedField(span=span)
+            items = kids[0].children
+            group = next((self.name(i.children[0]) for i in items if i.data == "prevalence_adjustment"), None)
+            return ast.AdjustedField(list_size=any(i.data == "list_size_adjustment" for i in items),
+                                     prevalence_group=group, span=span)
+        raise AssertionError(f"unknown local indicator field {kind}")
+
+    def adjustment(self, tree: Tree):
+        title, *fields = tree.children
+        built = tuple(self.adjustment_field(f) for f in fields)
+        cls = ast.TopUp if tree.data == "top_up" else ast.Floor
+        return cls(title=self.text(title), fields=built, span=_span(tree))
+
+    def adjustment_field(self, tree: Tree):
+        kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind == "amount_field":
+            unit = {"per_patient": ast.PER_PATIENT, "per_practice": ast.PER_PRACTICE,
+                    "per_point": ast.PER_POINT}[kids[1].data]
+            return ast.AmountField(pounds=money_value(kids[0].value), unit=unit, text=kids[0].value, span=span)
+        if kind == "at_least_field":
+            return ast.AtLeastField(basis=self.basis(kids[0]), span=span)
+        if kind == "only_when_field":
+            return ast.OnlyWhenField(condition=self.condition(kids[0]), span=span)
+        raise AssertionError(f"unknown field {kind}")
 
     def header_field(self, tree: Tree):
         kids = tree.children
@@ -396,6 +480,10 @@ class Builder:
             return ast.PayField(basis=self.basis(kids[0]), span=span)
         if kind == "on_request_field":
             return ast.OnRequestField(basis=self.basis(kids[0]), span=span)
+        if kind == "only_when_field":
+            return ast.OnlyWhenField(condition=self.condition(kids[0]), span=span)
+        if kind == "points_field":
+            return ast.PointsField(points=Decimal(kids[0].value), span=span)
         raise AssertionError(f"unknown rule field {kind}")
 
     def selector(self, tree: Tree) -> ast.Selector:
@@ -435,7 +523,23 @@ class Builder:
             return cls(items=items, span=span)
         if kind == "percent_of":
             return ast.PercentOf(percent=Decimal(kids[0].value[:-1]), basis=self.basis(kids[1]), span=span)
+        if kind == "sum_of":
+            return ast.SumOf(items=tuple(self.basis(c) for c in kids[0].children), span=span)
+        if kind == "once_lower_passed":
+            return ast.OnceLowerPassed(points=Decimal(kids[0].value), span=span)
+        if kind == "practice_choice":
+            return ast.PracticeChoice(attribute=self.name(kids[0]),
+                                      items=tuple(self.basis(c) for c in kids[1].children), span=span)
         raise AssertionError(f"unknown basis {kind}")
+
+
+def _percent(token: Token) -> Decimal:
+    return Decimal(token.value[:-1])
+
+
+def money_value(text: str) -> Decimal:
+    """'£1,250.50' as Decimal('1250.50')."""
+    return Decimal(text.lstrip("£").replace(",", ""))
 
 
 def build(source: Source, tree: Tree) -> tuple[ast.Scheme, list[Diagnostic]]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .money import half_up
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node, NoPointsNode,
-                    PercentNode, exact_figure)
+                    OnceLowerPassedNode, PercentNode, PracticeChoiceNode, SumNode, exact_figure, percent_above)
 
 
 @dataclass
@@ -33,6 +33,11 @@ class Columns:
     exact_maximum: Fraction
     measures: dict  # (year, field) -> float64 column (NaN: not given), or absent when the data lacks it
     national: tuple[np.ndarray, np.ndarray] | None = None
+    #: the indicator (its lower threshold), the year's zero-denominator rule and, per attribute a
+    #: ``practice choice`` reads, each practice's choice (0: none) — for the bases that need them
+    indicator: object = None
+    zero_denominator: str | None = None
+    choices: dict | None = None
 
     def measure(self, year: str, name: str) -> np.ndarray:
         found = self.measures.get((year, name))
@@ -92,9 +97,10 @@ def _national_int64(numerator, denominator, counted, exact_max: Fraction, low: F
     bottom = exact_max.denominator * d * (high.numerator * low.denominator - low.numerator * high.denominator)
     between = ~(below | above)
     safe_bottom = np.where(between, bottom, 1)
-    points = np.where(below, 0.0, np.where(above, float(exact_max), top / safe_bottom))
+    # Upper first, as nodes.current_achievement: a target (lower = upper) reached pays in full.
+    points = np.where(above, float(exact_max), np.where(below, 0.0, top / safe_bottom))
     rounded = np.floor_divide(np.where(between, 200 * top + bottom, 0), 2 * safe_bottom).astype(np.float64)
-    hundredths = np.where(below, 0.0, np.where(above, _hundredths_of(exact_max), rounded))
+    hundredths = np.where(above, _hundredths_of(exact_max), np.where(below, 0.0, rounded))
     return points, hundredths
 
 
@@ -102,7 +108,7 @@ def _national_fractions(numerator, denominator, counted, exact_max: Fraction, lo
     points, hundredths = np.zeros(len(numerator)), np.zeros(len(numerator))
     for i in np.flatnonzero(counted).tolist():
         percent = Fraction(int(numerator[i]) * 100, int(denominator[i]))
-        value = (Fraction(0) if percent <= low else exact_max if percent >= high
+        value = (exact_max if percent >= high else Fraction(0) if percent <= low
                  else exact_max * (percent - low) / (high - low))
         points[i], hundredths[i] = float(value), _hundredths_of(value)
     return points, hundredths
@@ -164,8 +170,70 @@ def _percent(node: PercentNode, columns: Columns, year: str):
     return np.where(known, scaled, 0.0), known, _unknown_hundredths(columns.count)
 
 
+def _sum(node: SumNode, columns: Columns, year: str):
+    """Every candidate is needed; the sum is capped at the maximum."""
+    candidates = [column(item, columns, year) for item in node.items]
+    known = np.logical_and.reduce([k for _, k, _ in candidates])
+    total = np.minimum(np.sum([p for p, _, _ in candidates], axis=0), columns.maximum)
+    return np.where(known, total, 0.0), known, _unknown_hundredths(columns.count)
+
+
+def _once_lower_passed(node: OnceLowerPassedNode, columns: Columns, year: str):
+    """N points (capped) where achievement is above the lower threshold: the comparison made per
+    practice with nodes.percent_above, in whole numbers, so it is exact however large the counts."""
+    paid = min(Fraction(node.points), columns.exact_maximum)
+    if not columns.indicator.is_fraction:  # no lower threshold: unknown, as on the exact path
+        return np.zeros(columns.count), np.zeros(columns.count, dtype=bool), _unknown_hundredths(columns.count)
+    numerator, denominator = columns.measure(year, "numerator"), columns.measure(year, "denominator")
+    known = ~(np.isnan(numerator) | np.isnan(denominator))
+    lower = exact_figure(columns.indicator.lower.value)
+    zero_pays = columns.zero_denominator == "full-points"
+    passed = np.zeros(columns.count, dtype=bool)
+    for i in np.flatnonzero(known).tolist():
+        n, d = int(numerator[i]), int(denominator[i])
+        passed[i] = zero_pays if d == 0 else percent_above(n, d, lower)
+    points = np.where(known & passed, float(paid), 0.0)
+    hundredths = np.where(known & passed, _hundredths_of(paid), 0.0)
+    return points, known, np.where(known, hundredths, np.nan)
+
+
+def _practice_choice(node: PracticeChoiceNode, columns: Columns, year: str):
+    """The chosen candidate's column, practice by practice; unknown where no choice is recorded."""
+    chosen = columns.choices[node.attribute.lower()]
+    candidates = [column(item, columns, year) for item in node.items]
+    points, known = np.zeros(columns.count), np.zeros(columns.count, dtype=bool)
+    hundredths = np.full(columns.count, np.nan)
+    for number, (p, k, h) in enumerate(candidates, start=1):
+        mine = chosen == number
+        points, known, hundredths = np.where(mine, p, points), np.where(mine, k, known), np.where(mine, h, hundredths)
+    return np.where(known, points, 0.0), known, np.where(known, hundredths, np.nan)
+
+
 COLUMN_FORMS = {AchievementNode: _achievement, FullPointsNode: _full, NoPointsNode: _none,
-                FixedPointsNode: _fixed, ChoiceNode: _choice, AverageNode: _average, PercentNode: _percent}
+                FixedPointsNode: _fixed, ChoiceNode: _choice, AverageNode: _average, PercentNode: _percent,
+                SumNode: _sum, OnceLowerPassedNode: _once_lower_passed, PracticeChoiceNode: _practice_choice}
+
+
+def choice_attributes(tree) -> set[str]:
+    """The attributes (lower-cased) every ``practice choice`` in the scheme reads."""
+    found = set()
+    for plan in tree.rules:
+        for node in (plan.pay, plan.on_request):
+            found |= _choices_in(node)
+    for floor in tree.floors:
+        found |= _choices_in(floor.node)
+    return found
+
+
+def _choices_in(node) -> set[str]:
+    if node is None:
+        return set()
+    here = {node.attribute.lower()} if isinstance(node, PracticeChoiceNode) else set()
+    for child in getattr(node, "items", ()):
+        here |= _choices_in(child)
+    if isinstance(node, PercentNode):
+        here |= _choices_in(node.item)
+    return here
 
 
 def column(node: Node, columns: Columns, year: str):

@@ -13,12 +13,13 @@ from qofrules.compiler import refuse_unknown_figures
 from qofrules.diagnostics import QofError
 
 # The published totals each shipped year must carry (domain.md "Totals"; HSCIC 2013/14; NHS Digital 2016/17
-# and 2023/24; the Scottish Government for Scotland 2016/17, which had no QOF); None: not sourced.
+# and 2023/24; the Scottish Government for Scotland 2016/17, which had no QOF); None: not sourced
+# (England 2008/09 ships for the primary care trusts' schemes, with its list and total unknown).
 ENGLAND_TOTALS = {"2013/14": 900, "2014/15": 559, "2015/16": 559, "2016/17": 559, "2017/18": 559, "2018/19": 559,
                   "2019/20": 559, "2020/21": 567, "2021/22": 635, "2022/23": 635, "2023/24": 635, "2024/25": 635}
 PUBLISHED_TOTALS = {**{("england", y): t for y, t in ENGLAND_TOTALS.items()},
                     ("wales", "2016/17"): None, ("scotland", "2015/16"): 659, ("scotland", "2016/17"): 0,
-                    ("northern-ireland", "2016/17"): None}
+                    ("northern-ireland", "2016/17"): None, ("england", "2008/09"): None}
 YEARS = contracts.available()
 
 

@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from conftest import CASES, evaluate_text
+from conftest import CASES, evaluate_columnar, evaluate_text
 
 CASE_FILES = sorted(p for p in (CASES / "evaluation").glob("*.yaml") if p.name != "fixture-contract.yaml")
 
@@ -54,6 +54,9 @@ def test_case(path, tmp_path):
                     assert got[side][measure] == value, f"{code} {indicator} {key}"
     for key, value in case.get("totals", {}).items():
         assert _money(result.totals[key]) == _money(value), key
+    # The vectorised path gives every figure, practice and trace the exact path gives.
+    fast = evaluate_columnar(case["scheme"], case["data"], tmp_path, code_changes=changes)
+    assert json.dumps(fast.to_plain(indicators=True, trace=True)) == json.dumps(result.to_plain(indicators=True, trace=True))
 
 
 def test_printed_parts_reconcile_with_totals(tmp_path):

@@ -4,6 +4,7 @@ practice by practice and indicator by indicator."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,9 @@ from qofrules.results import SummaryPracticeResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [("2014-lincolnshire-llr", "lincolnshire-2014"), ("2014-devon-cornwall", "south-west-2014"),
-         ("2014-somerset", "south-west-2014"), ("2017-leeds", "leeds-2017")]
+         ("2014-somerset", "south-west-2014"), ("2017-leeds", "leeds-2017"),
+         ("2020-21-mid-and-south-essex-top-up", "mid-south-essex-2021"),
+         ("../examples/local-indicator-on-top-2021", "mid-south-essex-2021")]
 
 
 def _generate(out: Path, scenario: str, limit: int | None = None, seed: int | None = None) -> Path:
@@ -33,7 +36,7 @@ def _generate(out: Path, scenario: str, limit: int | None = None, seed: int | No
     return out
 
 
-@pytest.mark.parametrize("scheme,data", SEEDS, ids=[s for s, _ in SEEDS])
+@pytest.mark.parametrize("scheme,data", SEEDS, ids=[s.rsplit("/", 1)[-1] for s, _ in SEEDS])
 def test_every_example_gives_the_same_output_both_ways(scheme, data):
     fast = api.run_result(f"schemes/{scheme}.qof", f"examples/{data}")
     slow = api.run_result(f"schemes/{scheme}.qof", f"examples/{data}", exact=True)
@@ -59,37 +62,90 @@ def _composites(inner):
         st.builds(lambda xs: f"higher of ({', '.join(xs)})", items),
         st.builds(lambda xs: f"lower of ({', '.join(xs)})", items),
         st.builds(lambda xs: f"average of ({', '.join(xs)})", items),
+        st.builds(lambda xs: f"sum of ({', '.join(xs)})", items),
+        st.builds(lambda xs: f"practice choice BASIS of ({', '.join(xs)})", items),
         st.builds(lambda percent, x: f"{percent}% of {x}", st.sampled_from([33, 50, 80, 87.5, 100]), inner))
 
 
 BASES = st.recursive(LEAVES, _composites, max_leaves=5)
 
 
-def _scheme(pay: str, request: str | None, months: bool) -> str:
+def _scheme(pay: str, request: str | None, months: bool, extras: tuple = ()) -> str:
+    """A scheme paying ``pay`` on every indicator of 2023/24 (only to practices with a BASIS choice
+    of 1 or 2 and, with "condition", only where they chose 1), with the extras asked for: a local
+    indicator paid on the same basis, a rule moving points, a floor and top-ups."""
     lines = ['scheme random "A random scheme"', "  contract: england 2023/24"]
     if months:
         lines += ["  runs: 2024-01-01 to 2024-03-31", "  pays for: months run"]
-    lines += ["  eligible when: every practice", "", '  rule "Random":', "    applies to: all indicators",
-              f"    pay: {pay}"]
+    lines += ["  eligible when: every practice"]
+    if "local" in extras:
+        lines += ["", '  local indicator LOC-ONE "A local percentage":', "    measure: percentage",
+                  "    thresholds: 35% to 85.5%", "    points: 17", "    price: £123.45 per point",
+                  "    adjusted for: list size and prevalence of group HYP"]
+    if "points" in extras:
+        lines += ["", '  rule "Points moved":', "    applies to: indicator HYP008", "    points: 9",
+                  "    pay: achievement"]
+    if "once" in extras:  # fraction indicators only (QR411)
+        lines += ["", '  rule "Once passed":', "    applies to: indicators CS005, SMOK005",
+                  f"    pay: sum of ({pay}, 2.5 points once lower threshold passed)"]
+    lines += ["", '  rule "Random":', "    applies to: all other indicators"]
+    if "condition" in extras:
+        lines.append("    only when: practice attribute BASIS = 1")
+    lines.append(f"    pay: {pay}")
     if request:
         lines.append(f"    on request: {request}")
+    if "floor" in extras:
+        lines += ["", '  floor "Last year":', "    at least: 90% of achievement in 2022/23"]
+    if "top up" in extras:
+        lines += ["", '  top up "Per point":', "    amount: £1.17 per point", "", '  top up "Per patient":',
+                  "    amount: £0.33 per patient"]
     return "\n".join(lines) + "\n"
 
 
 @pytest.fixture(scope="module")
 def small_national(tmp_path_factory):
-    return _generate(tmp_path_factory.mktemp("data") / "national", "national-2023", limit=40)
+    return _with_choices_and_local_rows(_generate(tmp_path_factory.mktemp("data") / "national", "national-2023",
+                                                  limit=40))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pay=BASES, request=st.none() | BASES, months=st.booleans())
-def test_random_schemes_give_the_same_pennies_both_ways(pay, request, months, small_national, tmp_path_factory):
+def _with_choices_and_local_rows(folder: Path) -> Path:
+    """The generated data with what the random schemes' extras read, drawn from a fixed seed: a
+    BASIS attribute per practice (1, 2, or none recorded) and LOC-ONE's NUMERATOR/DENOMINATOR rows
+    (some practices without them, some with a zero denominator). Synthetic, like the rest."""
+    import csv
+    import random
+    rng = random.Random(2023)
+    table = folder / "practices.csv"
+    rows = list(csv.reader(table.read_text(encoding="utf-8").splitlines()))
+    rows[0].append("BASIS")
+    for row in rows[1:]:
+        row.append(rng.choice(["1", "2", ""]))
+    with open(table, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    achievement = folder / "achievement-2023-24.csv"
+    with open(achievement, "a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for row in rows[1:]:
+            if rng.random() < 0.1:
+                continue
+            denominator = rng.choice([0, 7, 40, 123, 999])
+            writer.writerow([row[0], "LOC-ONE", "NUMERATOR", rng.randint(0, denominator)])
+            writer.writerow([row[0], "LOC-ONE", "DENOMINATOR", denominator])
+    return folder
+
+
+# QOFRULES_EXAMPLES=N runs N random schemes instead of 15 (by hand; the suite stays a few minutes).
+@settings(max_examples=int(os.environ.get("QOFRULES_EXAMPLES", 15)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pay=BASES, request=st.none() | BASES, months=st.booleans(),
+       extras=st.sets(st.sampled_from(["local", "points", "once", "condition", "floor", "top up"])))
+def test_random_schemes_give_the_same_pennies_both_ways(pay, request, months, extras, small_national, tmp_path_factory):
     path = tmp_path_factory.mktemp("scheme") / "random.qof"
-    path.write_text(_scheme(pay, request, months), encoding="utf-8")
+    path.write_text(_scheme(pay, request, months, tuple(extras)), encoding="utf-8")
     report = api.check_file(str(path))
     assert report.ok, [d.message for d in report.errors]
     fast = api.run_result(str(path), str(small_national))
     slow = api.run_result(str(path), str(small_national), exact=True)
+    assert isinstance(fast.practices[0], SummaryPracticeResult), "the vectorised path was not used"
     assert json.dumps(fast.to_plain(indicators=True)) == json.dumps(slow.to_plain(indicators=True))
 
 

@@ -31,7 +31,12 @@ def test_seed_verdicts():
     assert verdicts == {"2014-devon-cornwall": "accepted with warnings", "2014-lincolnshire-llr": "accepted with warnings",
                         "2014-somerset": "accepted with warnings", "2017-leeds": "rejected",
                         "2023-24-register-protection": "accepted with warnings",
-                        "2024-25-income-protection": "accepted with warnings"}
+                        "2024-25-income-protection": "accepted with warnings",
+                        "2016-17-northern-ireland": "accepted with warnings",
+                        "2020-21-england-covid": "accepted with warnings",
+                        "2020-21-mid-and-south-essex-top-up": "accepted with warnings",
+                        "2008-09-hammersmith-fulham-qof-plus": "accepted",
+                        "2019-20-england-covid-floor": "accepted with warnings"}
 
 
 def test_leeds_is_rejected_for_what_nhs_englands_legal_advice_said():

@@ -26,13 +26,14 @@ Check = Callable[[CheckContext], Iterable[Diagnostic]]
 
 
 def _checks() -> list[tuple[Check, bool]]:
-    from . import bases, bodies, coverage, dates, references, structure
+    from . import bases, bodies, coverage, dates, local, references, structure
     # (check, needs the contract year)
     return [
         (structure.check, False),
         (dates.check, False),
         (bodies.check, False),
         (bases.check, False),
+        (local.check, False),
         (references.check, True),
         (coverage.check, True),
     ]

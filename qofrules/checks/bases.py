@@ -16,7 +16,7 @@ def _places(value) -> int:
 
 def _precision(node, source):
     """QR237 for a number more precise than it can be paid in."""
-    if isinstance(node, ast.FixedPoints):
+    if isinstance(node, (ast.FixedPoints, ast.OnceLowerPassed)):
         what, value, text = "points", node.points, f"{format(node.points, 'f')} points"
     elif isinstance(node, ast.PercentOf):
         what, value, text = "percentage", node.percent, f"{format(node.percent, 'f')}%"
@@ -38,27 +38,25 @@ def check(ctx):
         pay = rule.pay
         if pay is not None and rule.reporting == ast.NOT_REQUIRED:
             for node in ast.walk_basis(pay.basis):
-                if isinstance(node, ast.Achievement) and node.year is None:
+                if (isinstance(node, ast.Achievement) and node.year is None) or isinstance(node, ast.OnceLowerPassed):
                     yield error("QR233", f"rule \"{rule.title.value}\" pays on this year's achievement, but "
                                 "says reporting is not required", source=ctx.source, span=node.span,
                                 hint="pay on full points or an earlier year's achievement, or require reporting")
-        for field in (rule.pay, rule.on_request):
-            if field is None:
-                continue
-            for node in ast.walk_basis(field.basis):
-                too_precise = _precision(node, ctx.source)
-                if too_precise is not None:
-                    yield too_precise
-                if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None \
-                        and scheme_year is not None and node.year.start >= scheme_year:
-                    if node.year.start == scheme_year:
-                        message = (f"'achievement in {node.year.text}' names the scheme's own contract year")
-                        hint = "write plain 'achievement' for this year's achievement"
-                    else:
-                        message = (f"'achievement in {node.year.text}' names a year after the scheme's contract "
-                                   f"year ({contract.year.text})")
-                        hint = "an earlier year's achievement must be of a year already completed"
-                    yield error("QR234", message, source=ctx.source, span=node.year.span, hint=hint)
-                if isinstance(node, ast.PercentOf) and node.percent > 100:
-                    yield warning("QR235", f"{node.percent}% is more than the whole; points are capped at each "
-                                  "indicator's maximum", source=ctx.source, span=node.span)
+    for _, field in ctx.scheme.basis_lines():
+        for node in ast.walk_basis(field.basis):
+            too_precise = _precision(node, ctx.source)
+            if too_precise is not None:
+                yield too_precise
+            if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None \
+                    and scheme_year is not None and node.year.start >= scheme_year:
+                if node.year.start == scheme_year:
+                    message = (f"'achievement in {node.year.text}' names the scheme's own contract year")
+                    hint = "write plain 'achievement' for this year's achievement"
+                else:
+                    message = (f"'achievement in {node.year.text}' names a year after the scheme's contract "
+                               f"year ({contract.year.text})")
+                    hint = "an earlier year's achievement must be of a year already completed"
+                yield error("QR234", message, source=ctx.source, span=node.year.span, hint=hint)
+            if isinstance(node, ast.PercentOf) and node.percent > 100:
+                yield warning("QR235", f"{node.percent}% is more than the whole; points are capped at each "
+                              "indicator's maximum", source=ctx.source, span=node.span)

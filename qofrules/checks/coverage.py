@@ -42,6 +42,7 @@ def check(ctx):
                         span=selector.span)
     covered = coverage(rules, contract)
     owner: dict[str, int] = {}
+    conditional: set[str] = set()
     for index, rule in enumerate(rules):
         codes = covered.get(index)
         if codes is None:
@@ -52,6 +53,11 @@ def check(ctx):
                      f"qofrules lists for {contract.key} (its list is incomplete: {contract.listed} indicators)")
             yield warning("QR224", f"rule \"{rule.title.value}\" applies to no indicator {where}",
                           source=source, span=rule.applies.span)
+        if rule.only_when is not None:
+            # A rule with a condition pays only the practices that meet it; the others fall to the
+            # rule without one that covers the indicator (or national rules): no clash.
+            conditional.update(codes)
+            continue
         clashes: dict[int, list[str]] = {}
         for code in codes:
             if code in owner:
@@ -69,7 +75,7 @@ def check(ctx):
                         hint="narrow one rule with 'except ...', or pay the rest with 'all other indicators'")
     if any(r.applies is None for r in rules):
         return  # a rule without 'applies to' is reported already; a gap would only be noise
-    missing = [code for code in contract.indicators if code not in owner]
+    missing = [code for code in contract.indicators if code not in owner and code not in conditional]
     if missing and rules:
         yield error("QR222", f"{len(missing)} indicator(s) of {contract.key} are paid by no rule: {_codes(missing)}",
                     source=source, span=rules[-1].title.span if rules else scheme.id.span,

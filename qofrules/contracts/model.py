@@ -45,6 +45,13 @@ class Indicator:
     # The kind as a figure, so completeness counts and refusals can name it: set when the national
     # data leaves the kind unknown (an unknown figure) or a user's overrides supplied it.
     kind_figure: Figure | None = None
+    # Set for an indicator a scheme defines (``local indicator``): how a point of it is priced. A
+    # local indicator is not part of the national contract and pays nothing under national rules.
+    local: Any = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.local is not None
 
     @property
     def is_register(self) -> bool:
@@ -100,6 +107,11 @@ class ContractYear:
     replaced_national: tuple[str, ...] = ()  # national figures an overrides file changed, said aloud
 
     @property
+    def national_indicators(self) -> dict[str, Indicator]:
+        """The contract's own indicators, without any a scheme defines (``local indicator``)."""
+        return {code: i for code, i in self.indicators.items() if not i.is_local}
+
+    @property
     def key(self) -> str:
         return f"{self.country} {self.year}"
 
@@ -120,7 +132,7 @@ class ContractYear:
         """The sum of the indicators' points, or None if any is unknown (or none is listed)."""
         if self.indicator_list_unknown:
             return None
-        values = [i.points.value for i in self.indicators.values()]
+        values = [i.points.value for i in self.national_indicators.values()]
         if any(v is None for v in values):
             return None
         return sum(values)
@@ -129,12 +141,12 @@ class ContractYear:
     def listed(self) -> str:
         """'35 of 121': indicators listed in the data of those the year has, as published."""
         published = self.published_indicator_count.value
-        return f"{len(self.indicators)} of {'?' if published is None else published}"
+        return f"{len(self.national_indicators)} of {'?' if published is None else published}"
 
     @property
     def indicator_list_unknown(self) -> bool:
         """No indicator is listed, but the year has (or may have) some: nothing can be computed."""
-        return not self.indicators and self.published_indicator_count.value != 0
+        return not self.national_indicators and self.published_indicator_count.value != 0
 
     @property
     def domains(self) -> list[str]:
@@ -150,7 +162,7 @@ class ContractYear:
         for group in self.groups.values():
             if group.national_prevalence is not None:
                 yield f"national prevalence of group {group.code}", group.national_prevalence
-        for ind in self.indicators.values():
+        for ind in self.national_indicators.values():
             if ind.kind_figure is not None:
                 yield f"{ind.code} kind (register or fraction)", ind.kind_figure
             yield f"{ind.code} points", ind.points

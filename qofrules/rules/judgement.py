@@ -17,7 +17,11 @@ A scheme is judged as one of:
   or by NHS England's regional or area teams (the 2014 schemes);
 * a **local alternative by a local body** — approved only by bodies with local power (CCGs with
   delegated commissioning, ICBs, PCTs);
-* **made by no body with a recorded power** — judged by every rule that binds local schemes.
+* **made by no body with a recorded power** — judged by every rule that binds local schemes;
+* **payments on top of national QOF** — a scheme that pays every national indicator as national
+  rules do and only adds money (local indicators on top, top-ups, floors): not a change to the
+  national contract at all, so the rules for local alternatives to QOF do not bind it (Hammersmith
+  & Fulham's QOF+, Mid and South Essex's 2020/21 top-up). A national amendment stays one.
 
 Which rules judge which kind of scheme is each rule's ``judges`` (``qofrules rules`` prints it).
 """
@@ -34,9 +38,10 @@ NATIONAL_AMENDMENT = "national amendment"
 NATIONAL_COMMISSIONER = "local variation agreed by the national commissioner"
 LOCAL_BODY = "local alternative by a local body"
 NO_AUTHORITY = "scheme made by no body with a recorded power"
+ON_TOP = "payments on top of national QOF"
 
 #: Every kind of judgement, in the order docs/rules.md lists them.
-JUDGEMENTS = (NATIONAL_AMENDMENT, NATIONAL_COMMISSIONER, LOCAL_BODY, NO_AUTHORITY)
+JUDGEMENTS = (NATIONAL_AMENDMENT, NATIONAL_COMMISSIONER, LOCAL_BODY, NO_AUTHORITY, ON_TOP)
 #: The kinds of scheme that are not national amendments, which the local-scheme rules bind.
 LOCAL_SCHEMES = frozenset({NATIONAL_COMMISSIONER, LOCAL_BODY, NO_AUTHORITY})
 EVERY_SCHEME = frozenset(JUDGEMENTS)
@@ -57,6 +62,34 @@ class Judgement:
 def acts_nationally(body: ast.Body) -> bool:
     """A body acting for the whole country: any body without levels, or NHS England's national level."""
     return body.level is None or body.level.text == "national"
+
+
+def only_adds_money(scheme: ast.Scheme, contract) -> str | None:
+    """What the scheme adds on top of national QOF (local indicators, top-ups, floors), if every
+    rule that pays a national indicator pays it as national rules do (this year's achievement, the
+    year's points, reporting as usual) — else None: the scheme varies QOF itself."""
+    if not scheme.local_indicators and not scheme.adjustments:
+        return None
+    from ..selection import coverage
+    covered = coverage(scheme.rules, contract)
+    for index, rule in enumerate(scheme.rules):
+        national = [c for c in covered.get(index, ()) if not contract.indicators[c].is_local]
+        if not national:
+            continue
+        as_usual = (rule.pay is not None and isinstance(rule.pay.basis, ast.Achievement) and rule.pay.basis.year is None
+                    and rule.on_request is None and rule.points is None and rule.reporting == ast.AS_USUAL)
+        if not as_usual:
+            return None
+    if scheme.pays_for == ast.MONTHS_RUN:
+        return None
+    parts = []
+    if scheme.local_indicators:
+        count = len(scheme.local_indicators)
+        parts.append(f"{count} local indicator{'' if count == 1 else 's'}")
+    for adjustment in scheme.adjustments:
+        word = "a top-up" if isinstance(adjustment, ast.TopUp) else "a floor"
+        parts.append(f"{word}, \"{adjustment.title.value}\"")
+    return ", ".join(parts)
 
 
 def whole_country(scheme: ast.Scheme) -> bool:
@@ -98,6 +131,12 @@ def judge(ctx) -> Judgement:
         return Judgement(kind=NATIONAL_AMENDMENT, bodies=tuple(acting),
                          reason=f"{who} had national power over {ctx.country}'s QOF on {when}, and the scheme "
                                 "applies to every practice")
+    added = only_adds_money(ctx.scheme, ctx.contract)
+    if added is not None and not (acting and whole_country(ctx.scheme)):
+        who = ", ".join(body_text(b) for b in ctx.approvers) or "no body recorded"
+        return Judgement(kind=ON_TOP, bodies=tuple(ctx.approvers),
+                         reason=f"every national indicator is paid as national rules pay it, and the scheme only "
+                                f"adds money ({added}): it does not change the national contract (approved by {who})")
     commissioners = national + [b for b in ctx.approvers if powers[id(b)] == COMMISSIONER]
     if commissioners:
         who = ", ".join(body_text(b) for b in commissioners)
@@ -117,6 +156,6 @@ def judge(ctx) -> Judgement:
 
 
 
-__all__ = ["NATIONAL_AMENDMENT", "NATIONAL_COMMISSIONER", "LOCAL_BODY", "NO_AUTHORITY", "JUDGEMENTS",
+__all__ = ["NATIONAL_AMENDMENT", "NATIONAL_COMMISSIONER", "LOCAL_BODY", "NO_AUTHORITY", "ON_TOP", "JUDGEMENTS",
            "LOCAL_SCHEMES", "EVERY_SCHEME", "Judgement", "judge", "whole_country", "restriction_text",
            "acts_nationally"]

@@ -4,17 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import ast
+from ..printer import part_text
 from .base import ERROR, Rule, describe_date, walk_basis
 
 
 def _named_years(scheme: ast.Scheme):
-    for rule in scheme.rules:
-        for field in (rule.pay, rule.on_request):
-            if field is None:
-                continue
-            for node in walk_basis(field.basis):
-                if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None:
-                    yield rule, node.year
+    for rule, field in scheme.basis_lines():
+        for node in walk_basis(field.basis):
+            if isinstance(node, ast.Achievement) and node.year is not None and node.year.start is not None:
+                yield rule, node.year
 
 
 def check(ctx):
@@ -22,7 +20,7 @@ def check(ctx):
     for rule, year in _named_years(ctx.scheme):
         ends = dt.date(year.start + 1, 3, 31)
         if ends >= ctx.start:
-            yield RULE.breach(ctx, f"rule \"{rule.title.value}\" pays on achievement in {year.text}, a year that "
+            yield RULE.breach(ctx, f"{part_text(rule)} pays on achievement in {year.text}, a year that "
                               f"ends on {describe_date(ends)}, not before the scheme starts on "
                               f"{describe_date(ctx.start)}: its achievement is not yet known", year.span,
                               hint="an earlier year's achievement must be of a completed year")
@@ -31,7 +29,7 @@ def check(ctx):
             unconfirmed.setdefault(year.text, year)
         elif year.text not in ctx.data_years:
             held = ", ".join(ctx.data_years) or "no year"
-            yield RULE.breach(ctx, f"rule \"{rule.title.value}\" pays on achievement in {year.text}, but the "
+            yield RULE.breach(ctx, f"{part_text(rule)} pays on achievement in {year.text}, but the "
                               f"practice data holds achievement for {held} only", year.span,
                               hint=f"add {year.text}'s achievement (ACHIEVED_POINTS) to the data set")
     for text, year in unconfirmed.items():
