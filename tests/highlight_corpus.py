@@ -64,6 +64,10 @@ def _name_roles(scheme: ast.Scheme) -> dict[tuple[int, int], str]:
             mark(node.domains, "domain")
         elif isinstance(node, ast.WaiverField):
             mark([node.rule], "rule-code")
+        elif isinstance(node, ast.LocalIndicator):
+            mark([node.code], "indicator")
+        elif isinstance(node, ast.AdjustedField) and node.prevalence_group is not None:
+            mark([node.prevalence_group], "group")
         if is_dataclass(node):
             for f in fields(node):
                 walk(getattr(node, f.name))

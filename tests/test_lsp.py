@@ -359,14 +359,42 @@ def test_completion_offers_the_grammar_s_words_and_the_year_s_names(tmp_path):
     labels = {name: {item.label for item in items} for name, items in got.items()}
     assert {"contract:", "area:", "approved:", "eligible when:", "pays for: whole year", "rule"} <= labels["header"]
     assert "applies to:" not in labels["header"]
-    assert labels["rule field"] == {"applies to:", "pay:", "reporting: as usual", "reporting: not required",
-                                    "on request:", "rule"}
+    assert {"applies to:", "pay:", "reporting: as usual", "reporting: not required", "on request:",
+            "rule"} <= labels["rule field"]
+    assert not {"contract:", "area:", "eligible when:"} & labels["rule field"]  # header fields: not in a rule
     assert labels["codes"] >= set(year.indicators)
     assert labels["groups"] >= set(year.groups)
     assert labels["body"] >= set(bodies.kinds())
     detail = next(item for item in got["codes"] if item.label == "AF001")
     assert detail.detail == year.indicators["AF001"].description
     assert detail.text_edit.range.start == types.Position(line=6, character=len(lines[6]))
+
+
+def test_a_local_indicator_is_described_and_offered_and_its_block_knows_its_fields():
+    """Hammersmith and Fulham's QOF+ defines an indicator of its own: hover says so, completion
+    offers it after 'indicators', and a line inside its block is offered its fields."""
+    path = ROOT / "schemes" / "2008-09-hammersmith-fulham-qof-plus.qof"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    code_line = next(i for i, line in enumerate(lines) if line.lstrip().startswith("local indicator "))
+    code = lines[code_line].split()[2]
+    measure_line = next(i for i, line in enumerate(lines) if line.lstrip().startswith("measure:"))
+    applies_line = next(i for i, line in enumerate(lines) if line.lstrip().startswith("applies to:"))
+
+    async def go():
+        async with Session() as session:
+            await session.open(path)
+            on_code = await session.hover(path, code_line, lines[code_line].index(code) + 1)
+            edited = lines[:measure_line] + ["    "] + lines[measure_line + 1:applies_line] + \
+                ["    applies to: indicators "] + lines[applies_line + 1:]
+            await session.change(path, "\n".join(edited), 2)
+            return (on_code, await session.complete(path, measure_line, 4),
+                    await session.complete(path, applies_line, len("    applies to: indicators ")))
+    on_code, in_block, after_indicators = run(go())
+    assert on_code.contents.value.startswith(f"**{code}**: the scheme's own indicator")
+    assert {"measure: percentage", "measure: register", "target:", "price:"} <= {i.label for i in in_block}
+    assert "applies to:" not in {i.label for i in in_block}
+    assert code in [i.label for i in after_indicators]
 
 
 def test_completion_of_a_word_begun_replaces_it(tmp_path):

@@ -20,7 +20,7 @@ CORPUS = corpus()
 
 KIND_TYPES = {
     "punctuation": Punctuation, "string": String, "date": Literal.Date, "year": Literal.Date,
-    "percent": Number, "number": Number, "comparison": Operator, "comment": Comment.Single,
+    "percent": Number, "money": Number, "number": Number, "comparison": Operator, "comment": Comment.Single,
     "scheme-id": Name.Class, "indicator": Name.Constant, "group": Name.Constant, "domain": Name.Constant,
     "rule-code": Name.Constant, "name": Name,
 }

@@ -30,6 +30,7 @@ CORPUS = corpus()
 KIND_SCOPES = {
     "punctuation": "punctuation.", "string": "string.quoted.double.qof", "date": "constant.numeric.date.qof",
     "year": "constant.numeric.year.qof", "percent": "constant.numeric.percentage.qof",
+    "money": "constant.numeric.money.qof",
     "number": "constant.numeric.qof", "comparison": "keyword.operator.comparison.qof",
     "comment": "comment.line.number-sign.qof", "scheme-id": "entity.name.type.scheme.qof",
     "indicator": "constant.other.indicator-code.qof", "group": "constant.other.group-code.qof",
@@ -176,11 +177,31 @@ def _words(text: str, lines: list[dict]):
         start += len(line_text) + 1
 
 
-@pytest.mark.parametrize("name", sorted(CORPUS))
+CANONICAL = sorted(name for name in CORPUS if name.startswith("schemes/") or name.endswith(".expected"))
+
+
+def _openers(text: str) -> set[int]:
+    """The lines of fmt's output that open a block: the scheme line, and each line the next
+    statement is indented deeper than."""
+    lines = text.split("\n")
+    statements = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    depth = {i: len(lines[i]) - len(lines[i].lstrip()) for i in statements}
+    return {i for i, j in zip(statements, statements[1:]) if depth[j] > depth[i]} | {
+        i for i in statements if lines[i].startswith("scheme")}
+
+
+def test_the_canonical_corpus_opens_every_kind_of_block():
+    words = {CORPUS[name].split("\n")[i].split()[0] for name in CANONICAL for i in _openers(CORPUS[name])}
+    assert {"scheme", "rule", "local", "top", "floor"} <= words
+
+
+@pytest.mark.parametrize("name", CANONICAL)
 def test_indentation_follows_the_formatter(tokenised, name):
-    """Enter after a scheme or rule line indents (as fmt lays it out); typing ``rule`` outdents."""
+    """Enter after a line that opens a block (the scheme line, a rule, a local indicator, a top-up,
+    a floor) indents, and finishing such a line at a field's indentation outdents it, as fmt lays
+    schemes out: in fmt's output, a line opens a block when the next statement is indented deeper."""
     text = CORPUS[name]
-    for line_text, line in zip(text.split("\n"), tokenised[name]):
-        opens = line_text.lstrip().startswith(("scheme ", "rule "))
-        assert line["indents"] == opens, line_text
-        assert line["outdents"] == line_text.lstrip().startswith("rule "), line_text
+    opens = _openers(text)
+    for i, (line_text, line) in enumerate(zip(text.split("\n"), tokenised[name])):
+        assert line["indents"] == (i in opens), line_text
+        assert line["outdents"] == (i in opens and not line_text.startswith("scheme")), line_text

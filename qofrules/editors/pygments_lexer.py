@@ -42,6 +42,7 @@ def _tokens() -> dict:
             (r'"[^\r\n]*', Error),  # a quoted text not closed on its line (QR001)
             (shapes.date, Literal.Date),
             (shapes.year, Literal.Date),
+            (shapes.money, Number),
             (shapes.percent, Number),
             (shapes.number, Number),
             (shapes.comparison, Operator),

@@ -69,6 +69,7 @@ def grammar() -> dict:
                       {"match": r"\\.?", "name": "invalid.illegal.escape.qof"}]},
         {"match": shapes.date, "name": "constant.numeric.date.qof"},
         {"match": shapes.year, "name": "constant.numeric.year.qof"},
+        {"match": shapes.money, "name": "constant.numeric.money.qof"},
         {"match": shapes.percent, "name": "constant.numeric.percentage.qof"},
         {"match": shapes.number, "name": "constant.numeric.qof"},
         {"match": shapes.comparison, "name": "keyword.operator.comparison.qof"},

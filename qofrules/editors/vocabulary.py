@@ -40,6 +40,7 @@ class TokenShapes:
     date: str
     year: str
     percent: str
+    money: str
     number: str
     comparison: str
     comment: str
@@ -74,7 +75,8 @@ def terminal_words() -> dict[str, str]:
 def shapes() -> TokenShapes:
     patterns = {t.name: t.pattern.value for t in _terminals() if isinstance(t.pattern, PatternRE)}
     return TokenShapes(name=patterns["NAME"], string=patterns["STRING"], date=patterns["DATE"],
-                       year=patterns["YEAR"], percent=patterns["PERCENT"], number=patterns["NUMBER"],
+                       year=patterns["YEAR"], percent=patterns["PERCENT"], money=patterns["MONEY"],
+                       number=patterns["NUMBER"],
                        comparison=patterns["COMPARISON"], comment=patterns["COMMENT"])
 
 

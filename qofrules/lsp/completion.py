@@ -74,11 +74,16 @@ def _item(label: str, kind: types.CompletionItemKind, replace: types.Range, deta
         text_edit=types.TextEdit(range=replace, new_text=label), sort_text=f"{sort}{label}")
 
 
-def _names(role: str, place: context.Place, contract: ContractYear | None, replace: types.Range) -> list:
+def _names(role: str, place: context.Place, contract: ContractYear | None, replace: types.Range,
+           local: dict) -> list:
     K = types.CompletionItemKind
-    if role == context.INDICATOR and contract is not None:
-        return [_item(code, K.Constant, replace, ind.description, describe.indicator(contract, code), "0")
-                for code, ind in contract.indicators.items()]
+    if role == context.INDICATOR:
+        own = [_item(code, K.Constant, replace, title, describe.indicator(contract, code, local), "0")
+               for code, (title, _) in local.items()]
+        national = [] if contract is None else [
+            _item(code, K.Constant, replace, ind.description, describe.indicator(contract, code), "0")
+            for code, ind in contract.indicators.items() if code not in local]
+        return own + national
     if role == context.GROUP and contract is not None:
         return [_item(code, K.Enum, replace, g.description, describe.group(contract, code), "0")
                 for code, g in contract.groups.items()]
@@ -112,9 +117,9 @@ def _years(place: context.Place, contract: ContractYear | None, replace: types.R
 
 
 def complete(lines: list[str], line: int, column: int, contract: ContractYear | None,
-             to_client) -> list[types.CompletionItem]:
+             to_client, local: dict | None = None) -> list[types.CompletionItem]:
     """Completion items at ``column`` (0-based, in characters) of ``line``; ``to_client`` turns a
-    (line, column) range into the client's units."""
+    (line, column) range into the client's units; ``local``: the scheme's own indicators."""
     text = lines[line] if line < len(lines) else ""
     typed = _WORD_BEFORE.search(text[:column]).group(0)
     start = column - len(typed)
@@ -126,7 +131,7 @@ def complete(lines: list[str], line: int, column: int, contract: ContractYear | 
     if "NAME" in where.accepts:
         role = context.name_role(where.tokens)
         if role is not None:
-            items += _names(role, where, contract, replace)
+            items += _names(role, where, contract, replace, local or {})
     if "YEAR" in where.accepts:
         items += _years(where, contract, replace)
     return items

@@ -1,7 +1,8 @@
 """Where in a scheme a position is: the words the grammar accepts there, and what a name there names.
 
 A scheme is one statement per line, so a line can be understood on its own: it is parsed after a
-stand-in for what comes before it (a scheme line, and a rule line if the line lies inside a rule),
+stand-in for what comes before it (a scheme line, and the line that opens the block it lies in: a
+rule, a local indicator, a top-up or a floor),
 with Lark's interactive parser. That works while the rest of the file is broken, as it is while
 someone types, and it asks the grammar, not a second list, which keywords may follow.
 """
@@ -17,8 +18,10 @@ from .. import syntax
 from ..editors import vocabulary
 
 _HEADER_PRELUDE = 'scheme x "x"\n'
-_RULE_PRELUDE = 'scheme x "x"\nrule "x":\n'
-_RULE_LINE = re.compile(r"^[ \t]*rule(?![A-Za-z0-9_-])")
+#: A line that opens a block of fields: a rule, a local indicator, a top-up, a floor (a keyword,
+#: perhaps a code, a quoted title, a colon at the end).
+_OPENER = re.compile(r'^[ \t]*[a-z][^"#]*"(?:[^"\\]|\\.)*"[ \t]*:[ \t]*$')
+_LOCAL_INDICATOR = re.compile(r'^[ \t]*local[ \t]+indicator[ \t]+([A-Za-z][A-Za-z0-9_-]*)[ \t]+"((?:[^"\\]|\\.)*)"', re.M)
 _SCHEME_LINE = re.compile(r"^[ \t]*scheme(?![A-Za-z0-9_-])")
 _CONTRACT_LINE = re.compile(r"^[ \t]*contract[ \t]*:[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]+([0-9]{4}/[0-9]{2})", re.M)
 #: The header fields whose values are lists of bodies.
@@ -44,9 +47,13 @@ class Place:
         return sorted(literal[t] for t in self.accepts if t in literal and literal[t][:1].isalpha())
 
 
-def in_rule(lines: list[str], line: int) -> bool:
-    """True when ``line`` (0-based) lies inside a rule: a rule line stands above it."""
-    return any(_RULE_LINE.match(text) for text in lines[:line])
+def block_opener(lines: list[str], line: int) -> str | None:
+    """The line that opens the block ``line`` (0-based) lies in (a rule, a local indicator, a
+    top-up, a floor), if any: the nearest such line above it."""
+    for text in reversed(lines[:line]):
+        if _OPENER.match(text):
+            return text.strip()
+    return None
 
 
 def place(lines: list[str], line: int, column: int) -> Place | None:
@@ -59,7 +66,8 @@ def place(lines: list[str], line: int, column: int) -> Place | None:
     if _SCHEME_LINE.match(prefix) or not any(_SCHEME_LINE.match(text) for text in lines[:line]):
         prelude = ""
     else:
-        prelude = _RULE_PRELUDE if in_rule(lines, line) else _HEADER_PRELUDE
+        opener = block_opener(lines, line)
+        prelude = _HEADER_PRELUDE + (opener + "\n" if opener else "")
     try:
         interactive = syntax.parser().parse_interactive(prelude + prefix)
         tokens = interactive.exhaust_lexer()
@@ -130,3 +138,8 @@ def contract_named(text: str) -> tuple[str, str] | None:
     of the scheme does not parse."""
     found = _CONTRACT_LINE.search(text)
     return (found.group(1), found.group(2)) if found else None
+
+
+def local_indicators(text: str) -> dict[str, tuple[str, int]]:
+    """The scheme's own indicators, read from its text: code → (title, 0-based line)."""
+    return {m.group(1): (m.group(2), text.count("\n", 0, m.start())) for m in _LOCAL_INDICATOR.finditer(text)}

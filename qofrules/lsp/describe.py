@@ -35,7 +35,12 @@ def _figure(figure: Figure | None, unit: str = "") -> str:
     return said + ")"
 
 
-def indicator(contract: ContractYear | None, code: str) -> str | None:
+def indicator(contract: ContractYear | None, code: str, local: dict | None = None) -> str | None:
+    """``local``: the scheme's own indicators (code → (title, 0-based line)), which a scheme
+    names as it names national ones."""
+    if local and code in local:
+        title, line = local[code]
+        return f"**{code}**: the scheme's own indicator, \"{title}\" (a local indicator, line {line + 1})"
     if contract is None:
         return None
     found = contract.indicators.get(code)

@@ -6,9 +6,11 @@ from ..contracts.model import ContractYear
 from . import context, describe
 
 
-def hover_text(lines: list[str], line: int, column: int, contract: ContractYear | None) -> tuple[str, tuple] | None:
+def hover_text(lines: list[str], line: int, column: int, contract: ContractYear | None,
+               local: dict | None = None) -> tuple[str, tuple] | None:
     """(markdown, (line, start column, end column)) for the token at ``column`` (0-based, in
-    characters) of ``line``, or None where there is nothing to say."""
+    characters) of ``line``, or None where there is nothing to say. ``local``: the scheme's own
+    indicators (:func:`.context.local_indicators`)."""
     found = context.token_at(lines, line, column)
     if found is None:
         return None
@@ -23,7 +25,7 @@ def hover_text(lines: list[str], line: int, column: int, contract: ContractYear 
     role = context.name_role(before.tokens)
     name = token.value
     if role == context.INDICATOR:
-        text = describe.indicator(contract, name)
+        text = describe.indicator(contract, name, local)
     elif role == context.GROUP:
         text = describe.group(contract, name)
     elif role == context.DOMAIN:

@@ -161,7 +161,8 @@ def did_close(ls: QofLanguageServer, params: types.DidCloseTextDocumentParams) -
 def on_hover(ls: QofLanguageServer, params: types.HoverParams) -> types.Hover | None:
     document = ls.workspace.get_text_document(params.text_document.uri)
     lines, line, column = ls.lines_and_position(document, params.position)
-    found = hover.hover_text(lines, line, column, ls.contract_of(document.uri, document.source))
+    found = hover.hover_text(lines, line, column, ls.contract_of(document.uri, document.source),
+                             context.local_indicators(document.source))
     if found is None:
         return None
     text, (at, start, end) = found
@@ -180,7 +181,8 @@ def on_completion(ls: QofLanguageServer, params: types.CompletionParams) -> type
                                    end=types.Position(line=end_line, character=end))
         return ls.to_client(document, server_range)
 
-    items = completion.complete(lines, line, column, ls.contract_of(document.uri, document.source), to_client)
+    items = completion.complete(lines, line, column, ls.contract_of(document.uri, document.source), to_client,
+                                context.local_indicators(document.source))
     return types.CompletionList(is_incomplete=False, items=items)
 
 
