@@ -188,7 +188,7 @@ def scale(source: Path, out: Path, times: int, show=print) -> tuple[int, int]:
     comment = (f"SYNTHETIC DATA: a x{times} copy of {source.name} made by benchmarks/scale.py.\n"
                f"Do not edit by hand; remake with: python3 benchmarks/scale.py SRC_DIR OUT_DIR --times {times}\n"
                f"What the copies are, and which columns are real and which synthetic: see below.")
-    gen.write_yaml(out / "dataset.yaml", comment, scaled_manifest(manifest, source, times))
+    gen.write_yaml(out / "dataset.yaml", comment, scaled_manifest(manifest, source, times), gen.DATASET_SCHEMA)
     return total_rows, total_bytes
 
 

@@ -576,8 +576,17 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
 _Dumper.add_representer(str, _represent_str)
 
 
-def write_yaml(path: Path, comment: str, data: dict) -> None:
-    """YAML with a leading comment; key order as given, so files read top-down and diff cleanly."""
+#: The published JSON Schemas (their $id) for editors: the last line of each file's leading comment
+#: names its schema for yaml-language-server (docs/editors.md; tests/test_json_schemas.py checks them).
+SCHEMA_URL = "https://raw.githubusercontent.com/qofrules/qofrules/main/qofrules/"
+DATASET_SCHEMA = SCHEMA_URL + "data/dataset.schema.json"
+OVERRIDES_SCHEMA = SCHEMA_URL + "contracts/overrides.schema.json"
+
+
+def write_yaml(path: Path, comment: str, data: dict, schema: str) -> None:
+    """YAML with a leading comment, its last line naming the file's schema for editors; key order
+    as given, so files read top-down and diff cleanly."""
+    comment += f"\nyaml-language-server: $schema={schema}"
     lines = "".join(f"# {line}".rstrip() + "\n" for line in comment.splitlines())
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=None)
@@ -832,10 +841,10 @@ def generate(scenario: Scenario, out: Path, seed: int | None = None, scale: int 
     practices = scenario_practices(scenario, seed, scale, limit)
     written = write_tables(scenario, out, contract, effective_figures(contract, overrides), practices, seed)
     if scenario.overrides:
-        write_yaml(out / OVERRIDES_FILE, overrides_comment(contract, unknown_kinds), overrides)
+        write_yaml(out / OVERRIDES_FILE, overrides_comment(contract, unknown_kinds), overrides, OVERRIDES_SCHEMA)
         written.append(Written(out / OVERRIDES_FILE, 0))
     write_yaml(out / "dataset.yaml", manifest_comment(scenario, seed, scale),
-               manifest(scenario, contract, seed, scale))
+               manifest(scenario, contract, seed, scale), DATASET_SCHEMA)
     written.append(Written(out / "dataset.yaml", 0))
     return written
 

@@ -196,4 +196,5 @@ def test_a_yaml_number_of_thousands_of_digits_in_a_manifest_is_an_error_not_a_cr
     _manifest(data, "contract_overrides: contract-overrides.yaml", f"contract_overrides: {'9' * 5000}")
     result = _both(data)
     assert result.exit_code == 1
-    assert "dataset.yaml:32:21: error[QD025] a number has thousands of digits" in result.output
+    line = (data / "dataset.yaml").read_text(encoding="utf-8").split("\n").index(f"contract_overrides: {'9' * 5000}") + 1
+    assert f"dataset.yaml:{line}:21: error[QD025] a number has thousands of digits" in result.output
