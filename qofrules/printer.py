@@ -179,7 +179,7 @@ def percent_text(value: Decimal) -> str:
 
 def price_text(field: ast.PriceField) -> str:
     if field.kind == ast.NATIONAL_PRICE:
-        return "national"
+        return "as a QOF point"
     return f"{field.text} {field.kind}"
 
 

@@ -105,7 +105,7 @@ _LINE_HINTS = {
     "amount:": "a top-up says its unit: amount: £1.50 per patient (or per practice, or per point)",
     "at least:": "a floor is a basis, e.g. at least: achievement in 2019/20 (or 95% of achievement in "
                  "2018/19); amounts and points are never negative",
-    "price:": "price: national, price: £125 per point, or price: £2,000 for full points",
+    "price:": "price: as a QOF point, price: £125 per point, or price: £2,000 for full points",
     "thresholds:": "thresholds: 40% to 90% (for one threshold: target: 90%)",
 }
 

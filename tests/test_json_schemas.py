@@ -33,6 +33,7 @@ SCHEMAS = {
     "qofrules/contracts/overrides.schema.json": ["examples/*/contract-overrides.yaml"],
     "qofrules/contracts/contract.schema.json": ["qofrules/contracts/data/*.yaml"],
     "qofrules/contracts/code-changes.schema.json": ["qofrules/contracts/*-code-changes.yaml"],
+    "qofrules/config.schema.json": [],  # TOML settings (docs/repository.md): no shipped YAML file
 }
 #: Shipped YAML files no schema describes (read by code that checks them itself).
 WITHOUT_SCHEMA = {"qofrules/contracts/bodies.yaml", "qofrules/contracts/authorities.yaml"}

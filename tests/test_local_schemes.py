@@ -120,7 +120,7 @@ FIXTURE_LOCAL = '''scheme s "Local"
   local indicator LOC-REG "A local register":
     measure: register
     points: 4
-    price: national
+    price: as a QOF point
     adjusted for: list size
 
   rule "As usual":

@@ -20,6 +20,7 @@ CORPUS = corpus()
 
 KIND_TYPES = {
     "punctuation": Punctuation, "string": String, "date": Literal.Date, "year": Literal.Date,
+    "month": Literal.Date, "calendar_year": Literal.Date,
     "percent": Number, "money": Number, "number": Number, "comparison": Operator, "comment": Comment.Single,
     "scheme-id": Name.Class, "indicator": Name.Constant, "group": Name.Constant, "domain": Name.Constant,
     "rule-code": Name.Constant, "name": Name,

@@ -29,6 +29,7 @@ CORPUS = corpus()
 
 KIND_SCOPES = {
     "punctuation": "punctuation.", "string": "string.quoted.double.qof", "date": "constant.numeric.date.qof",
+    "month": "constant.numeric.date.qof", "calendar_year": "constant.numeric.date.qof",
     "year": "constant.numeric.year.qof", "percent": "constant.numeric.percentage.qof",
     "money": "constant.numeric.money.qof",
     "number": "constant.numeric.qof", "comparison": "keyword.operator.comparison.qof",

@@ -14,7 +14,7 @@ from ..diagnostics import Related, did_you_mean, error, warning
 _REQUIRED = (
     (ast.MeasureField, "its measure", "measure: percentage   (or: measure: register)"),
     (ast.LocalPointsField, "its points", "points: 10"),
-    (ast.PriceField, "what a point is worth", "price: national   (or: price: £125 per point)"),
+    (ast.PriceField, "what a point is worth", "price: as a QOF point   (or: price: £125 per point)"),
     (ast.AdjustedField, "what its price is adjusted for", "adjusted for: list size   (or: adjusted for: nothing)"),
 )
 

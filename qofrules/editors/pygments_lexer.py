@@ -42,6 +42,13 @@ def _tokens() -> dict:
             (r'"[^\r\n]*', Error),  # a quoted text not closed on its line (QR001)
             (shapes.date, Literal.Date),
             (shapes.year, Literal.Date),
+            (shapes.month, Literal.Date),
+            # A date given to the year only where a date may stand (after 'in', 'to' or 'runs:'); elsewhere
+            # four digits are a number (points: 2014, practice attribute size >= 5000).
+            ("(?<=in )" + shapes.calendar_year, Literal.Date),
+            ("(?<=to )" + shapes.calendar_year, Literal.Date),
+            (f"({v.word_pattern(['runs'])})([ \\t]*)(:)([ \\t]*)({shapes.calendar_year})",
+             bygroups(Keyword, Whitespace, Punctuation, Whitespace, Literal.Date)),
             (shapes.money, Number),
             (shapes.percent, Number),
             (shapes.number, Number),

@@ -38,6 +38,8 @@ class TokenShapes:
     name: str
     string: str
     date: str
+    month: str          # a date given to the month (2014-06)
+    calendar_year: str  # a date given to the year (2014)
     year: str
     percent: str
     money: str
@@ -75,6 +77,7 @@ def terminal_words() -> dict[str, str]:
 def shapes() -> TokenShapes:
     patterns = {t.name: t.pattern.value for t in _terminals() if isinstance(t.pattern, PatternRE)}
     return TokenShapes(name=patterns["NAME"], string=patterns["STRING"], date=patterns["DATE"],
+                       month=patterns["MONTH"], calendar_year=patterns["CALENDAR_YEAR"],
                        year=patterns["YEAR"], percent=patterns["PERCENT"], money=patterns["MONEY"],
                        number=patterns["NUMBER"],
                        comparison=patterns["COMPARISON"], comment=patterns["COMMENT"])
