@@ -20,8 +20,8 @@ What is real and what is not:
 Beside the publication the generator writes ``generator-figures.yaml``: the synthetic thresholds,
 zero-denominator rule and national registers and lists it used — the answers that
 ``qofrules contracts infer`` must recover, kept *outside* the publication so that nothing reads them
-by mistake. Two indicators are made to have too few practices between their thresholds
-(``FEW_BETWEEN``), so that inference must say they cannot be recovered.
+by mistake. With ``--few-between`` two indicators are made to have too few practices between their
+thresholds (``FEW_BETWEEN``), so that inference must say they cannot be recovered.
 
 Values are drawn with numpy's PCG64 generator seeded from (seed, year, indicator), so output is
 byte-for-byte reproducible. Points are scored here in whole numbers, written out independently
@@ -187,7 +187,7 @@ class Year:
 
 
 def draw_year(year: str, practices: list[dict], seed: int, list_sizes: np.ndarray, age: np.ndarray,
-              quality: np.ndarray) -> Year:
+              quality: np.ndarray, few_between: bool = False) -> Year:
     count = len(practices)
     prevalence_groups = groups()
     types = {raw.get("patient_list", "TOTAL") for raw in prevalence_groups.values()} | {"TOTAL"}
@@ -228,7 +228,7 @@ def draw_year(year: str, practices: list[dict], seed: int, list_sizes: np.ndarra
             low = draw.random(count) < 0.025
             achieved = np.where(low, draw.uniform(0.1, 0.5, count), achieved)
             numerator = np.minimum(denominator, np.rint(denominator * achieved)).astype(np.int64)
-            if indicator.code in FEW_BETWEEN:
+            if few_between and indicator.code in FEW_BETWEEN:
                 numerator = _few_between(numerator, denominator, lower, upper, FEW_BETWEEN[indicator.code])
         points = score(numerator, denominator, indicator.points, lower, upper)
         cells[indicator.code] = {"NUMERATOR": numerator, "DENOMINATOR": denominator, "PCAS": exceptions,
@@ -322,7 +322,7 @@ def notice(seed: int, limit: int | None) -> str:
             f"thresholds and a synthetic zero-denominator rule, NOT national figures.{subset}\n")
 
 
-def figures(drawn: Year, year_indicators: list[Indicator], seed: int, limit: int | None) -> dict:
+def figures(drawn: Year, year_indicators: list[Indicator], seed: int, limit: int | None, few_between: bool) -> dict:
     """The answers: what the points were scored with, and the data's national totals."""
     known = known_thresholds()
     thresholds = {}
@@ -336,9 +336,9 @@ def figures(drawn: Year, year_indicators: list[Indicator], seed: int, limit: int
         national[group] = {"register": int(drawn.registers[group].sum()), "list": int(drawn.lists[kind].sum()),
                            "patient_list": kind}
     return {"synthetic": True, "made_by": f"examples/generate_publication.py --seed {seed}"
-            + (f" --limit {limit}" if limit else ""),
+            + (f" --limit {limit}" if limit else "") + (" --few-between" if few_between else ""),
             "note": "The synthetic figures this publication's ACHIEVED_POINTS were scored with: NOT national figures.",
-            "year": drawn.year, "zero_denominator": ZERO_DENOMINATOR, "few_between": dict(FEW_BETWEEN),
+            "year": drawn.year, "zero_denominator": ZERO_DENOMINATOR, "few_between": dict(FEW_BETWEEN) if few_between else {},
             "thresholds": thresholds, "national": national}
 
 
@@ -346,7 +346,8 @@ def _percent(hundredths: int) -> int | str:
     return hundredths // 100 if hundredths % 100 == 0 else f"{hundredths // 100}.{hundredths % 100:02d}".rstrip("0")
 
 
-def generate(out: Path, seed: int = SEED, limit: int | None = None, folder: bool = False) -> Path:
+def generate(out: Path, seed: int = SEED, limit: int | None = None, folder: bool = False,
+             few_between: bool = False) -> Path:
     """Write the publication (``out/qof-2324-synthetic.zip``, or that folder) and the figures file."""
     practices = read_csv(MAPPINGS)
     if limit:
@@ -359,7 +360,7 @@ def generate(out: Path, seed: int = SEED, limit: int | None = None, folder: bool
     files: dict[str, bytes] = {"SYNTHETIC.txt": notice(seed, limit).encode("utf-8")}
     current = None
     for year in (YEAR, PRIOR_YEAR):
-        drawn = draw_year(year, practices, seed, list_sizes, age, quality)
+        drawn = draw_year(year, practices, seed, list_sizes, age, quality, few_between)
         files.update(year_files(drawn, practices, indicators(year)))
         if year == YEAR:
             current = drawn
@@ -383,7 +384,7 @@ def generate(out: Path, seed: int = SEED, limit: int | None = None, folder: bool
         handle.write("# SYNTHETIC: the figures examples/generate_publication.py scored the publication beside this\n"
                      "# file with, and the national totals of its data. NOT national figures. Kept outside the\n"
                      "# publication: they are the answers qofrules contracts infer must find on its own.\n")
-        yaml.safe_dump(figures(current, indicators(YEAR), seed, limit), handle, sort_keys=False)
+        yaml.safe_dump(figures(current, indicators(YEAR), seed, limit, few_between), handle, sort_keys=False)
     return target
 
 
@@ -393,10 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--limit", type=int, help="keep only the first N practices (then it is not national)")
     parser.add_argument("--folder", action="store_true", help="write a folder of CSV files instead of a zip")
+    parser.add_argument("--few-between", action="store_true",
+                        help=f"leave {', '.join(FEW_BETWEEN)} with too few practices between their thresholds to infer them")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
-    target = generate(args.out, seed=args.seed, limit=args.limit, folder=args.folder)
+    target = generate(args.out, seed=args.seed, limit=args.limit, folder=args.folder, few_between=args.few_between)
     print(f"wrote {target} and {args.out / 'generator-figures.yaml'}")
     return 0
 
