@@ -118,23 +118,28 @@ def indicators(year: str) -> list[Indicator]:
 
 
 def thresholds_of(indicator: Indicator, known: dict) -> tuple[int, int]:
-    """(lower, upper) in hundredths of a percent: the contract year's own where it has them, else
-    synthetic from THRESHOLDS by the code alone (not the seed), so every draw scores alike."""
-    if indicator.code in known:
-        lower, upper = known[indicator.code]
-    elif indicator.all_or_nothing:
+    """(lower, upper) in hundredths of a percent: the contract year's own where it has one or both,
+    the rest synthetic from THRESHOLDS by the code alone (not the seed), so every draw scores alike."""
+    if indicator.all_or_nothing:
         lower, upper = 0, 100
     else:
         lower, upper = THRESHOLDS[zlib.crc32(indicator.code.encode()) % len(THRESHOLDS)]
-    return round(float(lower) * 100), round(float(upper) * 100)
+    given_lower, given_upper = known.get(indicator.code, (None, None))
+    lower = lower if given_lower is None else given_lower
+    upper = upper if given_upper is None else given_upper
+    low, high = round(float(lower) * 100), round(float(upper) * 100)
+    if low >= high:  # a synthetic lower above the contract's upper: keep them 30 points apart
+        low = max(0, high - 3000)
+    return low, high
 
 
 def known_thresholds() -> dict[str, tuple]:
+    """The thresholds the 2023/24 contract file gives (either may be None: unknown)."""
     found = {}
     for raw in contract(YEAR)["indicators"]:
         bounds = raw.get("thresholds") or {}
         low, high = (bounds.get("lower") or {}).get("value"), (bounds.get("upper") or {}).get("value")
-        if low is not None and high is not None:
+        if low is not None or high is not None:
             found[raw["code"]] = (low, high)
     return found
 

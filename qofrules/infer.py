@@ -322,6 +322,7 @@ def infer(contract: ContractYear, data, *, basis: str, list_types: dict[str, str
             result.checks.append(_check_known(indicator, maximum, cells))
             continue
         found, why, _ = thresholds(indicator, maximum, cells)
+        found, why = _against_national(indicator, found, why)
         value = None if found is None else {"lower": _decimal_of(found[0]), "upper": _decimal_of(found[1])}
         result.findings.append(Finding(figure=f"{code} thresholds", key=("indicators", code, "thresholds"), value=value,
                                        recovered=found is not None, provenance=why))
@@ -345,6 +346,24 @@ def infer(contract: ContractYear, data, *, basis: str, list_types: dict[str, str
                                        recovered=value is not None, exact=exact,
                                        provenance=why + (f"; {covered[1]}" if value is not None else "")))
     return result
+
+
+def _against_national(indicator: Indicator, found, why: str):
+    """An overrides file sets both thresholds together: where the contract year has one of them,
+    the recovered pair is written only if it agrees (it then repeats the national figure, said so);
+    if it disagrees, nothing is written, since a national figure is never replaced unasked."""
+    if found is None:
+        return found, why
+    for end, value in (("lower", found[0]), ("upper", found[1])):
+        figure = getattr(indicator, end)
+        if figure is not None and figure.known:
+            national = int(Decimal(figure.value) * 100)
+            if national != value:
+                return None, (f"the data's points fit {_decimal_of(found[0])}/{_decimal_of(found[1])}, but the contract "
+                              f"year's {end} threshold is {figure.value} ({figure.status}: {figure.source}); not "
+                              "written, since qofrules never replaces a national figure unasked: check the source")
+            why += f"; its {end} threshold {figure.value} is the contract year's own ({figure.status}), repeated"
+    return found, why
 
 
 def _with_kinds(contract: ContractYear, kinds: dict[str, str]) -> ContractYear:
