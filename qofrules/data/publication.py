@@ -321,9 +321,11 @@ def _settle(survey: Survey) -> None:
                                       "qofrules will not guess which to use", source=Source(survey.path, ""),
                                       hint="remove one of them (a publication has one of each per year)")])
     if not any(f.kind in (ACHIEVEMENT, PREVALENCE, GEOGRAPHY) for f in survey.files):
+        held = "; ".join(f"{f.member} ({f.why})" for f in survey.files[:6]) or "no files"
+        more = f"; and {len(survey.files) - 6} more" if len(survey.files) > 6 else ""
         raise QofError([error("QD031", "the archive holds none of NHS Digital's QOF publication files (achievement, "
                               "prevalence, geography mapping)", source=Source(survey.path, ""),
-                              hint="qofrules data describe ZIP lists what it holds and why each file is not used")])
+                              hint=f"it holds: {held}{more}")])
     mappings = sorted(survey.of(GEOGRAPHY), key=lambda f: f.year, reverse=True)
     if not mappings:
         found = ", ".join(sorted({f"{f.kind} {f.year}" for f in survey.files if f.year}))
