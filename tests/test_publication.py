@@ -287,3 +287,35 @@ def test_reconcile_differences_as_excel(small, priced, tmp_path):
     assert book.sheetnames == ["Notices", "differences", "by indicator"]
     rows = list(book["differences"].iter_rows(min_row=2, values_only=True))
     assert rows and {r[2] for r in rows} == {"DM006"}
+
+
+def test_report_views_as_excel_sheets_with_the_notices_first(tmp_path):
+    import openpyxl
+    out = tmp_path / "report.xlsx"
+    scheme, data = ROOT / "schemes" / "2014-lincolnshire-llr.qof", ROOT / "examples" / "lincolnshire-2014"
+    result = _invoke("report", scheme, "--data", data, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "Notices" and {"summary", "by LMC", "by group", "practices"} <= set(book.sheetnames)
+    assert any("NOT national figures" in (row[0] or "") for row in book["Notices"].iter_rows(values_only=True))
+    html = _invoke("report", scheme, "--data", data, "--format", "markdown").stdout
+    summary = [c.value for c in book["summary"][2]]
+    header = [c.value for c in book["summary"][1]]
+    total = Decimal(str(summary[header.index("scheme_payment")])).quantize(Decimal("0.01"))
+    assert f"£{total:,.2f}" in html
+    assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets[1:])
+
+
+def test_diff_impact_as_parquet_with_geography(tmp_path):
+    import pyarrow.parquet as pq
+    out = tmp_path / "impact.parquet"
+    old, new = ROOT / "schemes" / "2014-lincolnshire-llr.qof", ROOT / "schemes" / "2014-devon-cornwall.qof"
+    data = ROOT / "examples" / "lincolnshire-2014"
+    result = _invoke("diff", old, new, "--impact", data, "-o", out)
+    assert result.exit_code == 1  # the versions differ in meaning
+    table = pq.read_table(out).to_pylist()
+    plain = json.loads(_invoke("diff", old, new, "--impact", data, "--format", "json").stdout)
+    assert [(r["practice"], format(r["difference"], "f")) for r in table] == \
+        [(p["practice"], p["difference"]) for p in plain["impact"]["practices"]]
+    assert table[0]["lmc"] == "Leicester, Leicestershire and Rutland" and "SYNTHETIC" in table[0]["notices"]
+    assert _invoke("diff", old, new, "-o", tmp_path / "x.csv").exit_code == 2  # tables need --impact

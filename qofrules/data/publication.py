@@ -470,17 +470,25 @@ class Read:
     facts: dict[str, PrevalenceFacts]     # year → facts of its prevalence file
     closed: dict[str, set[str]]           # year → practices in its files but not in the data set
     practices: list[Practice]
+    exact_prevalence: dict[str, dict] = field(default_factory=dict)  # year → the exact reader's result
 
 
-def _practices(survey: Survey) -> Read:
-    """The practices (latest mapping, list sizes from that year's prevalence file)."""
+def _practices(survey: Survey, fast: bool = False) -> Read:
+    """The practices (latest mapping, list sizes from that year's prevalence file). ``fast``: the
+    prevalence file is judged by the columnar reader (which defers anything doubtful to the exact
+    one) and its list types and TOTAL lists read with pyarrow; else exactly, with every line."""
     year = survey.practices_year
     mapping = survey.of(GEOGRAPHY, year)[0]
     geography = read_geography(_source(mapping, "geography mapping"))
     prevalence = survey.of(PREVALENCE, year)[0]
-    source = _source(prevalence, "prevalence file", _prevalence_renames(prevalence))
-    csvfiles.read_prevalence(source, set(geography.rows))  # every row judged first, with its line
-    facts = prevalence_facts(source, set(geography.rows))
+    read = Read(survey=survey, geography=geography, facts={}, closed={}, practices=[])
+    if fast and not _prevalence_renames(prevalence):
+        facts = _fast_facts(prevalence)
+    else:
+        source = _source(prevalence, "prevalence file", _prevalence_renames(prevalence))
+        read.exact_prevalence[year] = csvfiles.read_prevalence(source, set(geography.rows))  # judged with lines
+        facts = prevalence_facts(source, set(geography.rows))
+    read.facts[year] = facts
     missing = [code for code in geography.rows if code not in facts.total_list]
     if missing:
         raise QofError([error("QD033", f"{len(missing):,} practice(s) of {mapping.member} have no TOTAL patient list in "
@@ -489,9 +497,43 @@ def _practices(survey: Survey) -> Read:
                               source=Source(prevalence.shown, ""),
                               hint="qofrules takes a practice's list size (the CPI's numerator) from the prevalence "
                                    "file's TOTAL rows, as NHS Digital publishes them for every practice")])
-    practices = [Practice(code=code, name=name, list_size=facts.total_list[code], areas=areas, attributes=extra)
-                 for code, (name, areas, extra) in geography.rows.items()]
-    return Read(survey=survey, geography=geography, facts={year: facts}, closed={}, practices=practices)
+    read.practices = [Practice(code=code, name=name, list_size=facts.total_list[code], areas=areas, attributes=extra)
+                      for code, (name, areas, extra) in geography.rows.items()]
+    return read
+
+
+def _fast_facts(item: DataFile) -> PrevalenceFacts:
+    """``prevalence_facts`` with pyarrow, for the columnar path: anything it cannot judge as the
+    exact reader would (an unusual number, a disagreement, an older header) defers to the exact
+    reader, which says where."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+    from .columnar import Deferred
+    if _prevalence_renames(item):
+        raise Deferred(f"{item.member}: an older prevalence header")
+    try:
+        table = pv.read_csv(str(item.local), convert_options=pv.ConvertOptions(
+            include_columns=["PRACTICE_CODE", "GROUP_CODE", "PATIENT_LIST_TYPE", "PRACTICE_LIST_SIZE"],
+            column_types={c: pa.string() for c in ("PRACTICE_CODE", "GROUP_CODE", "PATIENT_LIST_TYPE",
+                                                   "PRACTICE_LIST_SIZE")}))
+    except (pa.ArrowException, KeyError) as exc:
+        raise Deferred(f"{item.member}: {exc}") from None
+    practice = pc.utf8_trim_whitespace(table.column("PRACTICE_CODE")).to_pylist()
+    group = pc.utf8_trim_whitespace(table.column("GROUP_CODE")).to_pylist()
+    kind = pc.utf8_upper(pc.utf8_trim_whitespace(table.column("PATIENT_LIST_TYPE"))).to_pylist()
+    size = table.column("PRACTICE_LIST_SIZE").to_pylist()
+    types: dict[str, str] = {}
+    totals: dict[str, int] = {}
+    for p, g, k, n in zip(practice, group, kind, size):
+        if types.setdefault(g, k) != k:
+            raise Deferred(f"{item.member}: a group measured against two patient lists")
+        if k == "TOTAL":
+            if n is None or not n.isdigit() or len(n) > csvfiles.MAX_NUMBER_CHARS:
+                raise Deferred(f"{item.member}: a list size only the exact reader judges")
+            if totals.setdefault(p, int(n)) != int(n):
+                raise Deferred(f"{item.member}: two TOTAL list sizes for one practice")
+    return PrevalenceFacts(total_list=totals, list_types=types)
 
 
 def _known_in(survey: Survey, year: str, main: dict[str, tuple]) -> set[str]:
@@ -534,10 +576,11 @@ def read_exact(survey: Survey) -> tuple[Dataset, Read]:
         achievement[year] = _exact_achievement(survey.of(ACHIEVEMENT, year), known, main, read, year)
     prevalence: dict[str, dict[str, dict[str, Prevalence]]] = {}
     for item in survey.of(PREVALENCE):
-        known = _known_in(survey, item.year, main)
-        source = _source(item, "prevalence file", _prevalence_renames(item))
-        found = csvfiles.read_prevalence(source, known)
-        if item.year not in read.facts:
+        found = read.exact_prevalence.get(item.year)
+        if found is None:
+            known = _known_in(survey, item.year, main)
+            source = _source(item, "prevalence file", _prevalence_renames(item))
+            found = csvfiles.read_prevalence(source, known)
             read.facts[item.year] = prevalence_facts(source)
         gone = set(found) - set(main)
         if gone:
@@ -628,7 +671,7 @@ def load_columns(path: str):
 
 def read_columns(survey: Survey):
     from . import columnar
-    read = _practices(survey)
+    read = _practices(survey, fast=True)
     main = {p.code: i for i, p in enumerate(read.practices)}
     n = len(main)
     achievement = {}
@@ -641,32 +684,44 @@ def read_columns(survey: Survey):
     prevalence = {}
     for item in survey.of(PREVALENCE):
         known = _known_in(survey, item.year, main)
-        source = _source(item, "prevalence file", _prevalence_renames(item))
-        found = csvfiles.read_prevalence(source, known)  # small (a row per practice and group): read exactly
-        if item.year not in read.facts:
-            read.facts[item.year] = prevalence_facts(source)
-        gone = set(found) - set(main)
-        if gone:
-            read.closed.setdefault(item.year, set()).update(gone)
-        prevalence[item.year] = _prevalence_columns(found, main)
+        index = dict(main)
+        for code in sorted(known - set(main)):
+            index[code] = len(index)
+        if _prevalence_renames(item):  # an older header: a small file, read exactly, then made columns
+            source = _source(item, "prevalence file", _prevalence_renames(item))
+            found = _prevalence_columns(read.exact_prevalence.get(item.year) or csvfiles.read_prevalence(source, known),
+                                        index)
+            read.facts.setdefault(item.year, prevalence_facts(source))
+        else:
+            try:
+                found = columnar.read_prevalence(item.local, index)
+            except columnar.Deferred as exc:
+                raise columnar.Deferred(f"{item.member}: {_plain_names(str(exc), item)}") from None
+            if item.year not in read.facts:
+                read.facts[item.year] = _fast_facts(item)
+        if len(index) > n:
+            extra = ~np.isnan(found.register[n:]).all(axis=1)
+            names = list(index)
+            read.closed.setdefault(item.year, set()).update(names[n + k] for k in np.flatnonzero(extra).tolist())
+        prevalence[item.year] = columnar.PrevalenceColumns(groups=found.groups, register=found.register[:n],
+                                                           list_size=found.list_size[:n])
     fields = _dataset_fields(read, list(achievement))
     data = columnar.ColumnarData(practices=tuple(read.practices), index=main, achievement=achievement,
                                  prevalence=prevalence, years=tuple(sorted(achievement)), **fields)
     return data, read
 
 
-def _prevalence_columns(found: dict[str, dict[str, Prevalence]], main: dict[str, int]):
+def _prevalence_columns(found: dict[str, dict[str, Prevalence]], index: dict[str, int]):
+    """The exact reader's prevalence as the columnar reader's matrices (practices × groups)."""
     from .columnar import PrevalenceColumns
     groups: dict[str, int] = {}
     for by_group in found.values():
         for group in by_group:
             groups.setdefault(group, len(groups))
-    register = np.full((len(main), len(groups)), np.nan)
-    list_size = np.full((len(main), len(groups)), np.nan)
+    register = np.full((len(index), len(groups)), np.nan)
+    list_size = np.full((len(index), len(groups)), np.nan)
     for practice, by_group in found.items():
-        i = main.get(practice)
-        if i is None:
-            continue
+        i = index[practice]
         for group, figures in by_group.items():
             register[i, groups[group]] = figures.register
             list_size[i, groups[group]] = figures.list_size

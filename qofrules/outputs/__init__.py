@@ -232,3 +232,31 @@ def impact_tables(plain: dict, results: dict, data) -> Tables:
             if text.split(": ", 1)[1] not in [n.split(": ", 1)[-1] for n in notices]:
                 notices.append(text)
     return Tables(notices=notices, tables=[table, changes], main="impact")
+
+
+# ------------------------------------------------------------------ the commands' entry points
+
+def report_tables_for(scheme: str, data_path: str, overrides, indicators: bool) -> Tables:
+    """``report --format csv|xlsx|parquet``: the report's views from one evaluation (the same
+    :class:`~qofrules.results.RunResult` its HTML shows)."""
+    from .. import api
+    from ..evaluate import evaluate
+    from ..report import build_report
+    tree, dataset = api.prepared(scheme, data_path, overrides)
+    result = evaluate(tree, dataset)
+    return report_tables(build_report(tree, dataset, scheme, result), result, dataset, indicators)
+
+
+def impact_tables_for(old: str, new: str, data_path: str, overrides) -> tuple[Tables, bool]:
+    """``diff OLD NEW --impact DATA --format csv|xlsx|parquet``: the impact per practice, and
+    whether the versions differ in meaning. A version that cannot be evaluated is an error here
+    (a table of impact without it would be empty)."""
+    from .. import api
+    from ..differ import impact
+    found = api.diff_result(old, new)
+    plain = found.to_plain()
+    results, data = {}, None
+    for side, path in (("old", old), ("new", new)):
+        results[side], data = api.run_result_and_data(path, data_path, overrides)
+    plain["impact"] = impact(found, results["old"], results["new"])
+    return impact_tables(plain, results, data), bool(plain["changed"])
