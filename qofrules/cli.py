@@ -137,6 +137,7 @@ def contracts(selection: tuple[str, ...], fmt: str) -> None:
     qofrules contracts wales             one country's years
     qofrules contracts 2016/17           every country's 2016/17
     qofrules contracts england 2016/17   one year's figures, each with value, status and source
+    qofrules contracts infer DATA        figures recovered from practice data (qofrules contracts infer -h)
 
     A country or year that does not ship is an error (exit 2) with a suggestion.
     """

@@ -319,3 +319,14 @@ def test_diff_impact_as_parquet_with_geography(tmp_path):
         [(p["practice"], p["difference"]) for p in plain["impact"]["practices"]]
     assert table[0]["lmc"] == "Leicester, Leicestershire and Rutland" and "SYNTHETIC" in table[0]["notices"]
     assert _invoke("diff", old, new, "-o", tmp_path / "x.csv").exit_code == 2  # tables need --impact
+
+
+def test_the_shipped_reference_copies_are_what_their_sources_say():
+    import hashlib
+    sources = (ROOT / "examples" / "reference" / "SOURCES.md").read_text(encoding="utf-8")
+    control = ROOT / "examples" / "reference" / "INDICATOR_REFERENCE_CONTROL.csv"
+    assert hashlib.sha256(control.read_bytes()).hexdigest() in sources
+    mappings = {row["PRACTICE_CODE"] for row in gen.read_csv(gen.MAPPINGS)}
+    from qofrules.infer import england_practices
+    assert england_practices("2023/24") == mappings and len(mappings) == 6410
+    assert england_practices("2022/23") is None

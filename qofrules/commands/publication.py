@@ -52,9 +52,7 @@ class ContractsGroup(click.Group):
     to the original command (a country, a year, an option)."""
 
     def __init__(self, fallback: click.Command):
-        super().__init__(name=fallback.name, help=(fallback.help or "") + (
-            "\n\n\b\nqofrules contracts infer DATA      national figures recovered from practice data "
-            "(an overrides file)"), params=[])
+        super().__init__(name=fallback.name, help=fallback.help, params=[])
         self.fallback = fallback
 
     def make_context(self, info_name, args, parent=None, **extra):
@@ -62,8 +60,6 @@ class ContractsGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         return self.fallback.make_context(info_name, args, parent=parent, **extra)
 
-    def get_help(self, ctx) -> str:
-        return self.fallback.get_help(ctx)
 
 
 @click.command(name="infer")

@@ -241,8 +241,6 @@ def opened(path: str):
             parents = [part for part in reversed(PurePosixPath(member.name).parts[:-1])]
             _recognise(item, archive.head(member, HEADER_BYTES), parents + context)
             survey.files.append(item)
-        for name, why in archive.skipped:
-            pass  # folders inside the archive say nothing
         _settle(survey)
         for item in survey.files:
             if item.kind in (ACHIEVEMENT, PREVALENCE, GEOGRAPHY, NOTICE):
