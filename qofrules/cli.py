@@ -90,6 +90,8 @@ def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str | None
     scheme and under the national rules alone, the difference, and totals."""
     from . import outputs
     fmt = outputs.choose_format(fmt, output, allowed=("json", "csv", "xlsx", "parquet"))
+    if indicators and fmt not in outputs.TABLE_FORMATS:
+        raise click.UsageError("--indicators adds a view to a table: give --format csv, xlsx or parquet (or -o results.xlsx)")
     try:
         # JSON gives every indicator's trace, which only the exact path makes: making it there at
         # once costs half what the vectorised path plus a trace per practice would (docs/evaluation.md).

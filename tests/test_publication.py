@@ -267,6 +267,7 @@ def test_parquet_keeps_pennies_exact_and_carries_the_notices(small, priced, tmp_
 
 def test_format_follows_the_suffix_and_binary_needs_a_file(small, priced, tmp_path):
     assert _invoke("run", SCHEME, "--data", small, *priced, "--format", "xlsx").exit_code == 2
+    assert _invoke("run", SCHEME, "--data", small, *priced, "--indicators").exit_code == 2  # text has no such view
     clash = _invoke("run", SCHEME, "--data", small, *priced, "--format", "csv", "-o", tmp_path / "r.xlsx")
     assert clash.exit_code == 2 and "names a xlsx file, but --format csv was given" in clash.stderr
     out = tmp_path / "r.csv"
