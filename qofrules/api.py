@@ -189,18 +189,24 @@ def run_result(scheme_path: str, data_path: str, overrides: list[str] | tuple[st
     A data set directory is read as columns and evaluated for every practice at once (fastpath);
     ``exact`` (``run --exact``), a compact file, or data the columnar reader defers on, use the
     exact path (fractions, practice by practice). Both give the same pennies (tests/test_fastpath.py)."""
+    return run_result_and_data(scheme_path, data_path, overrides, exact=exact)[0]
+
+
+def run_result_and_data(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = (), *,
+                        exact: bool = False):
+    """``run_result`` and the data set it was computed over (outputs show each practice's geography)."""
     tree, dataset, why = _prepared(scheme_path, data_path, overrides, columns=not exact)
     if not isinstance(dataset, data_module.Dataset):
         from .fastpath import evaluate_columns
-        return evaluate_columns(tree, dataset)[0]
+        return evaluate_columns(tree, dataset)[0], dataset
     result = evaluate(tree, dataset)
     if why is None:
-        return result
+        return result, dataset
     from dataclasses import replace
     return replace(result, notes=result.notes + (
         f"the data set was read and computed practice by practice, in exact arithmetic (the same pennies, "
         f"but about 40 times slower for a national data set), because the fast columnar reader found "
-        f"something only the exact reader judges: {why}",))
+        f"something only the exact reader judges: {why}",)), dataset
 
 
 # ------------------------------------------------------------------ what the CLI commands return

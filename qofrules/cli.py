@@ -16,12 +16,12 @@ import click
 
 from . import __version__, api
 from .diagnostics import QofError, error
-from .render import contract_text, contracts_text, run_csv, run_text
+from .render import contract_text, contracts_text, run_text
 from .source import Source
 from .writing import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = click.Choice(["text", "json", "csv"])
+FORMATS = click.Choice(["text", "json", "csv", "xlsx", "parquet"])
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -52,26 +52,36 @@ def cli() -> None:
               help="A data set: a directory with dataset.yaml, or a compact .yaml/.json file.")
 @click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
               help="A YAML file of figures the contract year lacks (repeatable). See docs/contracts.md.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default=None,
+              help="Default text, or chosen by -o's suffix (.json, .csv, .xlsx, .parquet). docs/data-formats.md.")
+@click.option("--indicators", is_flag=True, help="csv, xlsx, parquet: also one row per practice × indicator.")
 @click.option("--reasons", is_flag=True, help="Text format: show why each practice is or is not eligible.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
 @click.option("--exact", is_flag=True,
               help="Compute every practice and indicator in exact arithmetic, one by one (slower; the same "
                    "pennies as the default vectorised path: docs/evaluation.md).")
-def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str, reasons: bool,
+def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str | None, indicators: bool, reasons: bool,
         output: str | None, exact: bool) -> None:
     """Evaluate SCHEME over practice data: per practice, eligibility, points and pounds under the
     scheme and under the national rules alone, the difference, and totals."""
+    from . import outputs
+    fmt = outputs.choose_format(fmt, output, allowed=("json", "csv", "xlsx", "parquet"))
+    if indicators and fmt not in outputs.TABLE_FORMATS:
+        raise click.UsageError("--indicators adds a view to a table: give --format csv, xlsx or parquet (or -o results.xlsx)")
     try:
         # JSON gives every indicator's trace, which only the exact path makes: making it there at
         # once costs half what the vectorised path plus a trace per practice would (docs/evaluation.md).
-        result = api.run_result(scheme, data_path, overrides, exact=exact or fmt == "json")
+        result, dataset = api.run_result_and_data(scheme, data_path, overrides, exact=exact or fmt == "json")
     except QofError as exc:
         _fail(exc, exc.exit_code)
+    if fmt in outputs.TABLE_FORMATS:
+        try:
+            outputs.write_tables(outputs.run_tables(result, dataset, indicators), fmt, output)
+        except QofError as exc:
+            _fail(exc, EXIT_USAGE)
+        return
     if fmt == "json":
         text = json.dumps(result.to_plain(indicators=True), indent=2) + "\n"
-    elif fmt == "csv":
-        text = run_csv(result)
     else:
         text = run_text(result, reasons=reasons)
     try:
@@ -105,6 +115,7 @@ def contracts(selection: tuple[str, ...], fmt: str) -> None:
     qofrules contracts wales             one country's years
     qofrules contracts 2016/17           every country's 2016/17
     qofrules contracts england 2016/17   one year's figures, each with value, status and source
+    qofrules contracts infer DATA        figures recovered from practice data (qofrules contracts infer -h)
 
     A country or year that does not ship is an error (exit 2) with a suggestion.
     """

@@ -89,16 +89,25 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     return removed
 
 
-def _write_special(target: Path, text: str) -> None:
+def _write_special(target: Path, text: str | bytes) -> None:
     """Write to a pipe or device as it is: never replace it with a regular file."""
     try:
-        with open(target, "w", encoding="utf-8", newline="") as out:
+        with _opened(target, text) as out:
             out.write(text)
     except OSError as exc:
         raise _fail(target, exc.strerror or str(exc)) from None
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
+def _opened(target, text: str | bytes, handle=None):
+    """A file object for ``text``: UTF-8 text as it is, or bytes (an Excel or Parquet file)."""
+    if isinstance(text, bytes):
+        return os.fdopen(handle, "wb") if handle is not None else open(target, "wb")
+    if handle is not None:
+        return os.fdopen(handle, "w", encoding="utf-8", newline="")
+    return open(target, "w", encoding="utf-8", newline="")
+
+
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     if str(path) == "":
         raise _fail("''", "no file name given")
     given = Path(path)
@@ -124,7 +133,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     done = False
     try:
         os.chmod(temporary, _mode_for(target))
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with _opened(None, text, handle) as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())

@@ -149,8 +149,9 @@ def _git_side(path: str) -> bool:
               help="Also evaluate both versions on this practice data set and show the payment change per practice.")
 @click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
               help="A YAML file of figures the contract year lacks (repeatable), for --impact.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
-              help="markdown is fit to paste into a pull-request comment.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "csv", "xlsx", "parquet"]),
+              default=None, help="Default text; markdown is fit to paste into a pull-request comment; csv, xlsx and "
+                                 "parquet (with --impact, or chosen by -o's suffix) give the impact per practice.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
 @click.option("--stdin-filename", metavar="PATH", help="The file standard input (-) holds, to name that side by.")
 def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ...], fmt: str,
@@ -177,6 +178,18 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
             fail(exc, 2)
         files = tuple(stdin if f == "-" else f for f in files)
     git_mode = len(files) == GIT_ARGUMENTS
+    from .. import outputs
+    fmt = "text" if git_mode else outputs.choose_format(fmt, output, allowed=("json", "markdown", "csv", "xlsx",
+                                                                               "parquet"))
+    if fmt in outputs.TABLE_FORMATS:
+        if len(files) != 2 or data_path is None:
+            raise click.UsageError(f"--format {fmt} writes the payment impact per practice: give OLD NEW --impact DATASET")
+        try:
+            tables, changed = outputs.impact_tables_for(files[0], files[1], data_path, overrides)
+            outputs.write_tables(tables, fmt, output)
+        except QofError as exc:
+            fail(exc, 2)
+        sys.exit(1 if changed else 0)
     if git_mode:
         path, old, new = files[0], files[1], files[4]
     elif len(files) == 2:

@@ -25,7 +25,11 @@ MAX_COMPACT_BYTES = 20 * 1024 * 1024
 
 
 def load(path: str) -> Dataset:
-    """Load ``path``: a directory holding dataset.yaml, that file, or a compact .yaml/.yml/.json file."""
+    """Load ``path``: a directory holding dataset.yaml, that file, a compact .yaml/.yml/.json file,
+    or NHS Digital's publication as published (a zip, or a folder without a dataset.yaml)."""
+    from . import publication
+    if publication.applies(path):
+        return publication.load(path)
     data, source, base, files = read_manifest(path)
     if is_compact(data):
         return _compact(data, source, files, origin=path)

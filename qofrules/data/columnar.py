@@ -148,8 +148,12 @@ class ColumnarData:
 
 def load(path: str) -> ColumnarData | None:
     """The data set at ``path`` as columns; None for a compact file (small by nature: the exact
-    reader reads it). Raises :class:`Deferred` when only the exact reader can judge the files."""
-    from . import is_compact, read_manifest
+    reader reads it). Raises :class:`Deferred` when only the exact reader can judge the files. NHS
+    Digital's publication as published (a zip, a folder without a manifest) is read by
+    :mod:`.publication`, with this module's reader."""
+    from . import is_compact, publication, read_manifest
+    if publication.applies(path):
+        return publication.load_columns(path)
     data, source, base, files = read_manifest(path)
     if is_compact(data):
         return None
