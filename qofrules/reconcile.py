@@ -222,14 +222,13 @@ def _computed(tree, data) -> dict[str, np.ndarray]:
 
 def _explain(tree, data, result: Reconciliation) -> None:
     """Each difference shown (and each cell qofrules cannot compute) with qofrules' own account."""
-    from .evaluate import evaluate_indicator, pound_factors
+    from .evaluate import evaluate_indicator
     index = {p.code: i for i, p in enumerate(data.practices)}
     with exact():
         for entry in result.differ[:SHOWN_DIFFERENCES] + result.not_computed[:SHOWN_DIFFERENCES]:
             i = index[entry.practice]
             practice = data.practice_in_full(i, entry.indicator) if isinstance(data, ColumnarData) else data.practices[i]
-            _, factor = pound_factors(tree.contract, practice.list_size)
-            cell = evaluate_indicator(tree, practice, entry.indicator, False, factor, {})
+            cell = evaluate_indicator(tree, practice, entry.indicator, False, {})
             outcome = cell.national.outcome
             entry.why = outcome.account if outcome.exact is not None else "; ".join(outcome.missing) or outcome.account
 

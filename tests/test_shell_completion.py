@@ -54,7 +54,7 @@ def test_bash_completes_a_command_in_a_real_bash():
               'printf "%s\\n" "${COMPREPLY[@]}"\n')
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["check", "text", "json", "csv"]
+    assert done.stdout.split() == ["check", "text", "json", "csv", "xlsx", "parquet"]
 
 
 def test_zsh_and_fish_are_answered_with_commands_and_their_help():
