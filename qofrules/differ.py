@@ -549,16 +549,26 @@ def _local_indicators(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
                        + "; ".join(local_field_text(f) for f in new_by[code].fields), rule=cause(code), new=code)
                 for code in new_by if code not in old_by]
     for code in [c for c in old_by if c in new_by]:
-        was = {ast.LOCAL_KEYWORDS[type(f)]: local_field_text(f) for f in old_by[code].fields}
-        now = {ast.LOCAL_KEYWORDS[type(f)]: local_field_text(f) for f in new_by[code].fields}
-        for keyword in dict.fromkeys(list(was) + list(now)):
-            if was.get(keyword) != now.get(keyword):
-                changes.append(Change("local", f"local indicator {code}: {was.get(keyword, '(' + keyword + ' not stated)')}"
-                                      f" changed to {now.get(keyword, '(' + keyword + ' not stated)')}",
-                                      rule=cause(code), old=was.get(keyword), new=now.get(keyword)))
+        changes += _field_changes("local", f"local indicator {code}", old_by[code].fields, new_by[code].fields,
+                                  ast.LOCAL_KEYWORDS, local_field_text)
         if old_by[code].title.value != new_by[code].title.value:
             changes.append(Change("metadata", f"local indicator {code} renamed to {quote(new_by[code].title.value)}",
                                   old=old_by[code].title.value, new=new_by[code].title.value))
+    return changes
+
+
+def _field_changes(group: str, cause: str, old_fields, new_fields, keywords: dict, field_text) -> list[Change]:
+    """One change per field of a block (a local indicator, a top-up, a floor) that differs between
+    the versions, by keyword, each said in the language's words; ``cause`` names the block for
+    --impact."""
+    was = {keywords[type(f)]: field_text(f) for f in old_fields}
+    now = {keywords[type(f)]: field_text(f) for f in new_fields}
+    changes = []
+    for keyword in dict.fromkeys(list(was) + list(now)):
+        if was.get(keyword) != now.get(keyword):
+            changes.append(Change(group, f"{cause}: {was.get(keyword, f'({keyword} not stated)')} changed to "
+                                  f"{now.get(keyword, f'({keyword} not stated)')}", rule=cause,
+                                  old=was.get(keyword), new=now.get(keyword)))
     return changes
 
 
@@ -577,13 +587,8 @@ def _adjustments(old: ast.Scheme, new: ast.Scheme) -> list[Change]:
     changes += [Change("adjustments", f"{key} added: {words(new_by[key])}", rule=key, new=words(new_by[key]))
                 for key in new_by if key not in old_by]
     for key in [k for k in old_by if k in new_by]:
-        was = {ast.ADJUSTMENT_KEYWORDS[type(f)]: adjustment_field_text(f) for f in old_by[key].fields}
-        now = {ast.ADJUSTMENT_KEYWORDS[type(f)]: adjustment_field_text(f) for f in new_by[key].fields}
-        for keyword in dict.fromkeys(list(was) + list(now)):
-            if was.get(keyword) != now.get(keyword):
-                changes.append(Change("adjustments", f"{key}: {was.get(keyword, '(no ' + keyword + ')')} changed to "
-                                      f"{now.get(keyword, '(no ' + keyword + ')')}", rule=key,
-                                      old=was.get(keyword), new=now.get(keyword)))
+        changes += _field_changes("adjustments", key, old_by[key].fields, new_by[key].fields, ast.ADJUSTMENT_KEYWORDS,
+                                  adjustment_field_text)
     return changes
 
 

@@ -160,3 +160,15 @@ def test_the_same_scheme_text_gives_the_same_json_on_both_paths_with_every_new_c
     (result,) = exact.practices
     assert [a.title for a in result.adjustments] == ["Floor", "Per point"]
     assert result.scheme_payment == sum(i.scheme.payment for i in result.indicators) + sum(a.payment for a in result.adjustments)
+
+
+def test_diff_says_which_field_of_a_local_indicator_or_top_up_changed(tmp_path):
+    old, new = tmp_path / "old.qof", tmp_path / "new.qof"
+    base = _scheme(AS_USUAL, after='\n  top up "Per patient":\n    amount: £0.50 per patient\n')
+    old.write_text(base, encoding="utf-8")
+    new.write_text(base.replace("target: 90%", "target: 85%").replace("£0.50 per patient", "£0.75 per patient"),
+                   encoding="utf-8")
+    changes = {c.message: c.rule for c in api.diff_result(str(old), str(new)).changes}
+    assert changes == {"local indicator LOC-BP: target: 90% changed to target: 85%": "local indicator LOC-BP",
+                       'top up "Per patient": amount: £0.50 per patient changed to amount: £0.75 per patient':
+                           'top up "Per patient"'}
