@@ -60,7 +60,8 @@ def test_bash_completes_a_command_in_a_real_bash():
 def test_zsh_and_fish_are_answered_with_commands_and_their_help():
     assert _complete("zsh", "qofrules val", "1") == ["plain", "validate", _help("validate")]
     fish = _complete("fish", "qofrules val", "val")
-    assert fish == [f"plain,validate\t{_help('validate')}"]
+    # click 8.5 answers fish on one line ("plain,validate<TAB>help"); 8.4 and earlier on three, as zsh
+    assert fish in ([f"plain,validate\t{_help('validate')}"], ["plain", "validate", _help("validate")])
 
 
 def test_every_command_is_offered():
