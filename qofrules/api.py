@@ -381,9 +381,8 @@ def validation_reports(paths: list[str] | str, data_path: str | None = None,
     files = list(shared_overrides) + list(overrides)
     years = None
     if data_path:
-        dataset = load_data(data_path)
-        years = tuple(dataset.years)
-        files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + files
+        years, own_overrides = data_years(data_path)
+        files = ([own_overrides] if own_overrides else []) + files
     by_year = load_overrides_by_year(files)
     reports = [check_file(p, by_year) for p in paths]
     named = {f"{r.scheme.contract.country.text} {r.scheme.contract.year.text}"
@@ -394,6 +393,22 @@ def validation_reports(paths: list[str] | str, data_path: str | None = None,
                                   "contract year", source=loaded[0][1],
                                   hint="schemes name: " + (", ".join(sorted(named)) or "no contract year"))])
     return [validate_report(r, data_years=years) for r in reports]
+
+
+def data_years(path: str) -> tuple[tuple[str, ...], str | None]:
+    """(the years of achievement a data set holds, its own contract overrides file or None), as
+    ``load_data`` would find them. A data set directory's manifest names both, so only the
+    manifest is read (and every file it names checked to be there, as the loaders check them):
+    validating a scheme against England's data needs its years, not its 2 million rows. A compact
+    file, or NHS Digital's publication as published (whose years are in its files), is loaded."""
+    from .data import is_compact, publication, read_manifest
+    if not publication.applies(path):
+        manifest, _, _, files = read_manifest(path)
+        if not is_compact(manifest):
+            overrides = files.get("contract_overrides")
+            return tuple(sorted(manifest.get("achievement", {}))), str(overrides) if overrides else None
+    dataset = load_data(path)
+    return tuple(dataset.years), dataset.contract_overrides
 
 
 def validate(paths: list[str] | str, data_path: str | None = None,
