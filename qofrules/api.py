@@ -136,6 +136,23 @@ def load_overrides_by_year(paths: list[str] | tuple[str, ...]) -> dict:
     return found
 
 
+def shared_overrides_for(scheme_path, shared: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Of a repository's ``contract-overrides`` setting, the files for the contract year the scheme
+    names (each file says its year: ``overrides: england 2013/14``). A scheme that cannot be read
+    or names no year gets none, and its own error is reported when it is run."""
+    if not shared:
+        return ()
+    try:
+        scheme = parse(scheme_source(scheme_path).text)
+    except QofError:
+        return ()
+    field = scheme.contract
+    if field is None:
+        return ()
+    key = f"{field.country.text} {field.year.text}"
+    return tuple(path for path in shared if contract_data.load_overrides(path)[0]["overrides"] == key)
+
+
 def load_contract(country: str, year: str, overrides: list[str] | tuple[str, ...] = ()) -> ContractYear:
     """A shipped contract year with any user-supplied figures (``--contract-overrides``) applied."""
     contract = contract_data.load(country, year)
@@ -339,10 +356,11 @@ def diff_result(old_path: str, new_path: str):
 
 
 def diff(old_path: str, new_path: str, data: str | None = None,
-         overrides: list[str] | tuple[str, ...] = ()) -> dict:
+         overrides: list[str] | tuple[str, ...] = (), *, shared_overrides: list[str] | tuple[str, ...] = ()) -> dict:
     """``qofrules diff``: the semantic changes from OLD to NEW as plain data; with ``data``, also the
     payment impact per practice (``impact``), or why one side could not be evaluated on it
-    (``impact_unavailable``: side → the diagnostics)."""
+    (``impact_unavailable``: side → the diagnostics). ``shared_overrides`` (the repository's
+    ``contract-overrides`` setting, used when ``overrides`` is empty) apply to each side by its year."""
     from .differ import impact
     found = diff_result(old_path, new_path)
     plain = found.to_plain()
@@ -350,7 +368,7 @@ def diff(old_path: str, new_path: str, data: str | None = None,
         results, problems = {}, {}
         for side, path in (("old", old_path), ("new", new_path)):
             try:
-                results[side] = run_result(path, data, overrides)
+                results[side] = run_result(path, data, overrides or shared_overrides_for(path, shared_overrides))
             except QofError as exc:
                 problems[side] = [d.to_json() for d in exc.diagnostics]
         if problems:

@@ -15,6 +15,8 @@ import sys
 import click
 
 from . import __version__, api
+from .commands.options import DATA_HELP, OVERRIDES_HELP, overrides_for, setting_format, settings, settings_options
+from .commands.options import data_path as resolved_data
 from .diagnostics import QofError, error
 from .render import contract_text, contracts_text, run_text
 from .source import Source
@@ -48,24 +50,32 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("scheme", type=click.Path(dir_okay=False))
-@click.option("--data", "data_path", required=True, type=click.Path(),
-              help="A data set: a directory with dataset.yaml, or a compact .yaml/.json file.")
+@click.option("--data", "data_path", type=click.Path(), help=DATA_HELP)
 @click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
-              help="A YAML file of figures the contract year lacks (repeatable). See docs/contracts.md.")
+              help=OVERRIDES_HELP)
 @click.option("--format", "fmt", type=FORMATS, default=None,
-              help="Default text, or chosen by -o's suffix (.json, .csv, .xlsx, .parquet). docs/data-formats.md.")
+              help="Default text (or the format setting, if json or csv), else chosen by -o's suffix (.json, .csv, .xlsx, "
+                   ".parquet). docs/data-formats.md.")
 @click.option("--indicators", is_flag=True, help="csv, xlsx, parquet: also one row per practice × indicator.")
 @click.option("--reasons", is_flag=True, help="Text format: show why each practice is or is not eligible.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
 @click.option("--exact", is_flag=True,
               help="Compute every practice and indicator in exact arithmetic, one by one (slower; the same "
                    "pennies as the default vectorised path: docs/evaluation.md).")
-def run(scheme: str, data_path: str, overrides: tuple[str, ...], fmt: str | None, indicators: bool, reasons: bool,
-        output: str | None, exact: bool) -> None:
+@settings_options
+def run(scheme: str, data_path: str | None, overrides: tuple[str, ...], fmt: str | None, indicators: bool,
+        reasons: bool, output: str | None, exact: bool, config_file: str | None, isolated: bool) -> None:
     """Evaluate SCHEME over practice data: per practice, eligibility, points and pounds under the
-    scheme and under the national rules alone, the difference, and totals."""
+    scheme and under the national rules alone, the difference, and totals.
+
+    --data, --contract-overrides and --format may come from the repository's settings
+    (qofrules.toml or pyproject.toml [tool.qofrules]: docs/repository.md); a flag wins."""
     from . import outputs
-    fmt = outputs.choose_format(fmt, output, allowed=("json", "csv", "xlsx", "parquet"))
+    shared = settings((scheme,), None, config_file, isolated, _fail)
+    data_path = resolved_data(data_path, shared)
+    fmt = outputs.choose_format(fmt, output, allowed=("json", "csv", "xlsx", "parquet"),
+                                default=setting_format(shared, ("text", "json", "csv")) or "text")
+    overrides = overrides_for(overrides, shared, scheme)
     if indicators and fmt not in outputs.TABLE_FORMATS:
         raise click.UsageError("--indicators adds a view to a table: give --format csv, xlsx or parquet (or -o results.xlsx)")
     try:
@@ -148,6 +158,7 @@ def emit(text: str, output: str | None) -> None:
 
 
 from .commands import register  # noqa: E402  (the commands import the helpers above)
+
 
 register(cli)
 

@@ -45,7 +45,7 @@ REPOSITORY_MARKERS = (".git", ".hg")
 EXPECTED = {
     "contract-overrides": "a file name, or a list of file names",
     "data": "the name of a data set (a directory with dataset.yaml, or a compact .yaml/.json file)",
-    "format": "one of text, json, sarif, github, junit",
+    "format": "one of text, json, sarif, github, junit, markdown, csv",
     "waivers": "honour or ignore",
     "exclude": "a list of patterns, e.g. [\"drafts\", \"*.draft.qof\"]",
 }

@@ -195,3 +195,67 @@ def test_the_api_reads_the_same_settings(tmp_path, monkeypatch):
     sarif = api.check_sarif(["schemes/"])
     assert [r["file"] for r in sarif["runs"][0]["properties"]["files"]] == ["schemes/leeds.qof"]
     assert api.validate_sarif("schemes/")["runs"][0]["properties"]["verdicts"][0]["verdict"] == "rejected"
+
+
+def _lincs_repo(tmp_path, settings: str):
+    """A repository with the Lincolnshire scheme, its example data as data/, Leeds' overrides (for
+    another year) and ``settings`` in qofrules.toml."""
+    repo = _repo(tmp_path, settings)
+    shutil.copy(LINCS, repo / "schemes" / "lincs.qof")
+    shutil.copytree(ROOT / "examples" / "lincolnshire-2014", repo / "data")
+    (repo / "data" / "dataset.yaml").write_text(  # the overrides come from the settings only
+        (repo / "data" / "dataset.yaml").read_text(encoding="utf-8").replace(
+            "contract_overrides: contract-overrides.yaml\n", ""), encoding="utf-8")
+    shutil.move(repo / "data" / "contract-overrides.yaml", repo / "lincs-overrides.yaml")
+    shutil.copy(ROOT / "examples" / "leeds-2017" / "contract-overrides.yaml", repo / "leeds-overrides.yaml")
+    return repo
+
+
+def test_run_explain_report_and_diff_read_data_overrides_and_format_from_the_settings(tmp_path, monkeypatch):
+    repo = _lincs_repo(tmp_path, 'data = "data"\nformat = "json"\n'
+                                 'contract-overrides = ["leeds-overrides.yaml", "lincs-overrides.yaml"]\n')
+    flagged = ["--isolated", "--data", "data", "--contract-overrides", "lincs-overrides.yaml"]
+    # run: data and the overrides of the scheme's year from the settings (Leeds' 2016/17 file is
+    # passed over, not QR312), json from the format setting; the same figures as with flags
+    by_settings = _invoke(repo, monkeypatch, "run", "schemes/lincs.qof")
+    assert by_settings.exit_code == 0, by_settings.output
+    by_flags = _invoke(repo, monkeypatch, "run", *flagged, "--format", "json", "schemes/lincs.qof")
+    assert json.loads(by_settings.output) == json.loads(by_flags.output)
+    assert json.loads(by_settings.output)["totals"]["scheme_payment"] == "10033577.21"
+    # a flag wins: --format text, and -o's suffix, over the format setting
+    text = _invoke(repo, monkeypatch, "run", "--format", "text", "schemes/lincs.qof").output
+    assert "TOTAL     215 practices" in text and "lincs-overrides.yaml" in text
+    _invoke(repo, monkeypatch, "run", "schemes/lincs.qof", "-o", "results.csv")
+    assert (repo / "results.csv").read_text(encoding="utf-8").startswith('# Scheme lincs-llr-2014 "Retiring QOF')
+    # --contract-overrides given replaces the setting's list: here, by one for another year
+    replaced = _invoke(repo, monkeypatch, "run", "--contract-overrides", "leeds-overrides.yaml", "schemes/lincs.qof")
+    assert replaced.exit_code == 1 and "QR312" in replaced.output
+    # explain and report
+    explained = _invoke(repo, monkeypatch, "explain", "schemes/lincs.qof", "--practice", "C82001")
+    assert json.loads(explained.output) == json.loads(_invoke(
+        repo, monkeypatch, "explain", *flagged, "--format", "json", "schemes/lincs.qof", "--practice", "C82001").output)
+    (repo / "qofrules.toml").write_text('data = "data"\nformat = "markdown"\n'
+                                        'contract-overrides = ["lincs-overrides.yaml"]\n', encoding="utf-8")
+    reported = _invoke(repo, monkeypatch, "report", "schemes/lincs.qof")
+    assert reported.exit_code == 0 and reported.output.startswith("## Retiring QOF points paid in full")
+    # diff --impact: the overrides from the settings, each version by its year
+    changed = (repo / "schemes" / "lincs.qof").read_text(encoding="utf-8").replace(
+        "    reporting: not required\n    pay: full points", "    pay: achievement")
+    (repo / "schemes" / "lincs-new.qof").write_text(changed, encoding="utf-8")
+    impact = _invoke(repo, monkeypatch, "diff", "--format", "text", "schemes/lincs.qof", "schemes/lincs-new.qof",
+                     "--impact", "data")
+    assert impact.exit_code == 1 and "Payment impact on lincolnshire-2014-example (215 practice(s))" in impact.output
+    assert "could not be evaluated" not in impact.output
+
+
+def test_run_without_data_or_a_data_setting_says_both_ways(tmp_path, monkeypatch):
+    repo = _lincs_repo(tmp_path, 'format = "github"\n')
+    for command in (["run"], ["explain", "--practice", "C82001"], ["report", "-o", "r.html"]):
+        result = _invoke(repo, monkeypatch, *command, "schemes/lincs.qof")
+        assert result.exit_code == 2
+        assert "Error: give the practice data with --data DATASET (a directory with dataset.yaml, NHS Digital's " \
+               "publication zip, or a compact .yaml/.json file), or set data = \"...\" in qofrules.toml" in result.output
+    # format = "github" is check's and validate's: run keeps its table
+    run = _invoke(repo, monkeypatch, "run", "schemes/lincs.qof", "--data", "data",
+                  "--contract-overrides", "lincs-overrides.yaml")
+    assert run.exit_code == 0 and "TOTAL     215 practices" in run.output

@@ -10,7 +10,7 @@ from .. import api
 from ..cli import emit, fail
 from ..config import choose
 from ..diagnostics import QofError
-from .options import REPORT_FORMATS, scheme_inputs, settings, settings_options, stdin_filename
+from .options import REPORT_FORMATS, scheme_inputs, setting_format, settings, settings_options, stdin_filename
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -62,7 +62,7 @@ def check(schemes: tuple[str, ...], fmt: str | None, overrides: tuple[str, ...],
         fail(exc)
     reports = [api.check_file(item, by_year) for item in items]
     try:
-        emit(render(reports, choose(fmt, shared.format, "text")), output)
+        emit(render(reports, choose(fmt, setting_format(shared, REPORT_FORMATS), "text")), output)
     except QofError as exc:
         fail(exc, EXIT_USAGE)
     if any(r.syntax_error for r in reports):

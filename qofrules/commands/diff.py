@@ -16,6 +16,8 @@ from ..differ import GROUPS
 from ..inputs import SchemeInput, read_scheme, schemes_under
 from ..source import Source
 from ..money import pounds
+from ..config import Settings
+from .options import OVERRIDES_HELP, setting_format, settings, settings_options
 
 #: git runs an external diff driver with these seven arguments (git help git: GIT_EXTERNAL_DIFF).
 GIT_ARGUMENTS = 7
@@ -148,14 +150,16 @@ def _git_side(path: str) -> bool:
 @click.option("--impact", "data_path", type=click.Path(),
               help="Also evaluate both versions on this practice data set and show the payment change per practice.")
 @click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
-              help="A YAML file of figures the contract year lacks (repeatable), for --impact.")
+              help=OVERRIDES_HELP.replace("(repeatable;", "(for --impact; repeatable;"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "csv", "xlsx", "parquet"]),
-              default=None, help="Default text; markdown is fit to paste into a pull-request comment; csv, xlsx and "
-                                 "parquet (with --impact, or chosen by -o's suffix) give the impact per practice.")
+              default=None, help="Default text (or the format setting, if json or markdown); markdown is fit to paste "
+                                 "into a pull-request comment; csv, xlsx and parquet (with --impact, or chosen by "
+                                 "-o's suffix) give the impact per practice.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
 @click.option("--stdin-filename", metavar="PATH", help="The file standard input (-) holds, to name that side by.")
+@settings_options
 def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ...], fmt: str,
-         output: str | None, stdin_filename: str | None) -> None:
+         output: str | None, stdin_filename: str | None, config_file: str | None, isolated: bool) -> None:
     """Show what changed from OLD to NEW by meaning: who is eligible, which indicators are covered,
     how they are paid, dates, approval, metadata. Usage: qofrules diff OLD NEW.
 
@@ -164,9 +168,17 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     Given git's seven external-diff arguments, it acts as git's diff driver and always exits 0
     (see docs/diff.md). Either version may be - (standard input); two directories compare the
     schemes at the same paths under each, and list those only one has.
+
+    --contract-overrides and --format may come from the repository's settings (docs/repository.md);
+    the data for --impact is always named, since a diff without it evaluates nothing.
     """
+    git_mode = len(files) == GIT_ARGUMENTS
+    # git's driver shows layout, never impact: no settings, so none can stop git's output
+    shared = Settings() if git_mode else settings(files, stdin_filename, config_file, isolated, fail)
+    shared_overrides = () if overrides else shared.contract_overrides
+    setting_fmt = setting_format(shared, ("text", "json", "markdown", "csv") if data_path else ("text", "json", "markdown"))
     if len(files) == 2 and all(f != "-" and Path(f).is_dir() for f in files):
-        directory_diff(files[0], files[1], data_path, overrides, fmt, output)
+        directory_diff(files[0], files[1], data_path, overrides, fmt or setting_fmt, output, shared_overrides)
     if stdin_filename is not None and "-" not in files:
         raise click.UsageError("--stdin-filename names standard input: give - as OLD or NEW too")
     if len(files) == 2 and "-" in files:
@@ -177,15 +189,15 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
         except QofError as exc:
             fail(exc, 2)
         files = tuple(stdin if f == "-" else f for f in files)
-    git_mode = len(files) == GIT_ARGUMENTS
     from .. import outputs
-    fmt = "text" if git_mode else outputs.choose_format(fmt, output, allowed=("json", "markdown", "csv", "xlsx",
-                                                                               "parquet"))
+    fmt = "text" if git_mode else outputs.choose_format(fmt, output, default=setting_fmt or "text",
+                                                        allowed=("json", "markdown", "csv", "xlsx", "parquet"))
     if fmt in outputs.TABLE_FORMATS:
         if len(files) != 2 or data_path is None:
             raise click.UsageError(f"--format {fmt} writes the payment impact per practice: give OLD NEW --impact DATASET")
         try:
-            tables, changed = outputs.impact_tables_for(files[0], files[1], data_path, overrides)
+            tables, changed = outputs.impact_tables_for(
+                files[0], files[1], data_path, overrides or api.shared_overrides_for(files[1], shared_overrides))
             outputs.write_tables(tables, fmt, output)
         except QofError as exc:
             fail(exc, 2)
@@ -202,7 +214,7 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     if git_mode:  # git passes temporary files; findings and headings name the path, as git does
         old, new = SchemeInput(old, f"a/{path}"), SchemeInput(new, f"b/{path}")
     try:
-        plain = api.diff(old, new, data_path, overrides)
+        plain = api.diff(old, new, data_path, overrides, shared_overrides=shared_overrides)
     except QofError as exc:
         if git_mode:  # shown in git's output; a non-zero exit would stop git at this file
             click.echo(f"{path}: cannot show a semantic diff:")
@@ -228,7 +240,7 @@ def _rendered(plain: dict, fmt: str) -> str:
     return render_text(plain)
 
 
-def directory_diff(old_dir: str, new_dir: str, data_path, overrides, fmt: str, output) -> None:
+def directory_diff(old_dir: str, new_dir: str, data_path, overrides, fmt: str, output, shared_overrides=()) -> None:
     """Two directories of schemes: each pair of files at the same path diffed; the files only one
     side has listed. Exit 0 when nothing changed in meaning, 1 when anything did, 2 on an error."""
     old = {os.path.relpath(p, old_dir): p for p in schemes_under(old_dir)}
@@ -239,7 +251,8 @@ def directory_diff(old_dir: str, new_dir: str, data_path, overrides, fmt: str, o
     pairs, plains = sorted(set(old) & set(new)), []
     try:
         for relative in pairs:
-            plains.append(api.diff(old[relative], new[relative], data_path, overrides))
+            plains.append(api.diff(old[relative], new[relative], data_path, overrides,
+                                   shared_overrides=shared_overrides))
     except QofError as exc:
         fail(exc, 2)
     removed, added = sorted(set(old) - set(new)), sorted(set(new) - set(old))

@@ -8,6 +8,12 @@ from .. import config as config_module
 from ..diagnostics import QofError
 from ..inputs import UsageProblem, expand
 
+#: The help of --data and --contract-overrides where a command evaluates a scheme over data.
+DATA_HELP = ("A data set: a directory with dataset.yaml, NHS Digital's publication (zip or folder), or a compact "
+             ".yaml/.json file. Default: the data setting (docs/repository.md).")
+OVERRIDES_HELP = ("A YAML file of figures the contract year lacks (repeatable; replaces the contract-overrides "
+                  "setting). See docs/contracts.md.")
+
 #: The formats of check and validate.
 REPORT_FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -42,3 +48,29 @@ def scheme_inputs(paths, stdin_name, exclude, fail):
         raise click.UsageError(str(exc)) from None
     except QofError as exc:
         fail(exc, 2)
+
+
+def data_path(flag, shared: config_module.Settings, what: str = "--data") -> str:
+    """The data set: ``--data`` if given, else the ``data`` setting; neither is a usage error that
+    says both ways of giving it."""
+    chosen = config_module.choose(flag, shared.data, None)
+    if chosen is None:
+        raise click.UsageError(f"give the practice data with {what} DATASET (a directory with dataset.yaml, "
+                               "NHS Digital's publication zip, or a compact .yaml/.json file), or set "
+                               "data = \"...\" in qofrules.toml (docs/repository.md)")
+    return chosen
+
+
+def setting_format(shared: config_module.Settings, allowed) -> str | None:
+    """The ``format`` setting where this command writes that format, else None: a repository's
+    ``format = "github"`` is for check and validate, and leaves run's text as it is."""
+    return shared.format if shared.format in allowed else None
+
+
+def overrides_for(flags, shared: config_module.Settings, scheme) -> tuple[str, ...]:
+    """``--contract-overrides`` if given (they replace the setting); else the setting's files that
+    are for the scheme's contract year (a repository may keep one per year, as check applies them)."""
+    if flags:
+        return tuple(flags)
+    from .. import api
+    return api.shared_overrides_for(scheme, shared.contract_overrides)

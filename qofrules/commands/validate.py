@@ -13,8 +13,9 @@ from ..diagnostics import QofError, did_you_mean, error
 from ..rules import all_rules, find_rule
 from ..rules.docs import markdown, rule_text, rules_table_text
 from ..config import choose
+from ..source import Source
 from ..waivers import HONOUR, POLICIES, apply_policy
-from .options import REPORT_FORMATS, scheme_inputs, settings, settings_options, stdin_filename
+from .options import REPORT_FORMATS, scheme_inputs, setting_format, settings, settings_options, stdin_filename
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_CANNOT_JUDGE = 0, 1, 2, 3
 
@@ -59,7 +60,7 @@ def validate(schemes: tuple[str, ...], fmt: str | None, data_path: str | None, o
     policy = choose(waivers, shared.waivers, HONOUR)
     reports = [apply_policy(r, policy) for r in reports]
     try:
-        emit(render(reports, choose(fmt, shared.format, "text")), output)
+        emit(render(reports, choose(fmt, setting_format(shared, REPORT_FORMATS), "text")), output)
     except QofError as exc:
         fail(exc, EXIT_USAGE)
     verdicts = {r.verdict for r in reports}
@@ -102,7 +103,7 @@ def rules(code: str | None, fmt: str, output: str | None) -> None:
         rule = find_rule(code)
         if rule is None:
             names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
-            fail(QofError([error("QV000", f"no validation rule '{code}'",
+            fail(QofError([error("QV000", f"no validation rule '{code}'", source=Source(f"qofrules rules {code}", ""),
                                  hint=did_you_mean(code, names) or "'qofrules rules' lists them")]), EXIT_USAGE)
         chosen = [rule]
     if fmt == "json":
