@@ -236,7 +236,13 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source,
                    code_changes: codechanges.CodeChanges | None = None) -> EvaluationTree:
     """Compile a *checked* scheme (no check errors) against its contract year (and, for
     ``achievement in YEAR``, the shipped code changes, or ``code_changes``)."""
-    refuse_unknown_figures(contract)
+    try:
+        refuse_unknown_figures(contract)
+    except QofError as exc:  # said at the scheme's 'contract:' line, the choice that needs the figures
+        from dataclasses import replace
+        span = scheme.contract.span if scheme.contract is not None else None
+        raise QofError([replace(d, source=source, span=span) if d.source is None else d
+                        for d in exc.diagnostics]) from None
     contract = with_local_indicators(contract, scheme)
     covered = coverage(scheme.rules, contract)
     earlier = earlier_lookups(scheme, contract, code_changes)

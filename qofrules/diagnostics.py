@@ -11,6 +11,7 @@ references, QR3xx contract data, QD0xx practice data, QE0xx evaluation.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
@@ -55,7 +56,7 @@ class Diagnostic:
 
     @property
     def location(self) -> str:
-        name = self.source.name if self.source else "<input>"
+        name = self.source.name if self.source else "qofrules"  # said by the command itself, not of a file
         if self.span is None:
             return name
         return f"{name}:{self.span.line}:{self.span.column}"
@@ -164,10 +165,19 @@ def resolve_hint(hint) -> str | None:
     return hint.text() if isinstance(hint, Later) else hint
 
 
+#: A code: letters and digits, with a digit (C82001, AF002, QV103). A mistyped code is a slip of
+#: a character or two, so it is matched by edit distance, not by the share of letters in common.
+_CODE = re.compile(r"^(?=.*[0-9])[A-Za-z0-9]+$")
+
+
 def did_you_mean(word: str, candidates: Iterable[str], *, quote: bool = False) -> str | None:
-    """A 'did you mean X?' hint for a misspelt name, matching case-insensitively."""
+    """A 'did you mean X?' hint for a misspelt name, matching case-insensitively: a code by edit
+    distance (the nearest, ties in the candidates' order), a word by difflib's similarity."""
     pool = {c.lower(): c for c in candidates}
-    matches = difflib.get_close_matches(word.lower(), list(pool), n=3, cutoff=0.6)
+    if _CODE.match(word):
+        matches = _nearest_codes(word.lower(), list(pool))
+    else:
+        matches = difflib.get_close_matches(word.lower(), list(pool), n=3, cutoff=0.6)
     if not matches:
         return None
     names = [pool[m] for m in matches]
@@ -175,6 +185,20 @@ def did_you_mean(word: str, candidates: Iterable[str], *, quote: bool = False) -
     if len(shown) == 1:
         return f"did you mean {shown[0]}?"
     return "did you mean " + ", ".join(shown[:-1]) + f" or {shown[-1]}?"
+
+
+def _nearest_codes(word: str, pool: list[str]) -> list[str]:
+    """Up to three candidates at the least edit distance from ``word`` (Levenshtein, from
+    rapidfuzz), if that is at most a third of its length (at least one): C82O01 finds C82001
+    (one character), not C82091 (two)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+    found = process.extract(word, pool, scorer=Levenshtein.distance, limit=None,
+                            score_cutoff=max(1, len(word) // 3))
+    if not found:
+        return []
+    best = min(distance for _, distance, _ in found)
+    return [name for name, distance, _ in sorted(found, key=lambda f: (f[1], f[2])) if distance == best][:3]
 
 
 def cap(diagnostics: Sequence[Diagnostic], limit: int = MAX_DIAGNOSTICS_PER_FILE) -> list[Diagnostic]:

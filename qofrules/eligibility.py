@@ -165,3 +165,40 @@ def check_data_has(scheme: ast.Scheme, area_columns, attribute_names, data_name:
                               span=nodes[0].span, related=_elsewhere(nodes)))
     if problems:
         raise QofError(problems)
+
+
+#: How many of the data's names an unmatched area's note lists when none is close.
+NAMES_LISTED = 8
+
+
+def unmatched_area_notes(scheme: ast.Scheme, practices) -> list[str]:
+    """A warning for each area the scheme names that no practice of the data is in (``lmc
+    "Lincs"`` where the data says "Lincolnshire"): the scheme would check clean and pay nobody
+    there, silently. Each names the line, and the data's closest names (or some of them)."""
+    from .diagnostics import did_you_mean
+    columns, _ = required_columns(scheme)
+    notes = []
+    for column, nodes in columns.items():
+        names: dict[str, str] = {}
+        for practice in practices:
+            value = practice.areas.get(column, "")
+            if value.strip():
+                names.setdefault(_normal(value), " ".join(value.split()))
+        seen = set()
+        for body in nodes:
+            wanted = body.name.value if body.name else ""
+            if not wanted or _normal(wanted) in names or _normal(wanted) in seen:
+                continue
+            seen.add(_normal(wanted))
+            close = did_you_mean(wanted, names.values(), quote=True)
+            if close:
+                suggestion = close
+            elif names:
+                shown = sorted(names.values())
+                suggestion = ("the data's names are " + ", ".join(f"'{n}'" for n in shown[:NAMES_LISTED])
+                              + (f" and {len(shown) - NAMES_LISTED} more" if len(shown) > NAMES_LISTED else ""))
+            else:
+                suggestion = f"every practice's {column} is blank"
+            notes.append(f"WARNING: no practice in the data has {column} '{wanted}' ({describe(body)}, line "
+                         f"{body.span.line}), so the scheme pays no practice there: {suggestion}")
+    return notes

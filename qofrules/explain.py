@@ -68,7 +68,8 @@ def _check_indicator(tree: EvaluationTree, code: str) -> str:
         if candidate.upper() == code.strip().upper():
             return candidate
     hint = did_you_mean(code, known) or f"contract {tree.contract.key} lists: {', '.join(known)}"
-    raise QofError([error("QE021", f"no indicator '{code}' in contract year {tree.contract.key}", hint=hint)])
+    raise QofError([error("QE021", f"no indicator '{code}' in contract year {tree.contract.key}", hint=hint,
+                          source=Source(f"qofrules explain --indicator {code}", ""))])
 
 
 # ------------------------------------------------------------------ eligibility

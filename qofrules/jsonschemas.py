@@ -1,4 +1,9 @@
-"""Validating user and package data against the JSON Schemas that ship with qofrules."""
+"""Validating user and package data against the JSON Schemas that ship with qofrules.
+
+A violation is said in plain words, at its line where the file's positions are known (YAML read
+by :func:`qofrules.yamlsafe.load_located`): "point_value is 'ten', but must be a number", not the
+validator's "'ten' is not of type 'number'" at no line. What a missing key is for comes from the
+schema's own description of it, so the words and the schema cannot drift apart."""
 from __future__ import annotations
 
 import functools
@@ -7,8 +12,12 @@ import json
 
 import jsonschema
 
-from .diagnostics import QofError, error
+from .diagnostics import QofError, did_you_mean, error
 from .source import Source
+
+#: JSON Schema types in a user's words.
+TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text", "boolean": "true or false",
+              "object": "a mapping (key: value lines)", "array": "a list", "null": "empty"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -23,14 +32,102 @@ def json_path(path) -> str:
     return out or "(top level)"
 
 
-def validate(data, package: str, name: str, source: Source, code: str) -> None:
-    """Check ``data`` against a shipped schema; report violations (up to 20) with their paths."""
+def validate(data, package: str, name: str, source: Source, code: str, positions=None) -> None:
+    """Check ``data`` against a shipped schema; report violations (up to 20), each in plain words
+    and, given ``positions`` (yamlsafe.Positions), at its line and column."""
     validator = jsonschema.Draft202012Validator(schema(package, name))
     problems = sorted((_deepest(e) for e in validator.iter_errors(data)),
                       key=lambda e: list(map(str, e.absolute_path)))
     if problems:
-        raise QofError([error(code, f"{json_path(p.absolute_path)}: {_short(p.message)}", source=source)
-                        for p in problems[:20]])
+        found = [error(code, plain_words(p), source=source, span=_span(p, positions), hint=_hint(p))
+                 for p in problems[:20]]
+        raise QofError(sorted(found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
+
+
+def _span(problem: jsonschema.ValidationError, positions):
+    if positions is None:
+        return None
+    path = [str(p) for p in problem.absolute_path]
+    if problem.validator == "additionalProperties":
+        extra = _unexpected(problem)
+        if extra:
+            path.append(extra[0])
+    while path:
+        found = positions.span(*path)
+        if found is not None:
+            return found
+        path.pop()
+    return None
+
+
+def _unexpected(problem: jsonschema.ValidationError) -> list[str]:
+    allowed = problem.schema.get("properties", {})
+    return [str(k) for k in problem.instance if k not in allowed] if isinstance(problem.instance, dict) else []
+
+
+def _shown(value) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "empty"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, int) and len(str(abs(value))) > 20:
+        return f"a number of {len(str(abs(value)))} digits"
+    text = str(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def plain_words(problem: jsonschema.ValidationError) -> str:
+    """The violation as a user reads it: which field, what it holds, what it must be."""
+    field = json_path(problem.absolute_path)
+    where = "the file" if field == "(top level)" else field
+    kind, expected = problem.validator, problem.validator_value
+    if kind == "required":
+        missing = [k for k in expected if isinstance(problem.instance, dict) and k not in problem.instance]
+        key = missing[0] if missing else str(expected)
+        about = problem.schema.get("properties", {}).get(key, {}).get("description")
+        return f"{where} has no '{key}'" + (f": {_lower_first(about)}" if about else "")
+    if kind == "additionalProperties":
+        extra = _unexpected(problem)
+        name = extra[0] if extra else "?"
+        return f"unknown key '{name}'" + ("" if where == "the file" else f" in {where}")
+    if kind == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        return f"{where} is {_shown(problem.instance)}, but must be " + " or ".join(TYPE_WORDS.get(t, t) for t in types)
+    if kind == "enum":
+        return f"{where} is {_shown(problem.instance)}, but must be one of " + ", ".join(str(v) for v in expected)
+    if kind == "const":
+        return f"{where} is {_shown(problem.instance)}, but must be {expected}"
+    if kind == "pattern":
+        about = problem.schema.get("description")
+        return f"{where} is {_shown(problem.instance)}, which is not of the form it must have" + (
+            f": {_lower_first(about)}" if about else "")
+    if kind == "minLength":
+        return f"{where} is empty; it must be given"
+    if kind in ("maxLength", "maxItems", "maxProperties"):
+        return f"{where} is too long (at most {expected})"
+    if kind == "minItems":
+        return f"{where} must have at least {expected} item(s)"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above", "exclusiveMaximum": "below"}
+        return f"{where} is {_shown(problem.instance)}, but must be {words[kind]} {expected}"
+    return f"{where}: {_short(problem.message)}"
+
+
+def _hint(problem: jsonschema.ValidationError) -> str | None:
+    if problem.validator == "additionalProperties":
+        extra = _unexpected(problem)
+        allowed = list(problem.schema.get("properties", {}))
+        if extra and allowed:
+            return did_you_mean(extra[0], allowed, quote=True) or "the keys here are: " + ", ".join(allowed)
+    return None
+
+
+def _lower_first(text: str) -> str:
+    return (text[:1].lower() + text[1:]).rstrip(".")
 
 
 def _deepest(problem: jsonschema.ValidationError) -> jsonschema.ValidationError:

@@ -36,6 +36,28 @@ def _relative(text: str) -> str:
     return path + sep + rest
 
 
+def _wrap(text: str, **indents) -> list[str]:
+    """``text`` wrapped at 100 columns between words only: a path or a hyphenated name
+    (contract-overrides.yaml) is never broken across lines, where it could not be copied whole."""
+    return textwrap.wrap(text, width=100, break_long_words=False, break_on_hyphens=False, **indents)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _total_pounds(total, unknown: int, count: int) -> str:
+    """A total of pounds, or "—" when no practice's payment is known: the sum of nothing is not
+    £0.00 (which would read as a scheme that pays nobody)."""
+    return "—" if count and unknown >= count else pounds(total)
+
+
+def _total_points(result: RunResult, attribute: str, totals: dict) -> str:
+    """A total of points, or "—" when no practice's points are known (as :func:`_total_pounds`)."""
+    known = any(getattr(p, attribute) is not None for p in result.practices)
+    return _points(totals[attribute]) if known or not result.practices else "—"
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -61,14 +83,13 @@ def run_text(result: RunResult, *, reasons: bool = False) -> str:
     out = [f'Scheme {result.scheme_id} "{result.scheme_title}" — contract {result.contract}']
     out.append(f"Data: {result.dataset}" + (" (SYNTHETIC)" if result.synthetic else ""))
     if result.notice:
-        out.extend(textwrap.wrap(result.notice.strip(), width=100, initial_indent="  ", subsequent_indent="  "))
+        out.extend(_wrap(result.notice.strip(), initial_indent="  ", subsequent_indent="  "))
     for supplied in result.supplied_figures:
-        out.extend(textwrap.wrap(f"Figures not from national data, supplied by {_relative(supplied)}", width=100,
-                                 subsequent_indent="  "))
+        out.extend(_wrap(f"Figures not from national data, supplied by {_relative(supplied)}", subsequent_indent="  "))
     if result.months_run is not None:
         out.append(f"Pays for the months run: {result.months_run} of 12 on the scheme's bases, the rest on national rules")
     for note in result.notes:
-        out.extend(textwrap.wrap(f"Note: {note}", width=100, subsequent_indent="  "))
+        out.extend(_wrap(f"Note: {note}", subsequent_indent="  "))
     out.append("")
     headers = ["practice", "name", "eligible", "scheme points", "scheme £", "national points", "national £",
                "difference"]
@@ -78,10 +99,13 @@ def run_text(result: RunResult, *, reasons: bool = False) -> str:
                      pounds(p.scheme_payment), _points(p.national_points), pounds(p.national_payment),
                      _signed(p.difference)])
     totals = result.totals
-    total_row = ["TOTAL", f"{totals['practices']} practices", f"{totals['eligible']} yes",
-                 _points(totals["scheme_points"]), pounds(totals["scheme_payment"]),
-                 _points(totals["national_points"]), pounds(totals["national_payment"]),
-                 _signed(totals["difference"])]
+    count = totals["practices"]
+    total_row = ["TOTAL", _plural(count, "practice"), f"{totals['eligible']} yes",
+                 _total_points(result, "scheme_points", totals),
+                 _total_pounds(totals["scheme_payment"], totals["scheme_payment_unknown"], count),
+                 _total_points(result, "national_points", totals),
+                 _total_pounds(totals["national_payment"], totals["national_payment_unknown"], count),
+                 "—" if count and totals["difference_unknown"] >= count else _signed(totals["difference"])]
     widths = [max(len(str(r[i])) for r in rows + [headers, total_row]) for i in range(len(headers))]
     right = {3, 4, 5, 6, 7}
 

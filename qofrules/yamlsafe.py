@@ -107,6 +107,70 @@ def _walk(loader, node, path: tuple, spans: dict) -> None:
             _walk(loader, item, path + (str(i),), spans)
 
 
+#: PyYAML's words for a problem, and a user's: (what it says starts with, what to say instead).
+_PLAIN = (
+    ("expected ',' or ']'", "a list opened with '[' is not closed: a ']' is missing, or a ',' between items"),
+    ("expected ',' or '}'", "a mapping opened with '{' is not closed: a '}' is missing, or a ',' between items"),
+    ("expected the node content", "a value is missing here (the file ends, or a line stops, where a value "
+                                  "should be)"),
+    ("found character '\\t' that cannot start any token", "a tab: YAML indents with spaces only"),
+    ("found character '\t' that cannot start any token", "a tab: YAML indents with spaces only"),
+    ("mapping values are not allowed here", "a ':' where a value was expected: put a value that holds ': ' "
+                                            "in quotes, or start the key on a line of its own"),
+    ("could not find expected ':'", "a line without 'key: value' inside a mapping"),
+    ("found unexpected end of stream", "a quoted text is not closed: its closing quote is missing"),
+    ("found unknown escape character", "an unknown escape (\\) in double quotes: use single quotes, or write \\\\"),
+    ("expected <block end>", "the indentation does not match the lines above: each key of a mapping starts at "
+                             "the same column"),
+    ("did not find expected key", "the indentation does not match the lines above: each key of a mapping starts "
+                                  "at the same column"),
+    ("did not find expected '-' indicator", "a list item without its '-', or indented differently from the "
+                                            "items above"),
+    ("found duplicate anchor", "an anchor (&name) given twice"),
+)
+
+
+def _unclosed_bracket(text: str) -> tuple[str, int, int] | None:
+    """The last '[' or '{' of a flow collection still open at the end of ``text`` (bracket, line,
+    column), skipping quoted text and comments; None if every one is closed. PyYAML says only
+    "expected the node content, but found '<stream end>'" at the end, not where the list began."""
+    stack: list[tuple[str, int, int]] = []
+    quote = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        previous = " "
+        for column, char in enumerate(line, start=1):
+            if quote:
+                if char == quote:
+                    quote = None
+            elif char in "'\"" and previous in " \t[{,:":
+                quote = char
+            elif char == "#" and previous in " \t":
+                break
+            elif char in "[{":
+                stack.append((char, number, column))
+            elif char in "]}" and stack:
+                stack.pop()
+            previous = char
+    return stack[-1] if stack else None
+
+
+def plain_problem(problem: str, exc=None) -> str:
+    """PyYAML's description of a syntax problem in a user's words (its own, where none fits), and
+    never its token names: '<stream end>' is the end of the file."""
+    context = getattr(exc, "context", None) or ""
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and context.startswith(("while parsing a flow sequence", "while parsing a flow mapping")):
+        what, closer = ("list", "]") if "sequence" in context else ("mapping", "}")
+        return (f"the {what} opened on line {opened.line + 1} (column {opened.column + 1}) is not closed: "
+                f"a '{closer}' is missing, or a ',' between its items")
+    for start, words in _PLAIN:
+        if problem.startswith(start):
+            return words
+    return (problem.replace("'<stream end>'", "the end of the file").replace("<stream end>", "the end of the file")
+            .replace("<block end>", "the end of the block").replace("<block mapping start>", "a mapping")
+            .replace("<scalar>", "a value"))
+
+
 def load_shipped(source: Source, *, code: str):
     """Parse one of qofrules' own data files (see _ShippedLoader); problems as :func:`load`'s."""
     return load(source, code=code, loader=_ShippedLoader)
@@ -143,6 +207,15 @@ def load_located(source: Source, *, code: str = "QD001", loader=None) -> tuple[o
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         span = Span.point(mark.line + 1, mark.column + 1) if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise QofError([error(code, f"not valid YAML: {problem}", source=source, span=span)]) from None
+        unclosed = _unclosed_bracket(source.text) if "<stream end>" in problem else None
+        if unclosed is not None:
+            bracket, line, column = unclosed
+            what, closer = ("list", "]") if bracket == "[" else ("mapping", "}")
+            words = (f"the {what} opened with '{bracket}' on line {line} is not closed: the file ends before its "
+                     f"'{closer}'")
+            raise QofError([error(code, f"not valid YAML: {words}", source=source, span=Span.point(line, column),
+                                  hint=f"close it with '{closer}', with a ',' between its items")]) from None
+        raise QofError([error(code, f"not valid YAML: {plain_problem(problem, exc)}", source=source,
+                              span=span)]) from None
     except RecursionError:
         raise QofError([error(code, "the YAML nests too deeply", source=source)]) from None

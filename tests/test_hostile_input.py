@@ -472,14 +472,17 @@ def _allowed(path) -> bool:
     if isinstance(path, int):  # a descriptor already open
         return True
     resolved = Path(os.fsdecode(path)).resolve()
-    return any(resolved.is_relative_to(base) for base in (EXAMPLE.resolve(), SCHEME.resolve(),
-                                                          (ROOT / "qofrules").resolve()))
+    # the settings search (docs/repository.md) reads a qofrules.toml or pyproject.toml at or above the scheme
+    settings = resolved.name in ("qofrules.toml", "pyproject.toml") and SCHEME.resolve().is_relative_to(resolved.parent)
+    return settings or any(resolved.is_relative_to(base) for base in (EXAMPLE.resolve(), SCHEME.resolve(),
+                                                                      (ROOT / "qofrules").resolve()))
 
 
 def test_a_run_imports_nothing_opens_only_its_inputs_and_never_reaches_the_network(monkeypatch):
     """A full run of a shipped example, after one warm-up run has done every import start-up needs:
     no new module is imported, no socket made, no process started, and only the scheme, the data
-    set's own files and qofrules' package data are opened, each for reading."""
+    set's own files, qofrules' package data and the settings files above the scheme are opened,
+    each for reading."""
     args = ("run", SCHEME, "--data", EXAMPLE, "--format", "json")
     warm = _invoke(*args)
     assert warm.exit_code == 0, warm.output
@@ -608,8 +611,8 @@ def test_non_finite_points_in_a_compact_data_set_are_refused(tmp_path, value):
                                                                            f"HYP002: {{points: {value}}}", 1))
     assert result.exit_code == 1
     if value == ".inf":  # above the bound on points (docs/limits.md), which dataset.schema.json now sets
-        assert "error[QD004] practices[0].achievement.2012/13.HYP002.points: inf is greater than the maximum " \
-               "of 1000" in result.output
+        assert "error[QD004] practices[0].achievement.2012/13.HYP002.points is inf, but must be at most 1000" \
+               in result.output
         return
     assert (f"{tmp_path / 'tiny.yaml'}: error[QD021] C83001 HYP002 2012/13: points {value[1:]} is not a finite "
             "number") in result.output

@@ -165,19 +165,19 @@ def _compact(tmp_path: Path, practice: dict, suffix: str = ".yaml", text: str | 
 
 
 @pytest.mark.parametrize("practice, said", [
-    ({"list_size": 2_000_000}, "practices[0].list_size: 2000000 is greater than the maximum of 1000000"),
+    ({"list_size": 2_000_000}, "practices[0].list_size is 2000000, but must be at most 1000000"),
     ({"achievement": {"2013/14": {"DM002": {"denominator": 10 ** 400}}}},
-     "practices[0].achievement.2013/14.DM002.denominator: 1000"),
+     "practices[0].achievement.2013/14.DM002.denominator is a number of 401 digits, but must be at most 1000"),
     ({"achievement": {"2012/13": {"DM26": {"points": 1500}}}},
-     "practices[0].achievement.2012/13.DM26.points: 1500 is greater than the maximum of 1000"),
+     "practices[0].achievement.2012/13.DM26.points is 1500, but must be at most 1000"),
     ({"prevalence": {"2013/14": {"DM": {"register": 10, "list_size": 10 ** 7}}}},
-     "practices[0].prevalence.2013/14.DM.list_size: 10000000 is greater than the maximum of 1000000"),
+     "practices[0].prevalence.2013/14.DM.list_size is 10000000, but must be at most 1000000"),
 ])
 def test_compact_data_sets_have_the_same_bounds(tmp_path, practice, said):
     path = _compact(tmp_path, practice)
     result = _invoke("run", SCHEME, "--data", path)
     assert result.exit_code == 1
-    assert f"{path}: error[QD004] {said}" in result.output
+    assert f"error[QD004] {said}" in result.output and result.output.startswith(f"{path}:")
 
 
 def test_a_json_number_of_thousands_of_digits_is_located(tmp_path):

@@ -118,8 +118,8 @@ def _package_dir():
     return importlib.resources.files("qofrules.contracts")
 
 
-def validate(data, schema_name: str, source: Source, code: str) -> None:
-    jsonschemas.validate(data, "qofrules.contracts", schema_name, source, code)
+def validate(data, schema_name: str, source: Source, code: str, positions=None) -> None:
+    jsonschemas.validate(data, "qofrules.contracts", schema_name, source, code, positions)
 
 
 def _source_text(raw: dict | None, sources: dict) -> str:
@@ -290,13 +290,13 @@ def load_all() -> list[ContractYear]:
 def load_overrides(path: str) -> tuple[dict, Source]:
     source = read_text(path, max_bytes=MAX_OVERRIDES_BYTES, what="contract overrides file")
     try:
-        data = yamlsafe.load(source, code="QR311")
+        data, positions = yamlsafe.load_located(source, code="QR311")
     except ValueError:  # a whole number of more than 4,300 digits: Python will not convert it
         from ..data import _huge_number
         raise _huge_number(source, "QR314", "every figure is bounded (docs/limits.md, \"National figures\")") from None
     if not isinstance(data, dict):
         raise QofError([error("QR311", "a contract overrides file must be a YAML mapping", source=source)])
-    validate(data, "overrides.schema.json", source, "QR311")
+    validate(data, "overrides.schema.json", source, "QR311", positions)
     return data, source
 
 

@@ -50,7 +50,9 @@ def read_manifest(path: str) -> tuple[dict, Source, Path, dict[str, Path]]:
         p = p / "dataset.yaml"
         if not p.exists():
             raise QofError([error("QD002", f"{path} is a directory without a dataset.yaml",
-                                  hint="see docs/data-formats.md")])
+                                  source=Source(str(path), ""), hint="see docs/data-formats.md")])
+    if p.suffix.lower() in (".csv", ".tsv"):
+        raise _one_table(path, p)
     source = read_text(p, max_bytes=MAX_COMPACT_BYTES, what="data set file")
     positions = None
     if p.suffix.lower() == ".json":
@@ -72,7 +74,7 @@ def read_manifest(path: str) -> tuple[dict, Source, Path, dict[str, Path]]:
                               source=source)])
     span = (lambda field: positions.span(*field.split(".", 1))) if positions else (lambda field: None)
     _refuse_escaping_paths(data, source, span)
-    validate(data, "qofrules.data", "dataset.schema.json", source, "QD004")
+    validate(data, "qofrules.data", "dataset.schema.json", source, "QD004", positions)
     size = len(source.text.encode("utf-8"))
     if not is_compact(data) and size > MAX_MANIFEST_BYTES:
         raise QofError([error("QR005", f"the file is {size:,} bytes; a data set manifest may be at most "
@@ -84,6 +86,19 @@ def read_manifest(path: str) -> tuple[dict, Source, Path, dict[str, Path]]:
     files = {field: _inside(p.parent, field, relative, source, span(field))
              for field, relative in _named_paths(data)}
     return data, source, p.parent, files
+
+
+def _one_table(given: str, p: Path) -> QofError:
+    """QD003 for ``--data practices.csv``: a CSV file is one table of a data set, not a data set;
+    say what --data takes, and the directory to give where the file sits in one."""
+    beside = p.parent / "dataset.yaml"
+    hint = ("--data takes a data set: a directory holding a dataset.yaml (the manifest naming its practices, "
+            "achievement and prevalence files), the dataset.yaml itself, NHS Digital's publication (its zip or "
+            "folder), or a compact .yaml/.json file (docs/data-formats.md)")
+    if beside.is_file():
+        hint = f"give the directory it is in: --data {p.parent if str(p.parent) != '' else '.'}; " + hint
+    return QofError([error("QD003", "a CSV file is one table of a data set, not a data set",
+                           source=Source(str(given), ""), hint=hint)])
 
 
 #: What each field of a manifest names, for messages.
