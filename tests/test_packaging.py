@@ -4,6 +4,7 @@ checks a seed scheme from somewhere else."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -31,3 +32,37 @@ def test_installed_wheel_checks_a_scheme_from_any_directory(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import qofrules; print(qofrules.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert where.stdout.strip().startswith(str(target))
+
+
+def _readme_commands() -> list[str]:
+    """The shell commands of the README's "Set-up" section, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.DOTALL)]
+
+
+def test_ci_runs_the_readmes_test_command_exactly():
+    setup = _readme_commands()
+    assert len(setup) == 2, setup
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").rstrip("\n").splitlines()
+    assert ci[-1] == setup[1]
+
+
+def test_the_readmes_set_up_commands_work_on_an_externally_managed_python():
+    """Debian and Ubuntu mark the system Python externally managed (PEP 668): pip refuses to
+    install into it. Each set-up command makes a virtual environment first and runs everything
+    from it, so nothing is installed into the system Python."""
+    for command in _readme_commands():
+        steps = [step.strip() for step in command.split("&&")]
+        assert steps[0] == "python3 -m venv .venv", command
+        assert all(step.startswith(".venv/bin/") for step in steps[1:]), command
+    # .venv is the checkout's own, and never committed
+    assert "/.venv/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_ci_script_installs_what_the_tests_need_on_a_bare_machine():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for package in ("python3-venv", "git", "chromium", "nodejs npm"):
+        assert f"missing+=({package})" in script, package
+    done = subprocess.run(["bash", "-n", str(ROOT / ".ci" / "run")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
