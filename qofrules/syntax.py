@@ -77,8 +77,37 @@ def _terminal_words() -> dict[str, str]:
     return words
 
 
-def _describe_expected(names) -> str:
+def _phrases(exc, names) -> dict[str, str]:
+    """Each keyword the parser expects, with the keywords that must follow it here: 'on request'
+    and 'top up', not 'on' and 'top' (the grammar spells them as two words). Found by feeding the
+    keyword to a copy of the parser that stopped and asking what it then accepts."""
+    interactive = getattr(exc, "interactive_parser", None)
     words = _terminal_words()
+    found = {}
+    for name in names:
+        word = words.get(name, "")
+        if interactive is None or not word.startswith("'"):
+            continue
+        phrase, current = [word[1:-1]], name
+        try:
+            attempt = interactive.copy()
+            for _ in range(3):  # the longest keyword phrase is three words
+                attempt.feed_token(Token(current, words[current][1:-1]))
+                following = [n for n in attempt.accepts() if not n.startswith("__")]
+                if len(following) != 1 or not words.get(following[0], "").startswith("'") or \
+                        words[following[0]][1:-1] in (":", "(", ","):
+                    break
+                current = following[0]
+                phrase.append(words[current][1:-1])
+        except Exception:  # noqa: BLE001 - a longer phrase is a help, never a second error
+            pass
+        found[name] = " ".join(phrase)
+    return found
+
+
+def _describe_expected(names, exc=None) -> str:
+    words = dict(_terminal_words())
+    words.update({name: f"'{phrase}'" for name, phrase in _phrases(exc, names).items()})
     described = sorted({words.get(n, n.lower()) for n in names if not n.startswith("__")},
                        key=lambda w: (not w.startswith("'"), w))
     if not described:
@@ -94,10 +123,12 @@ def _describe_token(token: Token) -> str:
     return f"'{token.value}'"
 
 
-def _expected_words(expected) -> list[str]:
-    """The keywords among the terminals the parser would accept here ('eligible', 'achievement')."""
+def _expected_words(expected, exc=None) -> list[str]:
+    """The keywords among the terminals the parser would accept here ('eligible', 'achievement'),
+    each with the words that must follow it ('on request')."""
     words = _terminal_words()
-    return [words[name][1:-1] for name in expected if words.get(name, "").startswith("'")]
+    phrases = _phrases(exc, expected)
+    return [phrases.get(name, words[name][1:-1]) for name in expected if words.get(name, "").startswith("'")]
 
 
 #: Hints for syntax errors on lines whose rules are easy to get wrong, by the line's keyword.
@@ -158,10 +189,10 @@ def _bare_syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
                          hint="move the comment to the line above")
         hint = None
         if token.type == "NAME":  # a misspelt keyword: suggest from the words that may stand here
-            hint = did_you_mean(token.value, _expected_words(exc.expected), quote=True)
+            hint = did_you_mean(token.value, _expected_words(exc.expected, exc), quote=True)
         elif token.value in _SELECTOR_WORDS and "NAME" in exc.expected:
             hint = f"join selections with 'and', e.g. groups DM and {token.value} ..."
-        expected = _describe_expected(exc.expected)
+        expected = _describe_expected(exc.expected, exc)
         if token.type in ("_NL", "$END"):
             what = "line" if token.type == "_NL" else "file"
             return error("QR001", f"the {what} ends too early; expected {expected}",
