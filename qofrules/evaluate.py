@@ -23,6 +23,15 @@ from .nodes import ZERO, Context, Outcome, as_decimal, as_decimal_quotient, curr
 from .results import IndicatorResult, PracticeResult, RunResult, Side
 
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
+SUPPLIED = "supplied"  # a figure given by a --contract-overrides file
+
+
+def _number(value) -> str:
+    """A count of points as written: 107, 12.5 (no exponent, no trailing zeros)."""
+    if isinstance(value, Decimal):
+        text = f"{value.normalize():f}"
+        return text
+    return str(value)
 
 
 def _apdf(practice: Practice, contract: ContractYear, group_code: str | None):
@@ -221,10 +230,14 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
         published = contract.published_indicator_count.value
         listed = (f"{contract.listed} indicators" if published is not None
                   else f"{len(contract.indicators)} indicators (how many the year has was not found)")
+        supplied = sum(i.points.value for i in contract.indicators.values()
+                       if i.points.status == SUPPLIED and i.points.value is not None)
+        from_overrides = (f", and {_number(supplied)} more from contract overrides, which are not national figures"
+                          if supplied else "")
         notes.append(f"qofrules' data for contract year {contract.key} is incomplete: it lists "
-                     f"{listed} ({known} of the published "
-                     f"{contract.published_total_points.value} points from national sources), so these "
-                     f"payments cover only those indicators")
+                     f"{listed} ({_number(known)} of the published "
+                     f"{contract.published_total_points.value} points from national sources{from_overrides}), so "
+                     f"these payments cover only those indicators")
     if contract.replaced_national:
         notes.append("WARNING: contract overrides replace national figures: " + "; ".join(contract.replaced_national))
     unknown = sorted(code for code in data_codes if code not in contract.indicators)
