@@ -12,6 +12,7 @@ factors they made.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -164,7 +165,34 @@ def _rule(tree: EvaluationTree, plan: RulePlan | None, item: IndicatorResult) ->
             "applies_line": _line(tree, applies), "only_when_line": _line(tree, only_when),
             "reporting": rule.reporting, "reporting_line": _line(tree, reporting),
             "points_line": _line(tree, rule.points), "pay_line": _line(tree, pay),
-            "on_request": item.on_request}
+            "lines": _block(tree, rule), "on_request": item.on_request}
+
+
+def _block(tree: EvaluationTree, node) -> list[dict]:
+    """Every line of a rule as written, indentation kept (blank lines left out): the excerpt a
+    reader compares with their scheme, with no field skipped."""
+    end = node.span.end_line or node.span.line
+    header = tree.source.line_text(node.span.line)
+    depth = len(header) - len(header.lstrip())
+    lines = [{"line": node.span.line, "text": header.rstrip()}]
+    for number in range(node.span.line + 1, end + 1):
+        text = tree.source.line_text(number).rstrip()
+        if not text.strip():
+            continue
+        if len(text) - len(text.lstrip()) <= depth:  # the block has ended (its span reaches the next one)
+            break
+        lines.append({"line": number, "text": text})
+    return lines
+
+
+#: An internal source tag in a description of the contract data ("... every 12/12 [clay-1314]",
+#: "[bma-qof-1516; patientinfo-1516]"): the keys of its sources list, which mean nothing to a reader;
+#: the figures' sources are named in words where they are shown, so a heading leaves the tags out.
+_SOURCE_TAG = re.compile(r"\s*\[[a-z0-9][a-z0-9-]*(?:;\s*[a-z0-9][a-z0-9-]*)*\]")
+
+
+def _heading_description(text: str) -> str:
+    return _SOURCE_TAG.sub("", text).strip()
 
 
 def _apdf(tree: EvaluationTree, practice: Practice, item: IndicatorResult) -> dict:
@@ -374,17 +402,18 @@ def explain_text(plain: dict) -> str:
 
 
 def _indicator_lines(item: dict) -> list[str]:
-    out = [f"{item['indicator']} — {item['description']} (group {item['group']}, maximum {item['maximum']} points)"]
+    out = [f"{item['indicator']} — {_heading_description(item['description'])} (group {item['group']}, "
+           f"maximum {item['maximum']} points)"]
     rule = item["rule"]
     if rule is None:
         out.append("  Rule: none — the practice is not eligible, so the national rules pay it")
     else:
         out.append(f"  Rule: \"{rule['title']}\" (line {rule['line']})"
                    + (" — paid on its 'on request' basis, as the practice asked" if rule["on_request"] else ""))
-        out.append(f"    {rule['line']:>4} | {rule['text']}")
-        for key in ("applies_line", "only_when_line", "reporting_line", "points_line", "pay_line"):
-            if rule.get(key):
-                out.append(f"    {rule[key]['line']:>4} | {rule[key]['text']}")
+        width = max(len(str(line["line"])) for line in rule["lines"])
+        indent = min(len(line["text"]) - len(line["text"].lstrip()) for line in rule["lines"])
+        for line in rule["lines"]:
+            out.append(f"    {line['line']:>{max(width, 4)}} | {line['text'][indent:]}")
     for supplied in item.get("supplied", ()):
         out.append(f"  NOT a national figure: {supplied}")
     out.append(f"  Basis: {item['basis']}")

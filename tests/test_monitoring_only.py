@@ -162,9 +162,9 @@ def test_explain_shows_the_reporting_line_in_the_rule_excerpt(somerset_both, mon
     assert rule["reporting_line"]["text"] == "reporting: monitoring only"
     text = explain_text(plain)
     line = rule["reporting_line"]["line"]
-    assert f"    {line:>4} | reporting: monitoring only" in text.splitlines()
+    assert f"    {line:>4} |   reporting: monitoring only" in text.splitlines()  # indented, as written
     # and the command prints the same excerpt
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["explain", str(monitored), "--data", "examples/south-west-2014",
                                       "--practice", eligible])
-    assert f"    {line:>4} | reporting: monitoring only" in result.output.splitlines()
+    assert f"    {line:>4} |   reporting: monitoring only" in result.output.splitlines()
