@@ -85,7 +85,7 @@ class Finding:
 
     def render(self, source_shown: bool = False) -> str:
         """The diagnostic, then the rule's source (or, when an earlier finding of the same rule has
-        just printed it, a pointer to it, so that a long source is read once per scheme)."""
+        printed it, a pointer to it, so that a long source is read once per run)."""
         text = self.diagnostic.render()
         if self.rule is not None:
             text += f"\n  source: as above ({self.rule.code})" if source_shown else f"\n  source: {self.rule.source}"
@@ -282,15 +282,17 @@ def _waiver_finding(ctx: RuleContext, code: str, message: str, span, hint: str |
 
 
 def render_text(reports: list[ValidationReport]) -> str:
-    """What ``qofrules validate`` prints: per scheme its verdict, then every finding, then a total."""
+    """What ``qofrules validate`` prints: per scheme its verdict, then every finding, then a total.
+    A rule's source (a paragraph) is printed at its first finding of the run; later findings of the
+    rule, in that scheme or another, point back to it."""
     out: list[str] = []
+    cited: set[str] = set()
     for report in reports:
         out.append(f"{report.source.name}: {report.summary()}")
         if report.judgement is not None:
             out.append(f"  judged as: {report.judgement.kind}, because {report.judgement.reason}")
         for origin in report.supplied:
             out.append(f"  judged with figures you supplied, NOT national figures: {origin}")
-        cited: set[str] = set()
         for finding in report.findings:
             out.append(finding.render(source_shown=finding.diagnostic.code in cited))
             cited.add(finding.diagnostic.code)

@@ -6,6 +6,7 @@ import json
 
 from click.testing import CliRunner
 
+from conftest import ROOT
 from qofrules.cli import cli
 from qofrules.rules.judgement import NATIONAL_AMENDMENT, NO_AUTHORITY
 from validate_helpers import codes, messages, validate_text
@@ -138,6 +139,18 @@ def test_a_rules_source_is_printed_once_per_scheme(tmp_path):
     assert text.count("warning[QV108]") == 2
     assert sum(line.startswith("  source: The Somerset 2014 scheme") for line in text.splitlines()) == 1
     assert text.count("  source: as above (QV108)") == 1
+
+
+def test_a_rules_source_is_printed_once_per_run_however_many_schemes(tmp_path):
+    """validate schemes/ printed the same source paragraph again for every scheme with a finding
+    of that rule; it is printed once, and later findings point back to it."""
+    for name in ("a.qof", "b.qof", "c.qof"):
+        (tmp_path / name).write_text((ROOT / "schemes" / "2014-lincolnshire-llr.qof").read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    text = CliRunner().invoke(cli, ["validate", str(tmp_path)]).output
+    assert text.count("warning[QV103]") == 3
+    assert sum(line.startswith("  source: Pulse, 'QOF opt-out for Leeds GPs") for line in text.splitlines()) == 1
+    assert text.count("  source: as above (QV103)") == 2
 
 
 HYP002_IN_FULL = '''scheme hyp002 "HYP002 paid in full"
