@@ -120,13 +120,32 @@ def check_header(names: list[str], required: tuple[str, ...], what: str, source:
         raise QofError(problems)
     missing = [c for c in required if c not in names]
     if missing:
-        hint = None
+        hint = _separator_hint(names, required)
         for column in missing:
             hint = hint or did_you_mean(column, names)
         raise QofError([error("QD012", f"the {what} lacks column(s) {', '.join(missing)}; it has "
                               f"{', '.join(names) or 'none'}", source=source,
                               span=Span(line=1, column=1, end_line=1, end_column=len(source.line_text(1)) + 1),
                               hint=hint)])
+
+
+#: Separators a spreadsheet may write in place of commas, named for the hint.
+OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _separator_hint(names: list[str], required: tuple[str, ...]) -> str | None:
+    """Where the header is read as one field that holds the required columns joined by another
+    separator (Excel writes ';' where the decimal mark is a comma), say so: 'lacks PRACTICE_CODE'
+    alone would send the user looking for a column that is there."""
+    if len(names) != 1:
+        return None
+    for separator, words in OTHER_SEPARATORS.items():
+        parts = [p.strip().strip('"') for p in names[0].split(separator)]
+        if len(parts) > 1 and any(column in parts for column in required):
+            return (f"the header is one field of names separated by {words} ({separator!r}); qofrules reads "
+                    "comma-separated files, as NHS Digital publishes them: save the file as CSV with commas "
+                    "(in Excel, 'CSV UTF-8 (Comma delimited)')")
+    return None
 
 
 def _data_rows(reader, width: int, source: Source):
