@@ -54,8 +54,8 @@ def cli() -> None:
 @click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
               help=OVERRIDES_HELP)
 @click.option("--format", "fmt", type=FORMATS, default=None,
-              help="Default text (or the format setting, if json or csv), else chosen by -o's suffix (.json, .csv, .xlsx, "
-                   ".parquet). docs/data-formats.md.")
+              help="Chosen by -o's suffix (.json, .csv, .xlsx, .parquet), else the format setting where it is text, "
+                   "json or csv, else text. docs/data-formats.md.")
 @click.option("--indicators", is_flag=True, help="csv, xlsx, parquet: also one row per practice × indicator.")
 @click.option("--reasons", is_flag=True, help="Text format: show why each practice is or is not eligible.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
