@@ -607,7 +607,9 @@ class Scenario:
     dataset: str
     purpose: str                         # one line for the description: what the data is for
     year: str                            # the scheme's contract year: full achievement + prevalence
-    prior_year: str                      # an earlier year: ACHIEVED_POINTS only, under its own codes
+    #: earlier years, newest first: ACHIEVED_POINTS only, each under its own codes (a scheme that
+    #: protects on a year two back, as England 2020/21 did on 2018/19, needs more than one)
+    prior_years: tuple[str, ...]
     seed: int                            # default seed
     list_median: int                     # median list size of the era
     select: Callable[[dict], bool]
@@ -660,6 +662,13 @@ def _essex_attributes(practice: Practice, seed: int) -> dict[str, str]:
     on income protection); the rest did not."""
     rng = stream(seed, "scheme", practice.code)
     return {"STRATIFICATION_AGREED": "yes" if rng.random() < 0.85 else "no"}
+
+
+def _covid_attributes(practice: Practice, seed: int) -> dict[str, str]:
+    """About a third judged affected by COVID-19 in March 2020 (England 2019/20's floor applied only
+    where the commissioner judged the pandemic had lowered achievement); the share is synthetic."""
+    rng = stream(seed, "scheme", practice.code)
+    return {"COVID_AFFECTED": "yes" if rng.random() < 0.35 else "no"}
 
 
 def local_rows(practice: Practice, scenario: Scenario, seed: int,
@@ -719,7 +728,7 @@ SCENARIOS = {
     "lincolnshire-2014": Scenario(
         name="lincolnshire-2014", dataset="lincolnshire-2014-example",
         purpose="schemes/2014-lincolnshire-llr.qof (opt-in from 1 February 2014)",
-        year="2013/14", prior_year="2012/13", seed=20140201, list_median=6200,
+        year="2013/14", prior_years=("2012/13",), seed=20140201, list_median=6200,
         select=_by_icb(LINCS_ICB, LLR_ICB),
         selection=f"every practice whose ICB (STP_NAME) is {LINCS_ICB} or {LLR_ICB}",
         lmc=lambda row: "Lincolnshire" if row["STP_NAME"] == LINCS_ICB else "Leicester, Leicestershire and Rutland",
@@ -728,7 +737,7 @@ SCENARIOS = {
     "south-west-2014": Scenario(
         name="south-west-2014", dataset="south-west-2014-example",
         purpose="schemes/2014-devon-cornwall.qof and schemes/2014-somerset.qof",
-        year="2013/14", prior_year="2012/13", seed=20131201, list_median=6200,
+        year="2013/14", prior_years=("2012/13",), seed=20131201, list_median=6200,
         select=_by_icb(DEVON_ICB, CORNWALL_ICB, SOMERSET_ICB),
         selection=f"every practice whose ICB (STP_NAME) is {DEVON_ICB}, {CORNWALL_ICB} or {SOMERSET_ICB}",
         lmc=lambda row: {DEVON_ICB: "Devon", CORNWALL_ICB: "Cornwall and Isles of Scilly",
@@ -739,7 +748,7 @@ SCENARIOS = {
     "leeds-2017": Scenario(
         name="leeds-2017", dataset="leeds-2017-example",
         purpose="schemes/2017-leeds.qof (higher of 2015/16 or 2016/17 achievement)",
-        year="2016/17", prior_year="2015/16", seed=20170201, list_median=6700,
+        year="2016/17", prior_years=("2015/16",), seed=20170201, list_median=6700,
         select=lambda row: row["CCG_ODS_CODE"] == LEEDS_SUB_ICB,
         selection=f"every practice in sub-ICB location {LEEDS_SUB_ICB} (CCG_ODS_CODE; CCG_NAME 'NHS West "
                   f"Yorkshire ICB - 15F', the former NHS Leeds CCG)",
@@ -750,24 +759,34 @@ SCENARIOS = {
         name="mid-south-essex-2021", dataset="mid-south-essex-2021-example",
         purpose="schemes/2020-21-mid-and-south-essex-top-up.qof (a floor at 2019/20 achievement) and "
                 "examples/local-indicator-on-top-2021.qof (an illustrative local indicator, "
-                "LOC-BP150, measured here)",
-        year="2020/21", prior_year="2019/20", seed=20210331, list_median=8200,
+                "LOC-BP150, measured here), and schemes/2020-21-england-covid.qof (protection on 2018/19 "
+                "points, hence the second earlier year)",
+        year="2020/21", prior_years=("2019/20", "2018/19"), seed=20210331, list_median=8200,
         select=_by_icb("NHS Mid and South Essex Integrated Care Board"),
         selection="every practice whose ICB (STP_NAME) is NHS Mid and South Essex Integrated Care Board",
         lmc=None, lmc_basis="", attributes=_essex_attributes, columns=("STRATIFICATION_AGREED",),
         synthetic_columns=("STRATIFICATION_AGREED",),
         local_indicators=(("LOC-BP150", "Hypertension: blood pressure 150/90 or less (illustrative)", "HYP"),)),
+    "cornwall-2020": Scenario(
+        name="cornwall-2020", dataset="cornwall-2020-example",
+        purpose="schemes/2019-20-england-covid-floor.qof (QOF as usual, with a floor at 2018/19 achievement "
+                "for practices the commissioner judged affected by COVID-19)",
+        year="2019/20", prior_years=("2018/19",), seed=20200319, list_median=8000,
+        select=_by_icb(CORNWALL_ICB),
+        selection="every practice whose ICB (STP_NAME) is NHS Cornwall and the Isles of Scilly Integrated Care Board",
+        lmc=None, lmc_basis="", attributes=_covid_attributes, columns=("COVID_AFFECTED",),
+        synthetic_columns=("COVID_AFFECTED",)),
     "national-2023": Scenario(
         name="national-2023", dataset="national-2023-benchmark",
         purpose="benchmarks: every practice in England",
-        year="2023/24", prior_year="2022/23", seed=20240331, list_median=8700,
+        year="2023/24", prior_years=("2022/23",), seed=20240331, list_median=8700,
         select=lambda row: True, selection="every practice in the mappings file",
         lmc=None, lmc_basis="", attributes=None, columns=(), synthetic_columns=(), shipped=False),
     "national-2014": Scenario(
         name="national-2014", dataset="national-2014-benchmark",
         purpose="benchmarks: every practice in England, for schemes/2014-lincolnshire-llr.qof, "
                 "schemes/2014-devon-cornwall.qof and schemes/2014-somerset.qof",
-        year="2013/14", prior_year="2012/13", seed=20140331, list_median=6200,
+        year="2013/14", prior_years=("2012/13",), seed=20140331, list_median=6200,
         select=lambda row: True, selection="every practice in the mappings file",
         lmc=national_lmc, lmc_basis=NATIONAL_LMC_BASIS, attributes=_national_2014_attributes,
         columns=("LMC", "OPTED_IN", "PILOTS", "REQUESTED_ALTERNATIVE"),
@@ -775,7 +794,7 @@ SCENARIOS = {
     "national-2017": Scenario(
         name="national-2017", dataset="national-2017-benchmark",
         purpose="benchmarks: every practice in England, for schemes/2017-leeds.qof",
-        year="2016/17", prior_year="2015/16", seed=20170331, list_median=6700,
+        year="2016/17", prior_years=("2015/16",), seed=20170331, list_median=6700,
         select=lambda row: True, selection="every practice in the mappings file",
         lmc=national_lmc, lmc_basis=NATIONAL_LMC_BASIS, attributes=_leeds_attributes,
         columns=("LMC", "OPTED_IN"), synthetic_columns=("OPTED_IN",), shipped=False),
@@ -799,6 +818,7 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
     local_note = "".join(f" {code} ({description}) is a local indicator's measure: its NUMERATOR and DENOMINATOR "
                          f"are synthetic, drawn from a cohort of the {group} register." for code, description, group
                          in scenario.local_indicators)
+    earlier = " and ".join(scenario.prior_years)
     listed = f"{len(contract.indicators)} indicators"
     if not contract.complete:
         listed += (f" - all that {contract.path.name} lists; that file is incomplete, so the data covers only "
@@ -816,7 +836,7 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"NUMERATOR, DENOMINATOR, EXCEPTIONS/PCAS, ACHIEVED_POINTS); prevalence file REGISTER and "
         f"PRACTICE_LIST_SIZE. {scenario.year} ACHIEVED_POINTS are scored from the synthetic counts with the "
         f"contract year's figures, its unknown ones filled from contract-overrides.yaml (illustrative, NOT "
-        f"national). {scenario.prior_year} rows give only ACHIEVED_POINTS, under the {scenario.prior_year} "
+        f"national). {earlier} rows give only ACHIEVED_POINTS, under that year's "
         f"codes qofrules records (qofrules/contracts/england-code-changes.yaml; none for an indicator new "
         f"since then) and the {scenario.year} points.{local_note}{copies}")
     return notice, description
@@ -865,7 +885,8 @@ def scenario_practices(scenario: Scenario, seed: int, scale: int, limit: int | N
 
 def write_tables(scenario: Scenario, out: Path, contract: ContractYear, figures: Figures,
                  practices: list[Practice], seed: int) -> list[Written]:
-    """practices.csv, the two achievement files and the prevalence file, rows streamed to disk."""
+    """practices.csv, the achievement files (this year and each earlier one) and the prevalence file,
+    rows streamed to disk."""
     regs = {p.code: registers(p, contract, seed) for p in practices}
     files = data_files(scenario)
     tables = [
@@ -873,18 +894,25 @@ def write_tables(scenario: Scenario, out: Path, contract: ContractYear, figures:
         (files["achievement"], LONG_HEADER,
          (r for p in practices for rows in (current_rows(p, contract, figures, seed, regs[p.code]),
                                             local_rows(p, scenario, seed, regs[p.code])) for r in rows)),
-        (files["prior"], LONG_HEADER,
-         (r for p in practices for r in prior_rows(p, contract, figures, seed, scenario.prior_year, regs[p.code]))),
+        *((name, LONG_HEADER, _prior_table(practices, contract, figures, seed, year, regs))
+          for year, name in files["prior"].items()),
         (files["prevalence"], PREVALENCE_HEADER,
          (r for p in practices for r in prevalence_rows(p, contract, regs[p.code]))),
     ]
     return [Written(out / name, write_csv(out / name, header, rows)) for name, header, rows in tables]
 
 
+def _prior_table(practices: list[Practice], contract: ContractYear, figures: Figures, seed: int, year: str,
+                 regs: dict) -> Iterator[tuple[str, str, str, str]]:
+    """One earlier year's rows, every practice (a function, so each table binds its own year)."""
+    for practice in practices:
+        yield from prior_rows(practice, contract, figures, seed, year, regs[practice.code])
+
+
 def data_files(scenario: Scenario) -> dict[str, str]:
     """File names of a scenario's tables, named after their years as NHS Digital's are."""
     return {"achievement": f"achievement-{file_year(scenario.year)}.csv",
-            "prior": f"achievement-{file_year(scenario.prior_year)}.csv",
+            "prior": {year: f"achievement-{file_year(year)}.csv" for year in scenario.prior_years},
             "prevalence": f"prevalence-{file_year(scenario.year)}.csv"}
 
 
@@ -894,7 +922,7 @@ def manifest(scenario: Scenario, contract: ContractYear, seed: int, scale: int) 
     files = data_files(scenario)
     out = {"dataset": scenario.dataset, "description": description, "synthetic": True, "notice": notice,
            "practices": "practices.csv",
-           "achievement": {scenario.year: files["achievement"], scenario.prior_year: files["prior"]},
+           "achievement": {scenario.year: files["achievement"], **files["prior"]},
            "prevalence": {scenario.year: files["prevalence"]}}
     if scenario.overrides:
         out["contract_overrides"] = OVERRIDES_FILE

@@ -172,3 +172,32 @@ def test_diff_says_which_field_of_a_local_indicator_or_top_up_changed(tmp_path):
     assert changes == {"local indicator LOC-BP: target: 90% changed to target: 85%": "local indicator LOC-BP",
                        'top up "Per patient": amount: £0.50 per patient changed to amount: £0.75 per patient':
                            'top up "Per patient"'}
+
+
+# Each shipped real scheme and the generated example that carries what it needs (its year, the
+# earlier years it pays on, its practice attributes and local measures).
+EVALUATED = {
+    "2019-20-england-covid-floor": "cornwall-2020",
+    "2020-21-england-covid": "mid-south-essex-2021",
+    "2020-21-mid-and-south-essex-top-up": "mid-south-essex-2021",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATED))
+def test_the_shipped_real_schemes_compute_every_practice_over_their_example(name):
+    """No practice's payment is unknown on either side: the example carries every earlier year,
+    attribute and local measure the scheme reads (England 2020/21 protects on 2018/19, two back)."""
+    result = api.run_result(str(ROOT / "schemes" / f"{name}.qof"), str(ROOT / "examples" / EVALUATED[name]))
+    totals = result.totals
+    assert totals["scheme_payment_unknown"] == 0 and totals["national_payment_unknown"] == 0
+    assert result.eligible_count > 0 and totals["scheme_payment"] > 0
+
+
+def test_england_2019_20_floor_lifts_only_the_practices_judged_affected():
+    result = api.run_result(str(ROOT / "schemes" / "2019-20-england-covid-floor.qof"),
+                            str(ROOT / "examples" / "cornwall-2020"), exact=True)
+    data = api.load_data(str(ROOT / "examples" / "cornwall-2020"))
+    affected = {p.code for p in data.practices if p.attributes.get("covid_affected") == "yes"}
+    lifted = {p.code for p in result.practices if p.difference > 0}
+    assert lifted and lifted <= affected
+    assert all(p.difference >= 0 for p in result.practices)  # a floor never takes money away
