@@ -88,6 +88,24 @@ ILLUSTRATIVE_ZERO_DENOMINATOR = "no-points"
 ILLUSTRATIVE_POINT_VALUE = "150.00"
 ILLUSTRATIVE_AVERAGE_LIST_SIZE = 7000
 
+# Stand-in indicators for a contract year whose indicator list qofrules does not have (England
+# 2008/09, Northern Ireland 2016/17): made up, NOT the year's indicators, written into the example's
+# overrides file (docs/contracts.md, "Supplying a year's indicators") so that a scheme on that year
+# can be computed over synthetic data. Their codes begin with X so that none reads as a real code.
+# (code, description, group, kind, points, lower, upper)
+STAND_IN_GROUPS = {"XHYP": ("Stand-in: hypertension (illustrative, NOT a national group)", "13.9"),
+                   "XDM": ("Stand-in: diabetes (illustrative, NOT a national group)", "5.5")}
+STAND_IN_INDICATORS = (
+    ("XHYP001", "Stand-in: hypertension register (illustrative, NOT a national indicator)", "XHYP", "register", 6,
+     None, None),
+    ("XHYP002", "Stand-in: hypertension, blood pressure controlled (illustrative, NOT a national indicator)", "XHYP",
+     "fraction", 20, 40, 70),
+    ("XDM001", "Stand-in: diabetes register (illustrative, NOT a national indicator)", "XDM", "register", 6,
+     None, None),
+    ("XDM002", "Stand-in: diabetes, HbA1c controlled (illustrative, NOT a national indicator)", "XDM", "fraction",
+     15, 40, 90),
+)
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -194,6 +212,38 @@ def load_contract(year: str) -> ContractYear:
         point_value=_decimal(_figure(data.get("point_value"))),
         average_list_size=_figure(data.get("average_list_size")),
         zero_denominator=_figure(data.get("zero_denominator")), groups=groups, indicators=tuple(indicators))
+
+
+def with_stand_ins(contract: ContractYear) -> ContractYear:
+    """``contract`` with the stand-in groups and indicators in place of the list it lacks."""
+    if contract.indicators:
+        raise SystemExit(f"generate.py: {contract.path.name} lists indicators; stand-ins are only for a year "
+                         "that lists none")
+    groups = {code: Group(code=code, prevalence_adjusted=True, patient_list="TOTAL",
+                          national_prevalence=Decimal(prevalence))
+              for code, (_, prevalence) in STAND_IN_GROUPS.items()}
+    indicators = tuple(Indicator(code=code, group=group, domain="clinical", kind=kind, points=points,
+                                 lower=None if lower is None else Decimal(lower),
+                                 upper=None if upper is None else Decimal(upper))
+                       for code, _, group, kind, points, lower, upper in STAND_IN_INDICATORS)
+    return replace(contract, groups=groups, indicators=indicators)
+
+
+def stand_in_overrides(overrides: dict) -> dict:
+    """``overrides`` with every stand-in group and indicator supplied whole (all its facts)."""
+    out = dict(overrides)
+    out["groups"] = {code: {"description": description, "prevalence_adjusted": True,
+                            "national_prevalence": prevalence}
+                     for code, (description, prevalence) in STAND_IN_GROUPS.items()}
+    indicators = {}
+    for code, description, group, kind, points, lower, upper in STAND_IN_INDICATORS:
+        entry: dict = {"description": description, "group": group, "domain": "clinical", "kind": kind,
+                       "points": points}
+        if kind == "fraction":
+            entry["thresholds"] = {"lower": lower, "upper": upper}
+        indicators[code] = entry
+    out["indicators"] = indicators
+    return out
 
 
 # ------------------------------------------------------------------ illustrative figures
@@ -624,6 +674,9 @@ class Scenario:
     #: local indicators (docs/language.md, "Local indicators") the data also measures, under their
     #: own codes in the scheme's year: (code, description, register group the cohort is drawn from)
     local_indicators: tuple[tuple[str, str, str], ...] = ()
+    #: the year lists no indicators: draw the data on STAND_IN_INDICATORS and supply them, whole,
+    #: in the overrides file, labelled illustrative
+    stand_ins: bool = False
 
 
 def _by_icb(*names: str) -> Callable[[dict], bool]:
@@ -767,6 +820,18 @@ SCENARIOS = {
         lmc=None, lmc_basis="", attributes=_essex_attributes, columns=("STRATIFICATION_AGREED",),
         synthetic_columns=("STRATIFICATION_AGREED",),
         local_indicators=(("LOC-BP150", "Hypertension: blood pressure 150/90 or less (illustrative)", "HYP"),)),
+    "hammersmith-fulham-2009": Scenario(
+        name="hammersmith-fulham-2009", dataset="hammersmith-fulham-2009-example",
+        purpose="schemes/2008-09-hammersmith-fulham-qof-plus.qof (QOF+: a local indicator, HF-HYP150, on top of "
+                "national QOF); qofrules has no 2008/09 indicator list, so the national part is four stand-in "
+                "indicators (X...) supplied in contract-overrides.yaml, NOT 2008/09's",
+        year="2008/09", prior_years=(), seed=20090331, list_median=5900,
+        select=lambda row: any(word in row["PCN_NAME"] for word in ("HAMMERSMITH", "FULHAM")),
+        selection="every practice whose 2023/24 PCN (PCN_NAME) names Hammersmith or Fulham, the closest real "
+                  "stand-in for the former NHS Hammersmith and Fulham PCT",
+        lmc=None, lmc_basis="", attributes=None, columns=(), synthetic_columns=(),
+        local_indicators=(("HF-HYP150", "Hypertension: blood pressure 150/90 or less (QOF+'s measure)", "XHYP"),),
+        stand_ins=True),
     "cornwall-2020": Scenario(
         name="cornwall-2020", dataset="cornwall-2020-example",
         purpose="schemes/2019-20-england-covid-floor.qof (QOF as usual, with a floor at 2018/19 achievement "
@@ -806,6 +871,8 @@ SCENARIOS = {
 def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, scale: int) -> tuple[str, str]:
     """(notice, description): precisely which columns are real and which are synthetic."""
     lmc_note = f" LMC is derived from {scenario.lmc_basis}." if scenario.lmc else ""
+    stand_in_notice = (f", and {len(contract.indicators)} made-up stand-in indicators (X...) in place of "
+                       f"{contract.year}'s, whose list qofrules does not have" if scenario.stand_ins else "")
     synthetic_practice_cols = ", ".join(("LIST_SIZE",) + scenario.synthetic_columns)
     copies = (f" Practices with a suffixed code (e.g. A81001-2) are synthetic copies made by --scale {scale}: "
               f"their codes and names are not real." if scale > 1 else "")
@@ -814,13 +881,21 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"2023/24 geography): PRACTICE_CODE, PRACTICE_NAME, PCN, CCG, ICB, REGION.{lmc_note} Synthetic: "
         f"{synthetic_practice_cols} in practices.csv and every VALUE, REGISTER and PRACTICE_LIST_SIZE in the "
         f"achievement and prevalence files. contract-overrides.yaml holds illustrative figures, NOT national "
-        f"ones.{copies}")
+        f"ones{stand_in_notice}.{copies}")
     local_note = "".join(f" {code} ({description}) is a local indicator's measure: its NUMERATOR and DENOMINATOR "
                          f"are synthetic, drawn from a cohort of the {group} register." for code, description, group
                          in scenario.local_indicators)
-    earlier = " and ".join(scenario.prior_years)
+    source = ("Stand-ins (examples/generate.py, STAND_IN_INDICATORS)" if scenario.stand_ins
+              else f"From the project's contract-year file {contract.path.name}")
+    earlier_note = (f" {' and '.join(scenario.prior_years)} rows give only ACHIEVED_POINTS, under that year's codes "
+                    f"qofrules records (qofrules/contracts/england-code-changes.yaml; none for an indicator new "
+                    f"since then) and the {scenario.year} points." if scenario.prior_years else "")
     listed = f"{len(contract.indicators)} indicators"
-    if not contract.complete:
+    if scenario.stand_ins:
+        listed = (f"{len(contract.indicators)} STAND-IN indicators, made up and supplied whole in "
+                  f"contract-overrides.yaml, because {contract.path.name} lists none: NOT {contract.year}'s "
+                  f"indicators")
+    elif not contract.complete:
         listed += (f" - all that {contract.path.name} lists; that file is incomplete, so the data covers only "
                    f"part of {contract.year}'s QOF")
     description = (
@@ -830,15 +905,13 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"included and practices closed before 2023 are missing). REAL columns, copied from that file: "
         f"practices.csv PRACTICE_CODE, PRACTICE_NAME, PCN (PCN_NAME), CCG (CCG_NAME: the 2023/24 sub-ICB "
         f"location, not the CCG of the scheme's year), ICB (STP_NAME), REGION (REGION_NAME); and PRACTICE_CODE "
-        f"in every other file.{lmc_note} From the project's contract-year file {contract.path.name}: "
+        f"in every other file.{lmc_note} {source}: "
         f"INDICATOR_CODE ({listed}), GROUP_CODE, PATIENT_LIST_TYPE. SYNTHETIC columns (drawn from plausible "
         f"distributions): practices.csv {synthetic_practice_cols}; achievement files VALUE (REGISTER, "
         f"NUMERATOR, DENOMINATOR, EXCEPTIONS/PCAS, ACHIEVED_POINTS); prevalence file REGISTER and "
         f"PRACTICE_LIST_SIZE. {scenario.year} ACHIEVED_POINTS are scored from the synthetic counts with the "
         f"contract year's figures, its unknown ones filled from contract-overrides.yaml (illustrative, NOT "
-        f"national). {earlier} rows give only ACHIEVED_POINTS, under that year's "
-        f"codes qofrules records (qofrules/contracts/england-code-changes.yaml; none for an indicator new "
-        f"since then) and the {scenario.year} points.{local_note}{copies}")
+        f"national).{earlier_note}{local_note}{copies}")
     return notice, description
 
 
@@ -855,7 +928,11 @@ def generate(scenario: Scenario, out: Path, seed: int | None = None, scale: int 
     """Write one data set into ``out``. ``limit`` keeps the first N real practices (quick tries, tests)."""
     seed = scenario.seed if seed is None else seed
     contract = load_contract(scenario.year)
+    if scenario.stand_ins:
+        contract = with_stand_ins(contract)
     overrides = illustrative_overrides(contract)
+    if scenario.stand_ins:
+        overrides = stand_in_overrides(overrides)
     unknown_kinds = [i.code for i in contract.indicators if i.kind == "unknown"]
     contract = with_supplied_kinds(contract, overrides)
     practices = scenario_practices(scenario, seed, scale, limit)
@@ -955,6 +1032,10 @@ def overrides_comment(contract: ContractYear, unknown_kinds: list[str] = ()) -> 
             f"thresholds and prevalences are published in NHS England's QOF guidance and NHS Digital's\n"
             f"tables; these are not them. Yes/no declarations (quality and productivity, quality\n"
             f"improvement) get thresholds 0/100: a 1/1 scores full points, 0/1 none.")
+    if any(i.code.startswith("X") for i in contract.indicators) and not load_contract(contract.year).indicators:
+        text += (f"\n{contract.path.name} lists no indicators, so the groups and indicators below are made-up\n"
+                 f"STAND-INS (codes beginning X), supplied whole (docs/contracts.md, \"Supplying a year's\n"
+                 f"indicators\"): they are NOT {contract.year}'s indicators, points or thresholds.")
     if unknown_kinds:
         text += (f"\nThe contract year does not say whether {len(unknown_kinds)} indicators are register or fraction\n"
                  f"indicators; each is given kind: {ILLUSTRATIVE_KIND} here, which is illustrative too.")

@@ -226,18 +226,23 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
     notes = []
     contract = tree.contract
     if not contract.complete:
-        known = sum(i.points.value for i in contract.indicators.values() if i.points.status in NATIONAL)
+        national = contract.national_indicators.values()
+        known = sum(i.points.value for i in national if i.points.status in NATIONAL)
         published = contract.published_indicator_count.value
         listed = (f"{contract.listed} indicators" if published is not None
-                  else f"{len(contract.indicators)} indicators (how many the year has was not found)")
-        supplied = sum(i.points.value for i in contract.indicators.values()
-                       if i.points.status == SUPPLIED and i.points.value is not None)
+                  else f"{len(contract.national_indicators)} indicators (how many the year has was not found)")
+        supplied = sum(i.points.value for i in national if i.points.status == SUPPLIED and i.points.value is not None)
         from_overrides = (f", and {_number(supplied)} more from contract overrides, which are not national figures"
                           if supplied else "")
+        total = contract.published_total_points.value
+        of_total = f" of the published {total}" if total is not None else ""
+        no_total = "" if total is not None else "; the year's published total was not found"
+        whole = contract.supplied_indicators
+        by_user = (f"; {len(whole)} of the indicators supplied whole by {', '.join(contract.overridden_by)}"
+                   if whole else "")
         notes.append(f"qofrules' data for contract year {contract.key} is incomplete: it lists "
-                     f"{listed} ({_number(known)} of the published "
-                     f"{contract.published_total_points.value} points from national sources{from_overrides}), so "
-                     f"these payments cover only those indicators")
+                     f"{listed} ({_number(known)}{of_total} points from national sources{from_overrides}{no_total}"
+                     f"{by_user}), so these payments cover only those indicators")
     if contract.replaced_national:
         notes.append("WARNING: contract overrides replace national figures: " + "; ".join(contract.replaced_national))
     unknown = sorted(code for code in data_codes if code not in contract.indicators)

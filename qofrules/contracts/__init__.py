@@ -18,6 +18,7 @@ from ..dates import parse_date
 from ..diagnostics import QofError, did_you_mean, error
 from ..reading import read_text
 from ..source import Source, Span
+from . import supplied as supplied_facts
 from .model import (CHECKED, NOT_RETIRING, SUPPLIED, UNCHECKED, UNKNOWN, ContractYear, Figure, Group,  # noqa: F401
                     Indicator)
 
@@ -319,18 +320,35 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
             changes["zero_denominator"] = supplied(data["zero_denominator"])
         groups = dict(contract.groups)
         for code, raw in data.get("groups", {}).items():
+            span = functools.partial(_locate, source, ("groups", code))  # found only for an error
+            prevalence = lambda code=code, raw=raw: supplied(figure(  # noqa: E731
+                raw["national_prevalence"], PREVALENCE, source, ("groups", code, "national_prevalence"), "QR314"))
             if code not in groups:
-                raise QofError([error("QR313", f"group {code} is not in {contract.key}", source=source,
-                                      hint=did_you_mean(code, groups))])
+                if contract.complete or not any(k in raw for k in supplied_facts.NEW_ONLY_GROUP_KEYS):
+                    raise QofError([error("QR313", f"group {code} is not in {contract.key}", source=source,
+                                          span=span(), hint=did_you_mean(code, groups))])
+                groups[code] = supplied_facts.new_group(code, raw, source, span, supplied, prevalence)
+                continue
+            supplied_facts.refuse_new("group", code, contract.key, supplied_facts.NEW_ONLY_GROUP_KEYS, raw,
+                                      source, span)
             if "national_prevalence" in raw:
-                prevalence = figure(raw["national_prevalence"], PREVALENCE, source,
-                                    ("groups", code, "national_prevalence"), "QR314")
-                groups[code] = _replace(groups[code], national_prevalence=supplied(prevalence))
+                groups[code] = _replace(groups[code], national_prevalence=prevalence())
         indicators = dict(contract.indicators)
         for code, raw in data.get("indicators", {}).items():
+            span = functools.partial(_locate, source, ("indicators", code))
             if code not in indicators:
-                raise QofError([error("QR313", f"indicator {code} is not in {contract.key}", source=source,
-                                      hint=did_you_mean(code, indicators))])
+                if contract.complete or not any(k in raw for k in supplied_facts.NEW_ONLY_INDICATOR_KEYS):
+                    raise QofError([error("QR313", f"indicator {code} is not in {contract.key}", source=source,
+                                          span=span(), hint=did_you_mean(code, indicators))])
+                indicators[code] = supplied_facts.new_indicator(
+                    code, raw, groups, source, span, supplied,
+                    points=lambda code=code, raw=raw: supplied(figure(
+                        raw["points"], POINTS, source, ("indicators", code, "points"), "QR314")),
+                    thresholds=lambda code=code, raw=raw: _supplied_thresholds(code, raw, source, supplied),
+                    retires=lambda code=code, raw=raw: supplied(_retirement(code, raw, source)))
+                continue
+            supplied_facts.refuse_new("indicator", code, contract.key, supplied_facts.NEW_ONLY_INDICATOR_KEYS, raw,
+                                      source, span)
             ind = indicators[code]
             updates = {}
             if "kind" in raw:
@@ -352,24 +370,15 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                 if kind == "register":
                     raise QofError([error("QR313", f"{code} is a register indicator; it has no thresholds",
                                           source=source)])
-                lower, upper = (figure(raw["thresholds"][end], THRESHOLD, source, ("indicators", code, "thresholds", end),
-                                       "QR314") for end in ("lower", "upper"))
-                if not lower < upper:
-                    raise QofError([error("QR313", f"{code}: the lower threshold ({lower}) must be below the "
-                                          f"upper ({upper})", source=source)])
-                updates["lower"], updates["upper"] = supplied(lower), supplied(upper)
-            if "retires" in raw and raw["retires"] != NOT_RETIRING:
-                try:
-                    parse_date(raw["retires"])
-                except ValueError:
-                    raise QofError([error("QR313", f"{code}: {raw['retires']} is not a real date",
-                                          source=source)]) from None
+                updates["lower"], updates["upper"] = _supplied_thresholds(code, raw, source, supplied)
             if "retires" in raw:
-                updates["retires"] = supplied(raw["retires"])
+                updates["retires"] = supplied(_retirement(code, raw, source))
             indicators[code] = _replace(ind, **updates)
     except InvalidOperation:
         raise QofError([error("QR311", "a number in the overrides file is not a number", source=source)]) from None
     changes["groups"], changes["indicators"] = groups, indicators
+    changes["supplied_indicators"] = contract.supplied_indicators + tuple(
+        code for code in indicators if code not in contract.indicators)
     updated = contract.with_changes(**changes)
     before = dict(contract.figures())
     replaced = [f"{label}: national {before[label].value} ({before[label].status}) replaced by {figure.value}"
@@ -377,6 +386,27 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                 if label in before and before[label].status in (CHECKED, UNCHECKED)
                 and figure.status == SUPPLIED and figure.value != before[label].value]
     return updated.with_changes(replaced_national=contract.replaced_national + tuple(replaced))
+
+
+def _supplied_thresholds(code: str, raw: dict, source: Source, supplied) -> tuple[Figure, Figure]:
+    """An overrides file's lower and upper thresholds for ``code``, bounded, in order, as supplied figures."""
+    lower, upper = (figure(raw["thresholds"][end], THRESHOLD, source, ("indicators", code, "thresholds", end),
+                           "QR314") for end in ("lower", "upper"))
+    if not lower < upper:
+        raise QofError([error("QR313", f"{code}: the lower threshold ({lower}) must be below the "
+                              f"upper ({upper})", source=source)])
+    return supplied(lower), supplied(upper)
+
+
+def _retirement(code: str, raw: dict, source: Source) -> str:
+    """An overrides file's retirement date for ``code``: a real date, or ``none``."""
+    if raw["retires"] != NOT_RETIRING:
+        try:
+            parse_date(raw["retires"])
+        except ValueError:
+            raise QofError([error("QR313", f"{code}: {raw['retires']} is not a real date",
+                                  source=source)]) from None
+    return raw["retires"]
 
 
 def _replace(obj, **changes):

@@ -105,6 +105,8 @@ class ContractYear:
     path: str = ""
     overridden_by: tuple[str, ...] = ()
     replaced_national: tuple[str, ...] = ()  # national figures an overrides file changed, said aloud
+    #: indicators the year does not list, supplied whole by an overrides file (contracts/supplied.py)
+    supplied_indicators: tuple[str, ...] = ()
 
     @property
     def national_indicators(self) -> dict[str, Indicator]:
