@@ -159,6 +159,7 @@ class Group:
 
 @dataclass(frozen=True)
 class ContractYear:
+    country: str
     year: str
     path: Path
     complete: bool
@@ -169,9 +170,9 @@ class ContractYear:
     indicators: tuple[Indicator, ...]
 
 
-def contract_path(year: str) -> Path:
+def contract_path(year: str, country: str = "england") -> Path:
     """``2013/14`` -> qofrules/contracts/data/england-2013-14.yaml."""
-    return CONTRACTS / f"england-{year.replace('/', '-')}.yaml"
+    return CONTRACTS / f"{country}-{year.replace('/', '-')}.yaml"
 
 
 def _figure(raw: dict | None) -> object:
@@ -184,12 +185,12 @@ def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def load_contract(year: str) -> ContractYear:
+def load_contract(year: str, country: str = "england") -> ContractYear:
     """Read the indicators, groups and known figures of one contract-year file.
 
     Only what the generator needs is read; the package itself validates these files.
     """
-    path = contract_path(year)
+    path = contract_path(year, country)
     if not path.exists():
         raise SystemExit(f"generate.py: contract year file {path.relative_to(ROOT)} does not exist (yet); "
                          f"it is needed for {year}")
@@ -208,7 +209,7 @@ def load_contract(year: str) -> ContractYear:
             points=_figure(raw.get("points")), lower=_decimal(_figure(thresholds.get("lower"))),
             upper=_decimal(_figure(thresholds.get("upper")))))
     return ContractYear(
-        year=year, path=path, complete=bool(data.get("complete")),
+        country=country, year=year, path=path, complete=bool(data.get("complete")),
         point_value=_decimal(_figure(data.get("point_value"))),
         average_list_size=_figure(data.get("average_list_size")),
         zero_denominator=_figure(data.get("zero_denominator")), groups=groups, indicators=tuple(indicators))
@@ -286,7 +287,7 @@ def illustrative_overrides(contract: ContractYear) -> dict:
 
     Returned in the docs/contracts.md overrides format (key order kept for a readable file).
     """
-    out: dict = {"overrides": f"england {contract.year}", "label": OVERRIDES_LABEL}
+    out: dict = {"overrides": f"{contract.country} {contract.year}", "label": OVERRIDES_LABEL}
     if contract.point_value is None:
         out["point_value"] = ILLUSTRATIVE_POINT_VALUE
     if contract.average_list_size is None:
@@ -400,6 +401,12 @@ class Practice:
     quality: float = 0.0           # the practice's lasting tendency to achieve more or less
     source: dict[str, str] = field(default_factory=dict)   # its row of the mappings file (real)
     extra: dict[str, str] = field(default_factory=dict)    # scheme columns: LMC, OPTED_IN, ...
+
+
+def made_up_row(number: int) -> dict[str, str]:
+    """A mappings-file row for a made-up practice: code ZZ9NNN (no real practice's form), no geography."""
+    return {"PRACTICE_CODE": f"ZZ9{number:03d}", "PRACTICE_NAME": f"MADE-UP PRACTICE {number}", "PCN_NAME": "",
+            "CCG_NAME": "", "STP_NAME": "", "REGION_NAME": ""}
 
 
 def read_mappings() -> list[dict[str, str]]:
@@ -532,14 +539,20 @@ def current_rows(practice: Practice, contract: ContractYear, figures: Figures, s
 
 
 @functools.lru_cache(maxsize=None)
-def earlier_codes(year: str, prior_year: str) -> dict[str, str | None]:
+def earlier_codes(year: str, prior_year: str, country: str = "england") -> dict[str, str | None]:
     """{code of ``year``: its code in ``prior_year``, or None if new since}, from the package's
     own lookup (qofrules/contracts/codechanges.py), so the examples' earlier-year files carry the
     earlier codes, as NHS Digital's do, exactly where the engine will look for them."""
     sys.path.insert(0, str(ROOT))
     from qofrules.contracts import codechanges
+    if country != "england":  # qofrules records code changes for England only; the same code is read
+        return {i.code: i.code for i in load_contract(year, country).indicators} or _stand_in_codes()
     changes = codechanges.load("england")
     return {i.code: changes.lookup(year, i.code, prior_year).earlier_code for i in load_contract(year).indicators}
+
+
+def _stand_in_codes() -> dict[str, str]:
+    return {code: code for code, *_ in STAND_IN_INDICATORS}
 
 
 def prior_rows(practice: Practice, contract: ContractYear, figures: Figures, seed: int, prior_year: str,
@@ -550,7 +563,7 @@ def prior_rows(practice: Practice, contract: ContractYear, figures: Figures, see
     Drawn like the scheme year (same practice quality, fresh noise) and scored with the same
     figures, so points lie between 0 and each indicator's maximum and track the practice.
     """
-    codes = earlier_codes(contract.year, prior_year)
+    codes = earlier_codes(contract.year, prior_year, contract.country)
     for indicator in contract.indicators:
         written = codes[indicator.code]
         if written is None:
@@ -677,6 +690,10 @@ class Scenario:
     #: the year lists no indicators: draw the data on STAND_IN_INDICATORS and supply them, whole,
     #: in the overrides file, labelled illustrative
     stand_ins: bool = False
+    country: str = "england"
+    #: make up this many practices instead of selecting real ones (a country whose practices the
+    #: mappings file does not hold: it lists England's only)
+    made_up_practices: int = 0
 
 
 def _by_icb(*names: str) -> Callable[[dict], bool]:
@@ -722,6 +739,14 @@ def _covid_attributes(practice: Practice, seed: int) -> dict[str, str]:
     where the commissioner judged the pandemic had lowered achievement); the share is synthetic."""
     rng = stream(seed, "scheme", practice.code)
     return {"COVID_AFFECTED": "yes" if rng.random() < 0.35 else "no"}
+
+
+def _ni_attributes(practice: Practice, seed: int) -> dict[str, str]:
+    """Each practice's recorded choice (1: actual 2016/17 achievement, 2: the average of 2014/15 and
+    2015/16), about half each; synthetic."""
+    rng = stream(seed, "scheme", practice.code)
+    draw = rng.random()
+    return {"NI_BASIS": "1" if draw < 0.5 else "2"}
 
 
 def local_rows(practice: Practice, scenario: Scenario, seed: int,
@@ -832,6 +857,16 @@ SCENARIOS = {
         lmc=None, lmc_basis="", attributes=None, columns=(), synthetic_columns=(),
         local_indicators=(("HF-HYP150", "Hypertension: blood pressure 150/90 or less (QOF+'s measure)", "XHYP"),),
         stand_ins=True),
+    "northern-ireland-2017": Scenario(
+        name="northern-ireland-2017", dataset="northern-ireland-2017-example",
+        purpose="schemes/2016-17-northern-ireland.qof (each practice's choice: actual 2016/17 achievement, or the "
+                "average of 2014/15 and 2015/16); qofrules has no Northern Ireland 2016/17 indicator list or practice "
+                "list, so both are made up: four stand-in indicators (X...) supplied in contract-overrides.yaml and "
+                "40 made-up practices",
+        year="2016/17", prior_years=("2015/16", "2014/15"), seed=20170210, list_median=6300,
+        select=lambda row: False, selection="40 made-up practices (codes ZZ9001-ZZ9040, no geography)",
+        lmc=None, lmc_basis="", attributes=_ni_attributes, columns=("NI_BASIS",), synthetic_columns=("NI_BASIS",),
+        stand_ins=True, country="northern-ireland", made_up_practices=40),
     "cornwall-2020": Scenario(
         name="cornwall-2020", dataset="cornwall-2020-example",
         purpose="schemes/2019-20-england-covid-floor.qof (QOF as usual, with a floor at 2018/19 achievement "
@@ -876,10 +911,12 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
     synthetic_practice_cols = ", ".join(("LIST_SIZE",) + scenario.synthetic_columns)
     copies = (f" Practices with a suffixed code (e.g. A81001-2) are synthetic copies made by --scale {scale}: "
               f"their codes and names are not real." if scale > 1 else "")
+    real = (f"Real (NHS Digital QOF mappings, 2023/24 geography): PRACTICE_CODE, PRACTICE_NAME, PCN, CCG, ICB, "
+            f"REGION.{lmc_note} Synthetic: {synthetic_practice_cols}" if not scenario.made_up_practices else
+            f"Nothing is real: the {scenario.made_up_practices} practices are MADE UP (PRACTICE_CODE and "
+            f"PRACTICE_NAME invented, PCN, CCG, ICB and REGION empty). Synthetic: {synthetic_practice_cols}")
     notice = (
-        f"SYNTHETIC DATA: no value here is a real practice's achievement. Real (NHS Digital QOF mappings, "
-        f"2023/24 geography): PRACTICE_CODE, PRACTICE_NAME, PCN, CCG, ICB, REGION.{lmc_note} Synthetic: "
-        f"{synthetic_practice_cols} in practices.csv and every VALUE, REGISTER and PRACTICE_LIST_SIZE in the "
+        f"SYNTHETIC DATA: no value here is a real practice's achievement. {real} in practices.csv and every VALUE, REGISTER and PRACTICE_LIST_SIZE in the "
         f"achievement and prevalence files. contract-overrides.yaml holds illustrative figures, NOT national "
         f"ones{stand_in_notice}.{copies}")
     local_note = "".join(f" {code} ({description}) is a local indicator's measure: its NUMERATOR and DENOMINATOR "
@@ -898,14 +935,18 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
     elif not contract.complete:
         listed += (f" - all that {contract.path.name} lists; that file is incomplete, so the data covers only "
                    f"part of {contract.year}'s QOF")
-    description = (
-        f"Synthetic data for {scenario.purpose}, made by examples/generate.py (scenario {scenario.name}, "
-        f"seed {seed}). Practices: {scenario.selection}, from examples/reference/QOF_MANUAL_MAPPINGS.csv "
+    practices = (
+        f"Practices: {scenario.selection}, from examples/reference/QOF_MANUAL_MAPPINGS.csv "
         f"(NHS Digital QOF public_metadata, 2023/24 geography; practices opened since the scheme's year are "
         f"included and practices closed before 2023 are missing). REAL columns, copied from that file: "
         f"practices.csv PRACTICE_CODE, PRACTICE_NAME, PCN (PCN_NAME), CCG (CCG_NAME: the 2023/24 sub-ICB "
         f"location, not the CCG of the scheme's year), ICB (STP_NAME), REGION (REGION_NAME); and PRACTICE_CODE "
-        f"in every other file.{lmc_note} {source}: "
+        f"in every other file.{lmc_note}" if not scenario.made_up_practices else
+        f"Practices: {scenario.selection}. REAL columns: none (that file lists England's practices only); "
+        f"PRACTICE_CODE and PRACTICE_NAME are MADE UP.")
+    description = (
+        f"Synthetic data for {scenario.purpose}, made by examples/generate.py (scenario {scenario.name}, "
+        f"seed {seed}). {practices} {source}: "
         f"INDICATOR_CODE ({listed}), GROUP_CODE, PATIENT_LIST_TYPE. SYNTHETIC columns (drawn from plausible "
         f"distributions): practices.csv {synthetic_practice_cols}; achievement files VALUE (REGISTER, "
         f"NUMERATOR, DENOMINATOR, EXCEPTIONS/PCAS, ACHIEVED_POINTS); prevalence file REGISTER and "
@@ -927,7 +968,7 @@ def generate(scenario: Scenario, out: Path, seed: int | None = None, scale: int 
              limit: int | None = None) -> list[Written]:
     """Write one data set into ``out``. ``limit`` keeps the first N real practices (quick tries, tests)."""
     seed = scenario.seed if seed is None else seed
-    contract = load_contract(scenario.year)
+    contract = load_contract(scenario.year, scenario.country)
     if scenario.stand_ins:
         contract = with_stand_ins(contract)
     overrides = illustrative_overrides(contract)
@@ -948,7 +989,8 @@ def generate(scenario: Scenario, out: Path, seed: int | None = None, scale: int 
 
 def scenario_practices(scenario: Scenario, seed: int, scale: int, limit: int | None) -> list[Practice]:
     """The scenario's real practices with their synthetic values and scheme columns filled in."""
-    rows = [row for row in read_mappings() if scenario.select(row)]
+    rows = ([made_up_row(n) for n in range(1, scenario.made_up_practices + 1)] if scenario.made_up_practices
+            else [row for row in read_mappings() if scenario.select(row)])
     if not rows:
         raise SystemExit(f"generate.py: no practice matches scenario {scenario.name}: {scenario.selection}")
     practices = make_practices(rows[:limit] if limit is not None else rows, seed, scenario.list_median, scale)
@@ -1032,7 +1074,8 @@ def overrides_comment(contract: ContractYear, unknown_kinds: list[str] = ()) -> 
             f"thresholds and prevalences are published in NHS England's QOF guidance and NHS Digital's\n"
             f"tables; these are not them. Yes/no declarations (quality and productivity, quality\n"
             f"improvement) get thresholds 0/100: a 1/1 scores full points, 0/1 none.")
-    if any(i.code.startswith("X") for i in contract.indicators) and not load_contract(contract.year).indicators:
+    if any(i.code.startswith("X") for i in contract.indicators) and not load_contract(contract.year,
+                                                                                        contract.country).indicators:
         text += (f"\n{contract.path.name} lists no indicators, so the groups and indicators below are made-up\n"
                  f"STAND-INS (codes beginning X), supplied whole (docs/contracts.md, \"Supplying a year's\n"
                  f"indicators\"): they are NOT {contract.year}'s indicators, points or thresholds.")

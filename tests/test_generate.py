@@ -39,7 +39,8 @@ SCHEMES = {"lincolnshire-2014": ["2014-lincolnshire-llr"], "south-west-2014": ["
            "leeds-2017": ["2017-leeds"],
            "mid-south-essex-2021": ["2020-21-mid-and-south-essex-top-up", "2020-21-england-covid"],
            "cornwall-2020": ["2019-20-england-covid-floor"],
-           "hammersmith-fulham-2009": ["2008-09-hammersmith-fulham-qof-plus"]}
+           "hammersmith-fulham-2009": ["2008-09-hammersmith-fulham-qof-plus"],
+           "northern-ireland-2017": ["2016-17-northern-ireland"]}
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +162,18 @@ def test_labelled_synthetic_with_real_and_synthetic_columns_named(fresh, name):
     assert "REAL columns" in description and "SYNTHETIC columns" in description
     real = ("PRACTICE_CODE", "PRACTICE_NAME", "PCN", "CCG", "ICB", "REGION")
     synthetic = ("LIST_SIZE",) + gen.SCENARIOS[name].synthetic_columns
+    if gen.SCENARIOS[name].made_up_practices:  # nothing real: a country the mappings file does not cover
+        assert "REAL columns: none" in description and "MADE UP" in notice
+        practices = _csv(directory / "practices.csv")
+        assert all(p["PRACTICE_CODE"].startswith("ZZ9") and p["PRACTICE_NAME"].startswith("MADE-UP")
+                   and not (p["PCN"] or p["CCG"] or p["ICB"] or p["REGION"]) for p in practices)
+        made_up, real = real, ()
+    else:
+        made_up = ()
     header = next(csv.reader((directory / "practices.csv").open(encoding="utf-8")))
     for column in header:
         assert column in notice, f"the notice does not say whether {column} is real"
-        assert (column in real) + (column in synthetic) + (column == "LMC") == 1
+        assert (column in real) + (column in synthetic) + (column in made_up) + (column == "LMC") == 1
     for column in synthetic:
         assert re.search(rf"Synthetic:[^.]*\b{column}\b", notice)
     if "LMC" in header:
@@ -184,7 +193,7 @@ def test_values_are_plausible_and_within_bounds(fresh, name):
     assert len({p["PRACTICE_CODE"] for p in practices}) == len(practices)
     for p in practices:
         assert re.fullmatch(r"[1-9][0-9]*", p["LIST_SIZE"]) and 2000 <= int(p["LIST_SIZE"]) <= 20000
-    contract = gen.load_contract(scenario.year)
+    contract = gen.load_contract(scenario.year, scenario.country)
     if scenario.stand_ins:
         contract = gen.with_stand_ins(contract)
     figures = gen.effective_figures(contract, yaml.safe_load((directory / "contract-overrides.yaml").read_text()))
@@ -351,7 +360,7 @@ def test_scale_refuses_a_file_it_cannot_copy_faithfully(tmp_path, capsys):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_overrides_supply_exactly_the_unknown_figures(fresh, name):
     scenario = gen.SCENARIOS[name]
-    raw = yaml.safe_load(gen.contract_path(scenario.year).read_text(encoding="utf-8"))
+    raw = yaml.safe_load(gen.contract_path(scenario.year, scenario.country).read_text(encoding="utf-8"))
     overrides = yaml.safe_load((fresh[name] / "contract-overrides.yaml").read_text(encoding="utf-8"))
     for key in ("point_value", "average_list_size", "zero_denominator"):
         assert (key in overrides) == (raw[key]["value"] is None)
@@ -367,7 +376,7 @@ def test_overrides_supply_exactly_the_unknown_figures(fresh, name):
         unknown = kind == "fraction" and (not thresholds
                                           or None in (thresholds["lower"]["value"], thresholds["upper"]["value"]))
         assert ("thresholds" in supplied) == unknown
-    contract = api.load_contract("england", scenario.year, [str(fresh[name] / "contract-overrides.yaml")])
+    contract = api.load_contract(scenario.country, scenario.year, [str(fresh[name] / "contract-overrides.yaml")])
     unknown = [label for label, figure in contract.figures() if figure.status == "unknown"]
     if scenario.stand_ins:  # a year that lists none: every stand-in supplied whole; only its published counts unknown
         assert set(contract.supplied_indicators) == {code for code, *_ in gen.STAND_IN_INDICATORS}

@@ -178,6 +178,7 @@ def test_diff_says_which_field_of_a_local_indicator_or_top_up_changed(tmp_path):
 # earlier years it pays on, its practice attributes and local measures).
 EVALUATED = {
     "2008-09-hammersmith-fulham-qof-plus": "hammersmith-fulham-2009",
+    "2016-17-northern-ireland": "northern-ireland-2017",
     "2019-20-england-covid-floor": "cornwall-2020",
     "2020-21-england-covid": "mid-south-essex-2021",
     "2020-21-mid-and-south-essex-top-up": "mid-south-essex-2021",
