@@ -749,6 +749,13 @@ def _ni_attributes(practice: Practice, seed: int) -> dict[str, str]:
     return {"NI_BASIS": "1" if draw < 0.5 else "2"}
 
 
+def _scotland_attributes(practice: Practice, seed: int) -> dict[str, str]:
+    """A made-up transferred sum: £8 to £14 a patient (synthetic, not Scotland's figure)."""
+    rng = stream(seed, "scheme", practice.code)
+    pence = round(practice.list_size * rng.uniform(8.0, 14.0) * 100)
+    return {"QOF_TRANSFER": f"{pence // 100}.{pence % 100:02d}"}
+
+
 def local_rows(practice: Practice, scenario: Scenario, seed: int,
                regs: dict[str, tuple[int, str, int]]) -> Iterator[tuple[str, str, str, str]]:
     """NUMERATOR/DENOMINATOR rows for the scenario's local indicators: a cohort of the named
@@ -867,6 +874,14 @@ SCENARIOS = {
         select=lambda row: False, selection="40 made-up practices (codes ZZ9001-ZZ9040, no geography)",
         lmc=None, lmc_basis="", attributes=_ni_attributes, columns=("NI_BASIS",), synthetic_columns=("NI_BASIS",),
         stand_ins=True, country="northern-ireland", made_up_practices=40),
+    "scotland-2016": Scenario(
+        name="scotland-2016", dataset="scotland-2016-example",
+        purpose="schemes/2016-17-scotland-core-funding.qof (QOF removed; each practice's former QOF money paid "
+                "as a cash sum, QOF_TRANSFER); the year has no QOF, so there are no achievement files",
+        year="2016/17", prior_years=(), seed=20160401, list_median=5800,
+        select=lambda row: False, selection="30 made-up practices (codes ZZ9001-ZZ9030, no geography)",
+        lmc=None, lmc_basis="", attributes=_scotland_attributes, columns=("QOF_TRANSFER",),
+        synthetic_columns=("QOF_TRANSFER",), overrides=False, country="scotland", made_up_practices=30),
     "cornwall-2020": Scenario(
         name="cornwall-2020", dataset="cornwall-2020-example",
         purpose="schemes/2019-20-england-covid-floor.qof (QOF as usual, with a floor at 2018/19 achievement "
@@ -902,6 +917,11 @@ SCENARIOS = {
 
 
 # ------------------------------------------------------------------ describing a data set
+
+def notice_no_qof(scenario: Scenario, notice: str) -> str:
+    """The notice of a data set with no QOF year: only practices.csv's columns are named."""
+    return notice.split(" in practices.csv")[0] + " in practices.csv."
+
 
 def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, scale: int) -> tuple[str, str]:
     """(notice, description): precisely which columns are real and which are synthetic."""
@@ -944,6 +964,12 @@ def real_and_synthetic(scenario: Scenario, contract: ContractYear, seed: int, sc
         f"in every other file.{lmc_note}" if not scenario.made_up_practices else
         f"Practices: {scenario.selection}. REAL columns: none (that file lists England's practices only); "
         f"PRACTICE_CODE and PRACTICE_NAME are MADE UP.")
+    if not contract.indicators:  # a year with no QOF: practices.csv only
+        return notice_no_qof(scenario, notice), (
+            f"Synthetic data for {scenario.purpose}, made by examples/generate.py (scenario {scenario.name}, "
+            f"seed {seed}). {practices} SYNTHETIC columns (drawn from plausible distributions): practices.csv "
+            f"{synthetic_practice_cols}. {contract.path.name} has no QOF indicators, so there is no achievement "
+            f"or prevalence file and no overrides file.")
     description = (
         f"Synthetic data for {scenario.purpose}, made by examples/generate.py (scenario {scenario.name}, "
         f"seed {seed}). {practices} {source}: "
@@ -1008,6 +1034,9 @@ def write_tables(scenario: Scenario, out: Path, contract: ContractYear, figures:
     rows streamed to disk."""
     regs = {p.code: registers(p, contract, seed) for p in practices}
     files = data_files(scenario)
+    practices_table = ("practices.csv", PRACTICES_HEADER + scenario.columns, practice_rows(practices, scenario.columns))
+    if not contract.indicators:  # a year with no QOF (Scotland 2016/17): nothing to achieve
+        return [Written(out / practices_table[0], write_csv(out / practices_table[0], *practices_table[1:]))]
     tables = [
         ("practices.csv", PRACTICES_HEADER + scenario.columns, practice_rows(practices, scenario.columns)),
         (files["achievement"], LONG_HEADER,
@@ -1040,9 +1069,10 @@ def manifest(scenario: Scenario, contract: ContractYear, seed: int, scale: int) 
     notice, description = real_and_synthetic(scenario, contract, seed, scale)
     files = data_files(scenario)
     out = {"dataset": scenario.dataset, "description": description, "synthetic": True, "notice": notice,
-           "practices": "practices.csv",
-           "achievement": {scenario.year: files["achievement"], **files["prior"]},
-           "prevalence": {scenario.year: files["prevalence"]}}
+           "practices": "practices.csv"}
+    if contract.indicators:
+        out["achievement"] = {scenario.year: files["achievement"], **files["prior"]}
+        out["prevalence"] = {scenario.year: files["prevalence"]}
     if scenario.overrides:
         out["contract_overrides"] = OVERRIDES_FILE
     return out

@@ -5,7 +5,8 @@ for each eligible practice with the totals they made, so a top-up or a floor mea
 whichever path computed the indicators.
 
 - A **top up** adds money: £N per patient (the practice's list size), per practice, or per point
-  the practice is paid under the scheme (its scheme points, summed after rounding).
+  the practice is paid under the scheme (its scheme points, summed after rounding); or each
+  practice's own sum, which the data holds in a practice attribute (pounds and pence).
 - A **floor** lifts what the practice is paid for the year's national indicators to at least what
   the floor's basis pays for them at this year's prices (each indicator rounded and priced as the
   scheme's own payments are). The shortfall, if any, is paid on top; a floor never takes money away.
@@ -16,6 +17,7 @@ floor whose basis lacks data) leaves the practice's scheme payment unknown, neve
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,9 +45,38 @@ class AdjustmentResult:
         return out
 
 
-def _top_up(adjustment: ast.TopUp, list_size: int, scheme_points: Decimal | None) -> AdjustmentResult:
+#: the most a practice's own sum (``amount: £ from practice attribute``) may be: docs/limits.md
+MAX_PRACTICE_SUM = Decimal("100000000")
+_POUNDS = re.compile(r"£?([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,12})(\.[0-9]{1,2})?")
+
+
+def practice_sum(practice, attribute: ast.Name) -> tuple[Decimal | None, str]:
+    """A practice's own sum of money from its attribute, and what to say of it: None (with the
+    reason) where it is not recorded or is not pounds and pence, never a guess."""
+    raw = practice.attributes.get(attribute.text.lower(), "")
+    text = (raw or "").strip()
+    if not text:
+        return None, f"practice attribute {attribute.text} is not recorded"
+    if not _POUNDS.fullmatch(text):
+        return None, f"practice attribute {attribute.text} is {text!r}, not a sum of pounds and pence"
+    pounds = Decimal(text.lstrip("£").replace(",", ""))
+    if pounds > MAX_PRACTICE_SUM:
+        return None, f"practice attribute {attribute.text} is {text}, above the £100,000,000 a practice's sum may be"
+    return pounds, ""
+
+
+def _top_up(adjustment: ast.TopUp, practice, scheme_points: Decimal | None) -> AdjustmentResult:
     amount = adjustment.amount
     title = adjustment.title.value
+    list_size = practice.list_size
+    if amount.unit == ast.FROM_ATTRIBUTE:
+        pounds, why = practice_sum(practice, amount.attribute)
+        if pounds is None:
+            return AdjustmentResult(title, TOP_UP, None, f"£ from practice attribute {amount.attribute.text}: {why}",
+                                    (why,))
+        paid = money_times(pounds, 1)
+        return AdjustmentResult(title, TOP_UP, paid,
+                                f"£{paid:,.2f} from practice attribute {amount.attribute.text}")
     if amount.unit == ast.PER_PRACTICE:
         return AdjustmentResult(title, TOP_UP, money_times(amount.pounds, 1), f"{amount.text} per practice")
     if amount.unit == ast.PER_PATIENT:
@@ -93,7 +124,7 @@ def practice_adjustments(tree, practice, eligible: bool, *, national_paid: Decim
                                           Decimal("0.00"), "not paid: the practice does not meet its condition"))
             continue
         if floor_plan is None:
-            result = _top_up(adjustment, practice.list_size, scheme_points)
+            result = _top_up(adjustment, practice, scheme_points)
         else:
             amount, missing = floor_total
             result = _floor(adjustment, floor_plan.text, amount, running, missing)

@@ -564,13 +564,19 @@ class LocalIndicator(Node):
 
 PER_PATIENT = "per patient"
 PER_PRACTICE = "per practice"
+FROM_ATTRIBUTE = "from practice attribute"
 
 
 @dataclass(frozen=True, kw_only=True)
 class AmountField(Node):
-    pounds: Decimal
-    unit: str  # PER_PATIENT, PER_PRACTICE or PER_POINT
+    """A top-up's amount: £N per patient, per practice or per point; or (``unit`` FROM_ATTRIBUTE)
+    each practice's own sum of money, which the data holds in a practice attribute (a cash sum
+    set from history, such as Scotland's 2016/17 transfer of QOF money into core funding)."""
+
+    pounds: Decimal | None   # None for FROM_ATTRIBUTE
+    unit: str  # PER_PATIENT, PER_PRACTICE, PER_POINT or FROM_ATTRIBUTE
     text: str = ""
+    attribute: Name | None = None   # for FROM_ATTRIBUTE
 
 
 @dataclass(frozen=True, kw_only=True)

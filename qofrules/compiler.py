@@ -205,7 +205,8 @@ def _some(codes: list[str], noun: str, limit: int = 12) -> str:
 
 def refuse_unknown_indicator_list(contract: ContractYear) -> None:
     """QE004: a year listing no indicators must not be 'computed' as paying nothing. Said on its own,
-    before the figures, because no overrides file can supply an indicator list."""
+    before the figures: the list is the first thing such a year lacks (an overrides file can supply
+    it, docs/contracts.md "Supplying a year's indicators", where the year has QOF at all)."""
     if not contract.indicators:
         if contract.published_indicator_count.value == 0:
             message = (f"cannot compute payments: contract year {contract.key} has no QOF indicators "
@@ -215,9 +216,23 @@ def refuse_unknown_indicator_list(contract: ContractYear) -> None:
             message = (f"cannot compute payments: the indicator list of contract year {contract.key} is "
                        f"unknown (qofrules lists none of its "
                        + ("indicators, and how many it has is not known)" if count is None else f"{count} indicators)"))
+        supply = ("" if contract.published_indicator_count.value == 0 else
+                  "; a user who holds the year's indicator table can supply it with --contract-overrides "
+                  "(docs/contracts.md, \"Supplying a year's indicators\")")
         raise QofError([error("QE004", message, hint="'qofrules contracts " + contract.key + "' shows what is "
                               "known about the year; qofrules/contracts/data/SOURCES.md says what was looked for. "
-                              "Schemes on it can still be checked and validated")])
+                              "Schemes on it can still be checked and validated" + supply)])
+
+
+def pays_only_beside_abolished_qof(scheme: ast.Scheme, contract: ContractYear) -> bool:
+    """A year with no QOF at all (Scotland 2016/17: published indicator count 0, a checked fact)
+    whose scheme pays only top-ups: national QOF truly pays £0.00 there, and the top-ups need none of
+    the year's QOF figures, so the scheme is computed. Anything else on such a year is refused
+    (QE004) rather than reported as paying nothing."""
+    return (not contract.national_indicators and contract.published_indicator_count.value == 0
+            and not scheme.local_indicators and bool(scheme.adjustments)
+            and all(isinstance(a, ast.TopUp) and a.amount is not None and a.amount.unit != ast.PER_POINT
+                    for a in scheme.adjustments))
 
 
 def refuse_unknown_figures(contract: ContractYear) -> None:
@@ -237,7 +252,8 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source,
     """Compile a *checked* scheme (no check errors) against its contract year (and, for
     ``achievement in YEAR``, the shipped code changes, or ``code_changes``)."""
     try:
-        refuse_unknown_figures(contract)
+        if not pays_only_beside_abolished_qof(scheme, contract):
+            refuse_unknown_figures(contract)
     except QofError as exc:  # said at the scheme's 'contract:' line, the choice that needs the figures
         from dataclasses import replace
         span = scheme.contract.span if scheme.contract is not None else None

@@ -89,9 +89,12 @@ def eligible_and_why(scheme, practice: Practice, areas=None, condition=None) -> 
     return answer.value, answer.reason
 
 
-def shown_cpi(contract: ContractYear, list_size: int) -> Decimal:
+def shown_cpi(contract: ContractYear, list_size: int) -> Decimal | None:
     """CPI as shown (34 digits, half up), made without Fractions: the vectorised path shows it for
-    every practice."""
+    every practice. None in a year with no QOF whose average list size nobody needs (a scheme of
+    top-ups alone, compiler.pays_only_beside_abolished_qof)."""
+    if contract.average_list_size.value is None:
+        return None
     return as_decimal_quotient(list_size, contract.average_list_size.value)
 
 
@@ -257,7 +260,7 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
         if year not in years:
             notes.append(f"the scheme pays on achievement in {year}, but the data set has no {year} achievement "
                          f"file: those bases are missing for every practice")
-    if tree.contract.year not in years:
+    if tree.contract.year not in years and tree.contract.national_indicators:
         notes.append(f"the data set has no {tree.contract.year} achievement: national-rules payments, and scheme "
                      f"bases that need this year's achievement, cannot be computed")
     return notes

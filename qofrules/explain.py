@@ -287,7 +287,7 @@ def explain(tree: EvaluationTree, dataset: Dataset, code: str, indicator: str | 
             "point_value_source": contract.point_value.source,
             "average_list_size": str(contract.average_list_size.value),
             "average_list_size_status": contract.average_list_size.status,
-            "cpi": str(result.cpi),
+            "cpi": None if result.cpi is None else str(result.cpi),
         },
         "indicator_filter": wanted,
         "indicators": [_indicator(tree, practice, result, i) for i in items],
@@ -375,10 +375,13 @@ def explain_text(plain: dict) -> str:
     f = plain["factors"]
     out.append("")
     out.append("Payment factors")
-    out.append(f"  £ per point: £{f['point_value']} ({f['point_value_status']}"
-               + (f", {f['point_value_source']}" if f["point_value_source"] else "") + ")")
-    out.append(f"  CPI = list size {p['list_size']:,} / national average list size {_thousands(f['average_list_size'])} "
-               f"= {Decimal(f['cpi']).quantize(FOUR_DP)}")
+    if f["cpi"] is None:  # a year with no QOF, a scheme of top-ups alone: no point is priced
+        out.append(f"  No QOF point is priced: contract year {plain['contract']} has no QOF indicators")
+    else:
+        out.append(f"  £ per point: £{f['point_value']} ({f['point_value_status']}"
+                   + (f", {f['point_value_source']}" if f["point_value_source"] else "") + ")")
+        out.append(f"  CPI = list size {p['list_size']:,} / national average list size "
+                   f"{_thousands(f['average_list_size'])} = {Decimal(f['cpi']).quantize(FOUR_DP)}")
     for item in plain["indicators"]:
         out.append("")
         out += _indicator_lines(item)

@@ -155,7 +155,8 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     eligible = np.array([a for a, _ in answers], dtype=bool)
     requested = np.array([p.requested_alternative for p in data.practices], dtype=bool)
     list_size = np.array([p.list_size for p in data.practices], dtype=np.float64)
-    cpi = list_size / float(contract.average_list_size.value)
+    # no average list size only in a year with no QOF, where no point is priced (shown_cpi)
+    cpi = list_size / float(contract.average_list_size.value) if contract.average_list_size.value else list_size
     choices = {name: np.array([choice_number(p.attributes.get(name, ""), 999) or 0 for p in data.practices])
                for name in choice_attributes(tree)}
     national_side, scheme_side, local_side = Side(count), Side(count), Side(count)

@@ -216,7 +216,9 @@ def local_indicator_line(local: ast.LocalIndicator) -> str:
 def adjustment_field_text(field) -> str:
     """One field of a top-up or floor as its canonical line, without indentation."""
     keyword = ast.ADJUSTMENT_KEYWORDS[type(field)]
-    if isinstance(field, ast.AmountField):
+    if isinstance(field, ast.AmountField) and field.unit == ast.FROM_ATTRIBUTE:
+        value = f"£ {field.unit} {field.attribute.text}"
+    elif isinstance(field, ast.AmountField):
         value = f"{field.text} {field.unit}"
     elif isinstance(field, ast.AtLeastField):
         value = basis_text(field.basis)

@@ -52,10 +52,12 @@ class IndicatorResult:
 
 
 def _sum(values) -> Decimal | None:
+    """A practice's total, or None if any part is unknown; nothing at all is £0.00 (a year with no
+    QOF indicators), written to the penny as every other total is."""
     values = list(values)
     if any(v is None for v in values):
         return None
-    return total(values)
+    return total(values) if values else Decimal("0.00")
 
 
 @dataclass(slots=True)
@@ -104,7 +106,7 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
     """A practice's result as plain data — one shape, whichever path computed it."""
     out = {
         "practice": result.code, "name": result.name, "list_size": result.list_size,
-        "eligible": result.eligible, "reason": result.reason, "cpi": str(result.cpi),
+        "eligible": result.eligible, "reason": result.reason, "cpi": None if result.cpi is None else str(result.cpi),
         "scheme_points": _s(result.scheme_points), "scheme_payment": _s(result.scheme_payment),
         "national_points": _s(result.national_points), "national_payment": _s(result.national_payment),
         "difference": _s(result.difference),

@@ -133,7 +133,8 @@ def _expected_words(expected, exc=None) -> list[str]:
 
 #: Hints for syntax errors on lines whose rules are easy to get wrong, by the line's keyword.
 _LINE_HINTS = {
-    "amount:": "a top-up says its unit: amount: £1.50 per patient (or per practice, or per point)",
+    "amount:": "a top-up says its unit: amount: £1.50 per patient (or per practice, or per point), or takes "
+               "each practice's own sum from the data: amount: £ from practice attribute NAME",
     "at least:": "a floor is a basis, e.g. at least: achievement in 2019/20 (or 95% of achievement in "
                  "2018/19); amounts and points are never negative",
     "price:": "price: as a QOF point, price: £125 per point, or price: £2,000 for full points",
@@ -453,6 +454,9 @@ class Builder:
 
     def adjustment_field(self, tree: Tree):
         kind, kids, span = tree.data, tree.children, _span(tree)
+        if kind == "amount_field" and isinstance(kids[0], Tree) and kids[0].data == "attribute_amount":
+            attribute = self.name(kids[0].children[0])
+            return ast.AmountField(pounds=None, unit=ast.FROM_ATTRIBUTE, attribute=attribute, span=span)
         if kind == "amount_field":
             unit = {"per_patient": ast.PER_PATIENT, "per_practice": ast.PER_PRACTICE,
                     "per_point": ast.PER_POINT}[kids[1].data]

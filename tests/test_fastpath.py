@@ -26,6 +26,7 @@ SEEDS = [("2014-lincolnshire-llr", "lincolnshire-2014"), ("2014-devon-cornwall",
          ("2020-21-england-covid", "mid-south-essex-2021"), ("2019-20-england-covid-floor", "cornwall-2020"),
          ("2008-09-hammersmith-fulham-qof-plus", "hammersmith-fulham-2009"),
          ("2016-17-northern-ireland", "northern-ireland-2017"),
+         ("2016-17-scotland-core-funding", "scotland-2016"),
          ("../examples/local-indicator-on-top-2021", "mid-south-essex-2021")]
 
 

@@ -35,12 +35,17 @@ def _load_generator():
 
 gen = _load_generator()
 SHIPPED = [name for name, s in gen.SCENARIOS.items() if s.shipped]
+#: a year with no QOF (Scotland 2016/17): practices.csv and dataset.yaml only
+NO_QOF = [name for name in SHIPPED if not gen.SCENARIOS[name].stand_ins
+          and not gen.load_contract(gen.SCENARIOS[name].year, gen.SCENARIOS[name].country).indicators]
+WITH_QOF = [name for name in SHIPPED if name not in NO_QOF]
 SCHEMES = {"lincolnshire-2014": ["2014-lincolnshire-llr"], "south-west-2014": ["2014-devon-cornwall", "2014-somerset"],
            "leeds-2017": ["2017-leeds"],
            "mid-south-essex-2021": ["2020-21-mid-and-south-essex-top-up", "2020-21-england-covid"],
            "cornwall-2020": ["2019-20-england-covid-floor"],
            "hammersmith-fulham-2009": ["2008-09-hammersmith-fulham-qof-plus"],
-           "northern-ireland-2017": ["2016-17-northern-ireland"]}
+           "northern-ireland-2017": ["2016-17-northern-ireland"],
+           "scotland-2016": ["2016-17-scotland-core-funding"]}
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +111,9 @@ def test_exact_headers_and_no_comment_lines(fresh, name):
     scenario = gen.SCENARIOS[name]
     manifest = _manifest(directory)
     expected = {manifest["practices"]: ",".join(gen.PRACTICES_HEADER + scenario.columns)}
-    expected.update({f: ",".join(gen.LONG_HEADER) for f in manifest["achievement"].values()})
-    expected.update({f: ",".join(gen.PREVALENCE_HEADER) for f in manifest["prevalence"].values()})
+    expected.update({f: ",".join(gen.LONG_HEADER) for f in manifest.get("achievement", {}).values()})
+    expected.update({f: ",".join(gen.PREVALENCE_HEADER) for f in manifest.get("prevalence", {}).values()})
+    assert ("achievement" in manifest) == (name not in NO_QOF)
     assert sorted(expected) == sorted(p.name for p in directory.glob("*.csv"))
     for file_name, header in expected.items():
         lines = (directory / file_name).read_text(encoding="utf-8").split("\n")
@@ -119,6 +125,9 @@ def test_exact_headers_and_no_comment_lines(fresh, name):
 
 def test_manifest_names_the_years(fresh):
     for name, directory in fresh.items():
+        if name in NO_QOF:
+            assert {"achievement", "prevalence", "contract_overrides"}.isdisjoint(_manifest(directory))
+            continue
         scenario = gen.SCENARIOS[name]
         manifest = _manifest(directory)
         assert list(manifest["achievement"]) == [scenario.year, *scenario.prior_years]
@@ -131,6 +140,8 @@ def test_prior_year_has_only_achieved_points_under_that_years_codes(fresh):
     them (2012/13 BP05 for 2013/14 HYP002), and nothing for an indicator new since then."""
     changes = codechanges.load("england")
     for name, directory in fresh.items():
+        if name in NO_QOF:
+            continue
         scenario = gen.SCENARIOS[name]
         manifest = _manifest(directory)
         current = _csv(directory / manifest["achievement"][scenario.year])
@@ -178,13 +189,16 @@ def test_labelled_synthetic_with_real_and_synthetic_columns_named(fresh, name):
         assert re.search(rf"Synthetic:[^.]*\b{column}\b", notice)
     if "LMC" in header:
         assert "LMC is derived from the 2023/24" in notice
+    if name in NO_QOF:
+        assert not (directory / "contract-overrides.yaml").exists()
+        return
     overrides = yaml.safe_load((directory / "contract-overrides.yaml").read_text(encoding="utf-8"))
     assert overrides["label"] == "Illustrative values for the worked example: NOT national figures"
 
 
 # ------------------------------------------------------------------ values
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("name", WITH_QOF)
 def test_values_are_plausible_and_within_bounds(fresh, name):
     directory = fresh[name]
     scenario = gen.SCENARIOS[name]
@@ -357,7 +371,7 @@ def test_scale_refuses_a_file_it_cannot_copy_faithfully(tmp_path, capsys):
 
 # ------------------------------------------------------------------ overrides and the engine
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("name", WITH_QOF)
 def test_overrides_supply_exactly_the_unknown_figures(fresh, name):
     scenario = gen.SCENARIOS[name]
     raw = yaml.safe_load(gen.contract_path(scenario.year, scenario.country).read_text(encoding="utf-8"))
@@ -392,7 +406,7 @@ def test_stand_ins_are_only_for_a_year_that_lists_no_indicators():
         gen.with_stand_ins(gen.load_contract("2023/24"))
 
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("name", WITH_QOF)
 def test_engine_national_points_equal_the_files_achieved_points(name):
     """The shipped data loads, its schemes run, and the scored ACHIEVED_POINTS agree with qofrules."""
     scenario = gen.SCENARIOS[name]
@@ -434,3 +448,15 @@ def test_achieved_points_round_an_exact_half_up_as_qofrules_does():
     (the 34-digit decimal arithmetic both once used stored 56.94...% short and rounded down)."""
     assert gen.score(82, 144, 18, Decimal(40), Decimal(80), "no-points") == Decimal("7.63")
     assert gen.score(1, 3, 10, Decimal(0), Decimal(100), "no-points") == Decimal("3.33")
+
+
+@pytest.mark.parametrize("name", NO_QOF)
+def test_a_year_without_qof_pays_each_practices_recorded_sum(name):
+    """Scotland 2016/17: no QOF, so national pays £0.00 and the scheme pays QOF_TRANSFER, to the penny."""
+    practices = _csv(EXAMPLES / name / "practices.csv")
+    sums = {p["PRACTICE_CODE"]: Decimal(p["QOF_TRANSFER"]) for p in practices}
+    assert all(re.fullmatch(r"[0-9]+\.[0-9]{2}", p["QOF_TRANSFER"]) for p in practices)
+    for scheme in SCHEMES[name]:
+        result = api.run_result(str(ROOT / "schemes" / f"{scheme}.qof"), str(EXAMPLES / name))
+        assert {p.code: p.scheme_payment for p in result.practices} == sums
+        assert result.totals["national_payment"] == 0 and result.totals["scheme_payment"] == sum(sums.values())

@@ -74,6 +74,7 @@ SHIPPED = {
     "2020-21-mid-and-south-essex-top-up": ON_TOP,
     "2008-09-hammersmith-fulham-qof-plus": ON_TOP,
     "2019-20-england-covid-floor": NATIONAL_AMENDMENT,
+    "2016-17-scotland-core-funding": NATIONAL_AMENDMENT,
 }
 
 
@@ -179,6 +180,7 @@ def test_diff_says_which_field_of_a_local_indicator_or_top_up_changed(tmp_path):
 EVALUATED = {
     "2008-09-hammersmith-fulham-qof-plus": "hammersmith-fulham-2009",
     "2016-17-northern-ireland": "northern-ireland-2017",
+    "2016-17-scotland-core-funding": "scotland-2016",
     "2019-20-england-covid-floor": "cornwall-2020",
     "2020-21-england-covid": "mid-south-essex-2021",
     "2020-21-mid-and-south-essex-top-up": "mid-south-essex-2021",

@@ -107,7 +107,7 @@ def _adjustment(adjustment, source, titles: dict):
         if adjustment.amount is None:
             yield error("QR409", f"{owner} does not say how much it pays", source=source, span=adjustment.title.span,
                         hint="add a line such as: amount: £1.50 per patient   (or per practice, or per point)")
-        elif adjustment.amount.pounds <= 0:
+        elif adjustment.amount.pounds is not None and adjustment.amount.pounds <= 0:
             yield warning("QR409", f"{owner} pays {adjustment.amount.text} {adjustment.amount.unit}: nothing",
                           source=source, span=adjustment.amount.span)
     elif adjustment.at_least is None:

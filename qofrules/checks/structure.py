@@ -19,7 +19,7 @@ def check(ctx):
     if scheme.contract is None:
         yield error("QR202", "the scheme does not say which contract year it varies", source=source,
                     span=scheme.id.span, hint="add a line such as: contract: england 2013/14")
-    if not scheme.rules:
+    if not (scheme.rules or scheme.adjustments):  # a scheme of top-ups alone leaves QOF as it is
         yield error("QR206", "the scheme has no rules", source=source, span=scheme.id.span,
                     hint='add a rule, e.g.\n    rule "Everything as usual":\n      applies to: all indicators\n'
                          "      pay: achievement")

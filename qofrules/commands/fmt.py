@@ -72,10 +72,12 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, textc
             continue
         changed.append(item.name)
         if show_diff:
-            click.echo("".join(difflib.unified_diff(source.text.splitlines(keepends=True),
-                                                    output.splitlines(keepends=True),
-                                                    fromfile=f"{source.name} (original)",
-                                                    tofile=f"{source.name} (formatted)")), nl=False)
+            diff = "".join(difflib.unified_diff(source.text.splitlines(keepends=True),
+                                                output.splitlines(keepends=True),
+                                                fromfile=f"{source.name} (original)",
+                                                tofile=f"{source.name} (formatted)"))
+            # a last context line read without its newline must not run into the next file's diff
+            click.echo(diff if diff.endswith("\n") else diff + "\n", nl=False)
         if check:
             click.echo(f"would reformat {source.name}", err=True)
         if write:
