@@ -36,7 +36,8 @@ def test_seed_verdicts():
                         "2020-21-england-covid": "accepted with warnings",
                         "2020-21-mid-and-south-essex-top-up": "accepted with warnings",
                         "2008-09-hammersmith-fulham-qof-plus": "accepted",
-                        "2019-20-england-covid-floor": "accepted with warnings"}
+                        "2019-20-england-covid-floor": "accepted with warnings",
+                        "2016-17-scotland-core-funding": "accepted with warnings"}
 
 
 def test_leeds_is_rejected_for_what_nhs_englands_legal_advice_said():

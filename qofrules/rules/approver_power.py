@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import ERROR, Rule, body_text, header_span
+from .judgement import ON_TOP
 
 
 def check(ctx):
@@ -84,8 +85,11 @@ def check(ctx):
             conditional.append((body, in_force[0].condition))
     if conditional:
         names = ", ".join(body_text(b) for b, _ in conditional)
-        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} {when}; a "
-                                f"{conditional[0][0].kind.text} may approve a local alternative only if it did, so "
+        kind = conditional[0][0].kind.text
+        why = (f"a {kind} may approve a local alternative only if it did; whether a {kind} needed it to pay "
+               "practices on top of national QOF is not recorded either" if ctx.judgement.kind == ON_TOP
+               else f"a {kind} may approve a local alternative only if it did")
+        yield RULE.not_recorded(ctx, f"qofrules cannot tell whether {names} {conditional[0][1]} {when}; {why}, so "
                                 "the reviewer must confirm it", approved.span)
 
 RULE = Rule(
