@@ -43,6 +43,24 @@ def parse_date(text: str) -> dt.date:
     return dt.date(*map(int, found.groups()))
 
 
+def why_not_a_date(text) -> str:
+    """Why ``text`` is not a day :func:`parse_date` takes, in a user's words: the form, the year,
+    the month, or the month's length ("February 2014 has 28 days": 2014-02-30 is written right)."""
+    import calendar
+    found = _FORM.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        return "a date is written YYYY-MM-DD, e.g. 2014-02-01"
+    year, month, day = map(int, found.groups())
+    if year < 1:
+        return "the calendar has no year 0000"
+    if not 1 <= month <= 12:
+        return f"a month is 01 to 12, not {month:02d}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return "a date is written YYYY-MM-DD, e.g. 2014-02-01"
+
+
 @dataclass(frozen=True, order=False)
 class When:
     """A date as a source gives it: every day from ``earliest`` to ``latest`` (one day for a date

@@ -157,8 +157,8 @@ def test_opted_in_is_read_only_as_yyyy_mm_dd(data, written):
     path.write_text(text.replace(",2014-01-18\n", f",{written}\n", 1), encoding="utf-8")
     result = _both(data)
     assert result.exit_code == 1
-    assert f"practices.csv:2:1: error[QD017] practice C82001: OPTED_IN '{written}' is not a date (YYYY-MM-DD)" \
-        in result.output
+    assert f"practices.csv:2:1: error[QD017] practice C82001: OPTED_IN '{written}' is not a date: a date is " \
+        "written YYYY-MM-DD, e.g. 2014-02-01" in result.output
 
 
 def test_one_date_reader_for_every_file():

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from .. import jsonschemas, yamlsafe
-from ..dates import parse_date
+from ..dates import parse_date, why_not_a_date
 from ..diagnostics import QofError, did_you_mean, error
 from ..reading import read_text
 from ..source import Source, Span
@@ -404,8 +404,9 @@ def _retirement(code: str, raw: dict, source: Source) -> str:
         try:
             parse_date(raw["retires"])
         except ValueError:
-            raise QofError([error("QR313", f"{code}: {raw['retires']} is not a real date",
-                                  source=source)]) from None
+            raise QofError([error("QR313", f"{code}: retires {raw['retires']} is not a real date: "
+                                  f"{why_not_a_date(raw['retires'])}", source=source,
+                                  span=_locate(source, ("indicators", code, "retires")))]) from None
     return raw["retires"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import yamlsafe
 from ..jsonschemas import validate
-from ..dates import parse_date
+from ..dates import parse_date, why_not_a_date
 from ..diagnostics import QofError, error
 from ..reading import MAX_DATA_BYTES, read_text
 from ..source import Source
@@ -241,8 +241,8 @@ def _compact(data: dict, source: Source, files: dict[str, Path], origin: str) ->
             try:
                 opted_in = parse_date(raw["opted_in"])
             except ValueError:
-                problems.append(error("QD017", f"practice {code}: opted_in {raw['opted_in']} is not a real date",
-                                      source=source))
+                problems.append(error("QD017", f"practice {code}: opted_in {raw['opted_in']} is not a date: "
+                                      f"{why_not_a_date(raw['opted_in'])}", source=source))
                 continue
         areas = {_AREA_KEYS[k]: v for k, v in raw.get("area", {}).items()}
         area_columns.update(areas)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from ..dates import parse_date
+from ..dates import parse_date, why_not_a_date
 from ..diagnostics import MAX_DIAGNOSTICS_PER_FILE, Diagnostic, QofError, did_you_mean, error
 from ..source import Source, Span
 from .model import Measures, Practice, Prevalence
@@ -271,7 +271,8 @@ def read_practices(source: Source) -> tuple[list[Practice], frozenset[str], froz
             try:
                 opted_in = parse_date(row["OPTED_IN"])
             except ValueError:
-                problems.add("QD017", line, f"practice {code}: OPTED_IN '{row['OPTED_IN']}' is not a date (YYYY-MM-DD)")
+                problems.add("QD017", line, f"practice {code}: OPTED_IN '{row['OPTED_IN']}' is not a date: "
+                             f"{why_not_a_date(row['OPTED_IN'])}")
                 continue
         requested = (row.get("REQUESTED_ALTERNATIVE") or "").lower()
         if requested not in YES | NO:
