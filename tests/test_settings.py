@@ -259,3 +259,14 @@ def test_run_without_data_or_a_data_setting_says_both_ways(tmp_path, monkeypatch
     run = _invoke(repo, monkeypatch, "run", "schemes/lincs.qof", "--data", "data",
                   "--contract-overrides", "lincs-overrides.yaml")
     assert run.exit_code == 0 and "TOTAL     215 practices" in run.output
+
+
+def test_a_broken_overrides_file_named_by_the_settings_is_its_own_located_error(tmp_path, monkeypatch):
+    repo = _lincs_repo(tmp_path, 'data = "data"\ncontract-overrides = ["bad.yaml"]\n')
+    (repo / "bad.yaml").write_text("overrides: england 2013/14\nlabel: [\n", encoding="utf-8")
+    for command in (["run"], ["explain", "--practice", "C82001"], ["report", "-o", "r.md"]):
+        result = _invoke(repo, monkeypatch, *command, "schemes/lincs.qof")
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("bad.yaml:2:8: error[QR311] not valid YAML: the list opened with '[' on "
+                                        "line 2 is not closed"), result.output
+        assert "internal error" not in result.output

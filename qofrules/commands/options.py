@@ -73,4 +73,8 @@ def overrides_for(flags, shared: config_module.Settings, scheme) -> tuple[str, .
     if flags:
         return tuple(flags)
     from .. import api
-    return api.shared_overrides_for(scheme, shared.contract_overrides)
+    from ..cli import fail  # the command module's helper; cli is loaded by the time a command runs
+    try:
+        return api.shared_overrides_for(scheme, shared.contract_overrides)
+    except QofError as exc:  # a settings' overrides file that cannot be read: its own located error
+        fail(exc)
