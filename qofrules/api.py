@@ -213,6 +213,12 @@ def run_result_and_data(scheme_path: str, data_path: str, overrides: list[str] |
                         exact: bool = False):
     """``run_result`` and the data set it was computed over (outputs show each practice's geography)."""
     tree, dataset, why = _prepared(scheme_path, data_path, overrides, columns=not exact)
+    return _evaluated(tree, dataset, why)
+
+
+def _evaluated(tree: EvaluationTree, dataset, why: str | None):
+    """(result, data set): columns evaluated at once, or a Dataset practice by practice (with a
+    note saying why, when the columnar reader deferred)."""
     if not isinstance(dataset, data_module.Dataset):
         from .fastpath import evaluate_columns
         return evaluate_columns(tree, dataset)[0], dataset
@@ -328,8 +334,16 @@ def report(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, .
            fmt: str = "html") -> str:
     """``qofrules report``: a commissioner's report of a scheme over a data set (HTML or markdown)."""
     from .report import build_report, render
-    tree, dataset = prepared(scheme_path, data_path, overrides)
-    return render(build_report(tree, dataset, scheme_path), fmt)
+    tree, dataset, result = report_inputs(scheme_path, data_path, overrides)
+    return render(build_report(tree, dataset, scheme_path, result), fmt)
+
+
+def report_inputs(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()):
+    """(compiled tree, data set, run result) a report is made from: evaluated as ``run`` evaluates
+    (every practice at once over columns where the data set can be read so), so that the report's
+    figures are run's figures, and as fast."""
+    tree, dataset, why = _prepared(scheme_path, data_path, overrides, columns=True)
+    return (tree, dataset, *_evaluated(tree, dataset, why)[:1])
 
 
 # ------------------------------------------------------------------ reviewer tools: fmt and diff (issue 4)

@@ -32,8 +32,11 @@ def _emit(text: str, output: str | None) -> None:
     if output is not None:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
-    else:
+    elif isinstance(text, str):
         click.echo(text, nl=False)
+    else:  # pieces of a streamed text
+        for piece in text:
+            click.echo(piece, nl=False)
 
 
 def _fail(exc: QofError, code: int = EXIT_FINDINGS) -> None:
@@ -79,9 +82,7 @@ def run(scheme: str, data_path: str | None, overrides: tuple[str, ...], fmt: str
     if indicators and fmt not in outputs.TABLE_FORMATS:
         raise click.UsageError("--indicators adds a view to a table: give --format csv, xlsx or parquet (or -o results.xlsx)")
     try:
-        # JSON gives every indicator's trace, which only the exact path makes: making it there at
-        # once costs half what the vectorised path plus a trace per practice would (docs/evaluation.md).
-        result, dataset = api.run_result_and_data(scheme, data_path, overrides, exact=exact or fmt == "json")
+        result, dataset = api.run_result_and_data(scheme, data_path, overrides, exact=exact)
     except QofError as exc:
         _fail(exc, exc.exit_code)
     if fmt in outputs.TABLE_FORMATS:
@@ -91,7 +92,7 @@ def run(scheme: str, data_path: str | None, overrides: tuple[str, ...], fmt: str
             _fail(exc, EXIT_USAGE)
         return
     if fmt == "json":
-        text = json.dumps(result.to_plain(indicators=True), indent=2) + "\n"
+        text = result.json_pieces(indicators=True)  # streamed: never the whole text in memory
     else:
         text = run_text(result, reasons=reasons)
     try:

@@ -15,8 +15,12 @@ integer hundredths and pence, the referee's cells added in Python's unbounded in
 tests/test_fastpath.py proves equal pennies against the exact path on a national data set, practice
 by practice and indicator by indicator.
 
-A practice's indicator detail (``explain``, traces) is made on demand by the exact path, and checked
-against the totals made here (results.SummaryPracticeResult).
+Every cell's rounded points and pence, both sides, are kept (:class:`CellDetail`): a practice's
+indicator results (``run --format json``, ``report``, ``diff --impact``, ``--indicators``) are read
+from them, and only a cell with something unknown is computed again by the exact path, which is
+the one place that says what is missing. Traces (``explain``, ``to_plain(trace=True)``) are the
+exact path's evaluation of that one practice, checked against the totals made here
+(results.SummaryPracticeResult).
 """
 from __future__ import annotations
 
@@ -31,8 +35,8 @@ from .adjustments import practice_adjustments
 from .evaluate import (_no_cyclic_gc, assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
                        refuse_missing_local_measures, run_notes, shown_cpi)
 from .money import exact, minus, total
-from .nodes import choice_number
-from .results import RunResult, SummaryPracticeResult
+from .nodes import as_decimal_quotient, choice_number, exact_figure
+from .results import IndicatorResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome
 from .vectorised import Columns, blend, choice_attributes, column, national_column
 
 #: Distance from one half (in hundredths of a point, or in pence) within which a float result is
@@ -163,18 +167,24 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     floor_sides = [Side(count) for _ in tree.floors]
     untrusted = []  # (practice, code, national side untrusted?, scheme side untrusted?, floors untrusted)
     factors: dict = {}
+    detail = CellDetail(tree, data, answers, requested)
     for code, indicator in contract.indicators.items():
         columns = _columns(tree, data, code, indicator, tree.maxima[code], count, choices)
         achieved = columns.national
         national = _zeros(count) if indicator.is_local else achieved
         paid = national
-        for plan in reversed(tree.by_indicator.get(code, ())):
+        plans = tree.by_indicator.get(code, ())
+        which = np.full(count, -1, dtype=np.int64)  # the rule that pays each practice (-1: national rules)
+        for k in range(len(plans) - 1, -1, -1):  # the first rule whose condition holds wins (plan_for)
+            plan = plans[k]
             plan_paid = _plan_column(tree, plan, columns, data, code, indicator, count, choices, requested)
             if tree.months_run is not None:
                 plan_paid = blend(national, plan_paid, tree.months_run)
             mask = conditions.get(id(plan))
             paid = plan_paid if mask is None else tuple(np.where(mask, a, b) for a, b in zip(plan_paid, paid))
+            which = np.full(count, k, dtype=np.int64) if mask is None else np.where(mask, k, which)
         paid = tuple(np.where(eligible, p, n) for p, n in zip(paid, national))
+        which = np.where(eligible, which, -1)
         price = tree.pricing[code]
         if price.prevalence_group not in factors:
             factors[price.prevalence_group] = _apdf(data, contract, price.prevalence_group, count)
@@ -182,8 +192,8 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
         # £ per point is, in number, pence per hundredth of a point.
         per_hundredth = float(price.per_point) * (cpi if price.list_size else 1.0) * apdf
         per_hundredth = per_hundredth * np.ones(count)
-        n_points, n_pence, n_near = national_side.add(*national, per_hundredth,
-                                                      np.ones(count, dtype=bool) if indicator.is_local else apdf_known)
+        national_factor_known = np.ones(count, dtype=bool) if indicator.is_local else apdf_known
+        n_points, n_pence, n_near = national_side.add(*national, per_hundredth, national_factor_known)
         s_points, s_pence, s_near = scheme_side.add(*paid, per_hundredth, apdf_known)
         if indicator.is_local:
             local_side.add(*paid, per_hundredth, apdf_known)
@@ -193,19 +203,137 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
                 floor_near |= side.add(*column(floor.node, columns, contract.year), per_hundredth, apdf_known)[2]
         for i in np.flatnonzero(n_near | s_near | floor_near).tolist():
             untrusted.append((i, code, bool(n_near[i]), bool(s_near[i]), bool(floor_near[i])))
-        if cells is not None:
-            cells[code] = {
-                "national": _cell_values(n_points, national[1], n_pence, national[1] & apdf_known),
-                "scheme": _cell_values(s_points, paid[1], s_pence, paid[1] & apdf_known)}
+        detail.add(code, (n_points, national[1], n_pence, national[1] & national_factor_known),
+                   (s_points, paid[1], s_pence, paid[1] & apdf_known), which)
     corrected = _referee(tree, data, answers, untrusted, national_side, scheme_side, local_side, floor_sides)
+    for (i, code), exact_cell in corrected.items():
+        detail.correct(i, code, exact_cell)
     if cells is not None:
-        for (i, code), exact_cell in corrected.items():
-            for side in ("national", "scheme"):
-                points, pence = cells[code][side]
-                points[i], pence[i] = exact_cell[side]
+        for code in contract.indicators:
+            cells[code] = {side: detail.cell_lists(code, side) for side in ("national", "scheme")}
     result = assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side, local_side,
-                                           floor_sides), notes)
+                                           floor_sides, detail), notes)
     return result, len(untrusted)
+
+
+def _hundredths(value: int) -> Decimal:
+    """Whole hundredths (of a point, or pence as hundredths of a pound) as the exact path shows
+    them: Decimal(value).scaleb(-2)."""
+    return Decimal(value).scaleb(-2)
+
+
+class CellDetail:
+    """Every practice × indicator cell as this path computed it — whole hundredths of a point and
+    pence, both sides, with whether each is known — and the rule that paid it: what a practice's
+    :class:`~qofrules.results.IndicatorResult` holds, without evaluating the practice again.
+
+    A cell with any figure unknown is made by the exact path (``evaluate_indicator``), the one
+    definition of what is missing and why; so is a cell whose corrected figure does not fit in
+    int64 (a referee's value of more than 10**18 pence)."""
+
+    SIDES = ("national", "scheme")
+
+    def __init__(self, tree: EvaluationTree, data: ColumnarData, answers, requested: np.ndarray):
+        self.tree, self.data, self.answers, self.requested = tree, data, answers, requested
+        self.cells: dict = {}   # code -> {side: [points, points known, pence, pence known]}
+        self.rules: dict = {}   # code -> the index in tree.by_indicator[code] of the rule that paid (-1: none)
+        self.exact_only: set = set()  # (practice, code) made by the exact path
+        self._rows = None  # practices × cells, made once every cell is final: one row read per practice
+        self._static = None
+
+    def add(self, code: str, national, scheme, which: np.ndarray) -> None:
+        self.cells[code] = {"national": [np.array(a) for a in national], "scheme": [np.array(a) for a in scheme]}
+        self.rules[code] = which
+
+    def correct(self, i: int, code: str, exact_cell: dict) -> None:
+        """Practice ``i``'s refereed cell, as the exact path computed it."""
+        for side in self.SIDES:
+            points, points_known, pence, pence_known = self.cells[code][side]
+            for values, known, value in ((points, points_known, exact_cell[side][0]),
+                                         (pence, pence_known, exact_cell[side][1])):
+                if value is not None and not -2 ** 62 < value < 2 ** 62:
+                    self.exact_only.add((i, code))
+                    continue
+                known[i] = value is not None
+                values[i] = 0 if value is None else value
+
+    def cell_lists(self, code: str, side: str) -> tuple[list, list]:
+        """(points, pence) of every practice as whole hundredths and pence, None where unknown."""
+        points, points_known, pence, pence_known = self.cells[code][side]
+        return ([int(v) if k else None for v, k in zip(points.tolist(), points_known.tolist())],
+                [int(v) if k else None for v, k in zip(pence.tolist(), pence_known.tolist())])
+
+    def _matrices(self):
+        """(values, known, rules): one row per practice — each indicator's national points, pence,
+        scheme points, pence — so that a practice's cells are read as one list, not 300 lookups."""
+        if self._rows is None:
+            codes = list(self.tree.contract.indicators)
+            values = np.stack([self.cells[c][side][k] for c in codes for side in self.SIDES for k in (0, 2)], axis=1)
+            known = np.stack([self.cells[c][side][1] & self.cells[c][side][3] for c in codes for side in self.SIDES],
+                             axis=1)
+            rules = np.stack([self.rules[c] for c in codes], axis=1)
+            self._rows = values, known, rules
+            self.cells = self.rules = None  # held once, in the rows
+        return self._rows
+
+    def _layout(self):
+        """Per indicator, what every practice's result shares: code, group, the rules that may
+        pay it (title, basis as written, its ``on request`` basis), and its APDF group."""
+        if self._static is None:
+            tree = self.tree
+            self._static = [(code, indicator.group,
+                             [(plan.title, plan.pay_text, plan.request_text, plan.on_request is not None)
+                              for plan in tree.by_indicator.get(code, ())],
+                             tree.pricing[code].prevalence_group)
+                            for code, indicator in tree.contract.indicators.items()]
+        return self._static
+
+    def indicators(self, i: int) -> tuple[IndicatorResult, ...]:
+        """Practice ``i``'s indicator results, equal to ``evaluate_practice``'s (tests/test_fastpath.py)."""
+        eligible = self.answers[i][0]
+        values, known, rules = (m[i].tolist() for m in self._matrices())
+        requested = bool(self.requested[i])
+        apdf_cache: dict = {}
+        exact_only = self.exact_only
+        out = []
+        for j, (code, group_code, plans, prevalence_group) in enumerate(self._layout()):
+            if not (known[2 * j] and known[2 * j + 1]) or (exact_only and (i, code) in exact_only):
+                out.append(self._exact(i, code, eligible))
+                continue
+            n_points, n_pence, s_points, s_pence = values[4 * j:4 * j + 4]
+            national = ResultSide(known_outcome, _hundredths(n_points), _hundredths(n_pence))
+            k = rules[j]
+            if k < 0:
+                rule, basis, on_request, scheme = None, "national rules", False, national
+            else:
+                rule, pay_text, request_text, has_request = plans[k]
+                on_request = has_request and requested
+                basis = request_text if on_request else pay_text
+                scheme = ResultSide(known_outcome, _hundredths(s_points), _hundredths(s_pence))
+            if prevalence_group not in apdf_cache:
+                apdf_cache[prevalence_group] = self._apdf(i, prevalence_group)
+            out.append(IndicatorResult(code, group_code, rule, basis, on_request, apdf_cache[prevalence_group],
+                                       prevalence_group is not None, scheme, national))
+        return tuple(out)
+
+    def _apdf(self, i: int, group: str | None):
+        """The APDF shown for practice ``i`` (evaluate._apdf), or None (no APDF, or unknown)."""
+        if group is None:
+            return None
+        contract = self.tree.contract
+        prevalence = self.data.prevalence.get(contract.year)
+        g = prevalence.groups.get(group) if prevalence else None
+        if g is None or prevalence.register[i, g] != prevalence.register[i, g]:  # NaN: not given
+            return None
+        # (register × 100 / list size) / national prevalence p/q, as one quotient of whole numbers
+        national = exact_figure(contract.groups[group].national_prevalence.value)
+        return as_decimal_quotient(int(prevalence.register[i, g]) * 100 * national.denominator,
+                                   int(prevalence.list_size[i, g]) * national.numerator)
+
+    def _exact(self, i: int, code: str, eligible: bool) -> IndicatorResult:
+        with exact():
+            practice = self.data.practice_in_full(i, code, self.tree.codes_read(code))
+            return evaluate_indicator(self.tree, practice, code, eligible, {})
 
 
 def _zeros(count: int):
@@ -234,11 +362,6 @@ def _plan_column(tree, plan, columns: Columns, data, code, indicator, count, cho
     return paid
 
 
-def _cell_values(points, points_known, pence, pence_known) -> tuple[list, list]:
-    return ([int(v) if k else None for v, k in zip(points.tolist(), points_known.tolist())],
-            [int(v) if k else None for v, k in zip(pence.tolist(), pence_known.tolist())])
-
-
 def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, scheme_side: Side,
              local_side: Side, floor_sides: list) -> dict:
     """Compute each untrusted cell (practice × indicator) by the exact path and correct the totals.
@@ -263,12 +386,15 @@ def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, 
 
 
 def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,
-             floor_sides: list) -> tuple:
-    def detail(i: int):
+             floor_sides: list, cells: CellDetail) -> tuple:
+    def full(i: int):
         def make():
             with exact():
                 return evaluate_practice(tree, data.practice_in_full(i))
         return make
+
+    def indicators(i: int):
+        return lambda: cells.indicators(i)
 
     scheme_pence = scheme.totals(scheme.pence, scheme.pence_known, 1)
     scheme_points = scheme.totals(scheme.points, scheme.points_known, 0)
@@ -285,7 +411,7 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
             code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
             national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
-            detail=detail(i), has_adjustments=has_adjustments and eligible)
+            detail=full(i), indicators=indicators(i), has_adjustments=has_adjustments and eligible)
             for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
             in enumerate(columns))
 

@@ -12,6 +12,23 @@ def _s(value) -> str | None:
     return decimal_text(value) if isinstance(value, Decimal) else None if value is None else str(value)
 
 
+class KnownOutcome:
+    """The outcome of a cell the vectorised path computed with every figure known: nothing is
+    missing (as on the exact path, where a known outcome never carries a missing item). It holds
+    no trace: a practice's trace is the exact path's evaluation of it
+    (:meth:`SummaryPracticeResult.to_plain` with ``trace``, and ``explain``)."""
+
+    __slots__ = ()
+    missing = ()
+
+    def to_plain(self) -> dict:
+        raise AssertionError("internal error: a trace was asked of the vectorised path's figures; traces come "
+                             "from the exact path (SummaryPracticeResult.full)")
+
+
+known_outcome = KnownOutcome()
+
+
 # Results are plain slotted dataclasses, not frozen ones: a national run makes about a million
 # of them, and a frozen dataclass's __init__ costs several times as much.
 @dataclass(slots=True)
@@ -89,17 +106,22 @@ class PracticeResult:
 
     @property
     def missing(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for ind in self.indicators:
-            for item in ind.scheme.outcome.missing + ind.national.outcome.missing:
-                seen.setdefault(item, None)
-        for adjustment in self.adjustments:
-            for item in adjustment.missing:
-                seen.setdefault(item, None)
-        return list(seen)
+        return _missing(self.indicators, self.adjustments)
 
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
         return practice_plain(self, indicators, trace)
+
+
+def _missing(indicators, adjustments) -> list[str]:
+    """What a practice's results lack, each item once, in the order found."""
+    seen: dict[str, None] = {}
+    for ind in indicators:
+        for item in ind.scheme.outcome.missing + ind.national.outcome.missing:
+            seen.setdefault(item, None)
+    for adjustment in adjustments:
+        for item in adjustment.missing:
+            seen.setdefault(item, None)
+    return list(seen)
 
 
 def practice_plain(result, indicators: bool, trace: bool) -> dict:
@@ -124,18 +146,20 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
 
 class SummaryPracticeResult:
     """A practice's result from the vectorised path (:mod:`qofrules.fastpath`): its totals, made
-    for every practice at once, and its indicator detail made on demand by the exact path.
-
-    The detail is the exact path's own :class:`PracticeResult`; when it is made, its totals are
+    for every practice at once; its indicator results read from the cells that path computed
+    (``indicators``, made afresh on each read, so that streaming a national run's results keeps
+    none of them); and, for a trace or its top-ups and floors, the exact path's own
+    :class:`PracticeResult` (``detail``), made on demand. When that is made, its totals are
     compared with these, and a difference is an internal error said aloud, never a quiet choice
     of one figure over the other."""
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
                  "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full",
-                 "_has_adjustments")
+                 "_has_adjustments", "_indicators")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
-                 national_points, national_payment, has_missing: bool, detail, has_adjustments: bool = False):
+                 national_points, national_payment, has_missing: bool, detail, indicators=None,
+                 has_adjustments: bool = False):
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
@@ -144,6 +168,7 @@ class SummaryPracticeResult:
                            else minus(scheme_payment, national_payment))
         self._has_missing, self._detail, self._full = has_missing, detail, None
         self._has_adjustments = has_adjustments
+        self._indicators = indicators
 
     def full(self) -> PracticeResult:
         if self._full is None:
@@ -159,7 +184,9 @@ class SummaryPracticeResult:
 
     @property
     def indicators(self) -> tuple[IndicatorResult, ...]:
-        return self.full().indicators
+        if self._indicators is None or self._full is not None:
+            return self.full().indicators
+        return self._indicators()
 
     @property
     def adjustments(self) -> tuple:
@@ -167,10 +194,14 @@ class SummaryPracticeResult:
 
     @property
     def missing(self) -> list[str]:
-        return self.full().missing if self._has_missing else []
+        if not self._has_missing:
+            return []
+        if self._indicators is None or self._has_adjustments:
+            return self.full().missing
+        return _missing(self.indicators, ())
 
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
-        return practice_plain(self, indicators, trace)
+        return practice_plain(self.full() if trace else self, indicators, trace)
 
 
 @dataclass(frozen=True)
@@ -213,11 +244,34 @@ class RunResult:
         }
 
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
+        out = self._head()
+        out["practices"] = [p.to_plain(indicators, trace) for p in self.practices]
+        return out
+
+    def _head(self) -> dict:
         totals = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.totals.items()}
         return {
             "scheme": self.scheme_id, "title": self.scheme_title, "contract": self.contract,
             "dataset": self.dataset, "synthetic": self.synthetic, "notice": self.notice,
             "months_run": self.months_run, "supplied_figures": list(self.supplied_figures),
             "notes": list(self.notes), "totals": totals,
-            "practices": [p.to_plain(indicators, trace) for p in self.practices],
         }
+
+    def json_pieces(self, indicators: bool = True):
+        """``json.dumps(self.to_plain(indicators), indent=2) + "\\n"``, character for character, as
+        pieces of one practice each: written one by one, a national run's 200 MB of JSON is never
+        held in memory (nor are the practices' indicator results, made afresh for each)."""
+        import json
+
+        from .jsontext import dumps
+        head = json.dumps({**self._head(), "practices": []}, indent=2)
+        assert head.endswith('"practices": []\n}')
+        if not self.practices:
+            yield head + "\n"
+            return
+        yield head[:-len("[]\n}")] + "["
+        separator = "\n    "
+        for number, practice in enumerate(self.practices):
+            text = dumps(practice.to_plain(indicators), "    ")
+            yield ("," if number else "") + separator + text
+        yield "\n  ]\n}\n"

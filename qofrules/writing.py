@@ -89,11 +89,21 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     return removed
 
 
-def _write_special(target: Path, text: str | bytes) -> None:
+def _write(out, text) -> None:
+    """``text`` as it is, or streamed: an iterable of str pieces written one by one, so that a
+    national run's JSON is never held whole in memory."""
+    if isinstance(text, (str, bytes)):
+        out.write(text)
+    else:
+        for piece in text:
+            out.write(piece)
+
+
+def _write_special(target: Path, text) -> None:
     """Write to a pipe or device as it is: never replace it with a regular file."""
     try:
         with _opened(target, text) as out:
-            out.write(text)
+            _write(out, text)
     except OSError as exc:
         raise _fail(target, exc.strerror or str(exc)) from None
 
@@ -107,7 +117,9 @@ def _opened(target, text: str | bytes, handle=None):
     return open(target, "w", encoding="utf-8", newline="")
 
 
-def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+def write_atomic(path: str | os.PathLike, text) -> None:
+    """Write ``text`` (str, bytes, or an iterable of str pieces) to ``path`` through a temporary
+    file in its directory, renamed over it only when complete."""
     if str(path) == "":
         raise _fail("''", "no file name given")
     given = Path(path)
@@ -134,7 +146,7 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     try:
         os.chmod(temporary, _mode_for(target))
         with _opened(None, text, handle) as out:
-            out.write(text)
+            _write(out, text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)

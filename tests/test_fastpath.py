@@ -178,6 +178,10 @@ def test_national_data_set_every_cell_gives_the_same_pennies(tmp_path):
                         differences.append((practice_result.code, item.code, side, got, want))
             assert (practice_result.scheme_payment, practice_result.national_payment, practice_result.scheme_points) == (
                 exact_result.scheme_payment, exact_result.national_payment, exact_result.scheme_points)
+            # run --format json's practice, read from the cells (rule, basis, APDF, missing), not re-evaluated
+            fast_plain = practice_result.to_plain(indicators=True)
+            if fast_plain != exact_result.to_plain(indicators=True):
+                differences.append((practice_result.code, "to_plain"))
     assert differences == []
 
 
@@ -330,3 +334,44 @@ def test_an_earlier_years_changed_code_and_a_new_indicator_give_the_same_pennies
     assert paid_on_bp05 > 0
     cell = data.practice_in_full(0, "HYP002", tree.codes_read("HYP002"))
     assert "BP05" in cell.achievement["2012/13"] and "HYP002" in cell.achievement["2013/14"]
+
+
+# ------------------------------------------------------------------ the commands that read the cells
+
+def _exact_result(scheme: str, data: str):
+    return api.run_result(scheme, data, exact=True)
+
+
+@pytest.mark.parametrize("scheme,data", SEEDS, ids=[s.rsplit("/", 1)[-1] for s, _ in SEEDS])
+def test_report_figures_are_the_same_both_ways(scheme, data):
+    """report reads the vectorised path's cells (per-group totals, per-area totals, every practice):
+    every figure it shows equals the exact path's."""
+    from qofrules.report import build_report
+    path = f"schemes/{scheme}.qof"
+    tree, columns, fast = api.report_inputs(path, f"examples/{data}")
+    assert any(isinstance(p, SummaryPracticeResult) for p in fast.practices), "the vectorised path was not used"
+    exact_tree, dataset = api.prepared(path, f"examples/{data}")
+    slow = _exact_result(path, f"examples/{data}")
+    assert build_report(tree, columns, path, fast) == build_report(exact_tree, dataset, path, slow)
+
+
+def test_json_streamed_from_the_cells_is_the_exact_paths_json(small_national):
+    """run --format json: the pieces, joined, are the exact path's JSON, character for character."""
+    scheme = str(ROOT / "benchmarks" / "schemes" / "higher-of-2023.qof")
+    fast = api.run_result(scheme, str(small_national))
+    assert isinstance(fast.practices[0], SummaryPracticeResult)
+    slow = _exact_result(scheme, str(small_national))
+    assert "".join(fast.json_pieces()) == json.dumps(slow.to_plain(indicators=True), indent=2) + "\n"
+
+
+def test_diff_impact_causes_are_the_same_both_ways(small_national):
+    """diff --impact's per-practice causes come from the cells of both versions: equal to the
+    causes the exact path's results give."""
+    from qofrules.differ import impact
+    old = str(ROOT / "benchmarks" / "schemes" / "higher-of-2023.qof")
+    new = str(ROOT / "benchmarks" / "schemes" / "prior-year-2023.qof")
+    plain = api.diff(old, new, str(small_national))
+    found = api.diff_result(old, new)
+    exact_impact = impact(found, _exact_result(old, str(small_national)), _exact_result(new, str(small_national)))
+    assert plain["impact"] == exact_impact
+    assert sum(1 for p in exact_impact["practices"] if p["caused_by"]) > 10, "most practices should change"

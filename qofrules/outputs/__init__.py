@@ -240,10 +240,8 @@ def report_tables_for(scheme: str, data_path: str, overrides, indicators: bool) 
     """``report --format csv|xlsx|parquet``: the report's views from one evaluation (the same
     :class:`~qofrules.results.RunResult` its HTML shows)."""
     from .. import api
-    from ..evaluate import evaluate
     from ..report import build_report
-    tree, dataset = api.prepared(scheme, data_path, overrides)
-    result = evaluate(tree, dataset)
+    tree, dataset, result = api.report_inputs(scheme, data_path, overrides)
     return report_tables(build_report(tree, dataset, scheme, result), result, dataset, indicators)
 
 
