@@ -10,8 +10,6 @@ import functools
 import importlib.resources
 import json
 
-import jsonschema
-
 from .diagnostics import QofError, did_you_mean, error
 from .source import Source
 
@@ -34,7 +32,10 @@ def json_path(path) -> str:
 
 def validate(data, package: str, name: str, source: Source, code: str, positions=None) -> None:
     """Check ``data`` against a shipped schema; report violations (up to 20), each in plain words
-    and, given ``positions`` (yamlsafe.Positions), at its line and column."""
+    and, given ``positions`` (yamlsafe.Positions), at its line and column. jsonschema is imported
+    here, not with the module: a plain ``check`` never validates a file against a schema, and
+    importing it was a tenth of that command's start-up."""
+    import jsonschema
     validator = jsonschema.Draft202012Validator(schema(package, name))
     problems = sorted((_deepest(e) for e in validator.iter_errors(data)),
                       key=lambda e: list(map(str, e.absolute_path)))

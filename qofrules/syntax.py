@@ -32,19 +32,65 @@ MAX_RULES = 1000
 
 # ------------------------------------------------------------------ the parser
 
+#: The parser built from grammar/qof.lark, saved by Lark (``python -m qofrules.syntax``), which
+#: ships beside the grammar: loading it takes a few milliseconds where building the grammar took
+#: a fifth of a cold ``qofrules check``.
+PARSER_FILE = "qof.lark.parser"
+
+
+def _grammar_file(name: str):
+    """A file of the grammar directory: inside the installed package or, in a source checkout, grammar/."""
+    packaged = importlib.resources.files("qofrules").joinpath("grammar", name)
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "grammar" / name
+
+
 def grammar_text() -> str:
     """The grammar, from inside the installed package or, in a source checkout, from grammar/."""
-    packaged = importlib.resources.files("qofrules").joinpath("grammar", "qof.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / "qof.lark"
-    return checkout.read_text(encoding="utf-8")
+    return _grammar_file("qof.lark").read_text(encoding="utf-8")
+
+
+def build_parser(text: str | None = None) -> Lark:
+    """The parser, built from the grammar's text (what the shipped one was saved from)."""
+    return Lark(grammar_text() if text is None else text, parser="lalr", lexer="contextual",
+                propagate_positions=True, maybe_placeholders=False)
+
+
+def parser_header(text: str) -> bytes:
+    """The first line of a saved parser: the SHA-256 of the grammar it was built from and the
+    Lark version that built it. A saved parser is used only when both are this grammar's and
+    this Lark's; otherwise the grammar is built, as if none shipped."""
+    import hashlib
+    import lark
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"qofrules parser: grammar sha256 {digest}, lark {lark.__version__}\n".encode("ascii")
 
 
 @functools.lru_cache(maxsize=1)
 def parser() -> Lark:
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=False)
+    """The parser: the saved one shipped in the package when it was built from this very grammar
+    by this Lark (:func:`parser_header`), else built now. It is read only from the package's own
+    directory — never from a cache a user or another program could write to — since loading a
+    saved parser unpickles it, which could run code a tampered file held."""
+    text = grammar_text()
+    shipped = _grammar_file(PARSER_FILE)
+    if shipped.is_file():
+        import io
+        saved, header = shipped.read_bytes(), parser_header(text)
+        if saved.startswith(header):
+            return Lark.load(io.BytesIO(saved[len(header):]))
+    return build_parser(text)
+
+
+def save_parser(path: str | Path) -> None:
+    """Build the parser and save it, with its header, to ``path`` (grammar/qof.lark.parser)."""
+    import io
+    text = grammar_text()
+    out = io.BytesIO()
+    build_parser(text).save(out)
+    from .writing import write_atomic
+    write_atomic(path, parser_header(text) + out.getvalue())
 
 
 # What each named terminal is, in the language's words.
@@ -657,3 +703,8 @@ def _date_hint(text: str) -> str:
         return f"a month is 01 to 12, not {month:02d}"
     days = calendar.monthrange(year, month)[1]
     return f"{calendar.month_name[month]} {year} has {days} days" if day > days or day < 1 else "dates are YYYY-MM-DD"
+
+
+if __name__ == "__main__":  # python -m qofrules.syntax grammar/qof.lark.parser (after changing the grammar)
+    import sys
+    save_parser(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "grammar" / PARSER_FILE)

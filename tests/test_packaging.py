@@ -32,6 +32,15 @@ def test_installed_wheel_checks_a_scheme_from_any_directory(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import qofrules; print(qofrules.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert where.stdout.strip().startswith(str(target))
+    # the parser saved from the grammar travels with it, and is the one the installed package loads
+    shipped = target / "qofrules" / "grammar" / "qof.lark.parser"
+    assert shipped.read_bytes() == (ROOT / "grammar" / "qof.lark.parser").read_bytes()
+    loaded = subprocess.run([sys.executable, "-c", "from qofrules import syntax; import lark; "
+                             "print(syntax._grammar_file(syntax.PARSER_FILE)); "
+                             "syntax.build_parser = None; "  # were it built instead of loaded, this would fail
+                             "print(isinstance(syntax.parser(), lark.Lark))"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert loaded.stdout.split() == [str(shipped), "True"], loaded.stderr
 
 
 def _readme_commands() -> list[str]:

@@ -12,7 +12,6 @@ import click
 from .. import api
 from ..cli import emit, fail
 from ..diagnostics import QofError, error
-from ..differ import GROUPS
 from ..inputs import SchemeInput, read_scheme, schemes_under
 from ..source import Source
 from ..money import pounds
@@ -78,6 +77,7 @@ def render_text(plain: dict) -> str:
     changes = plain["changes"]
     if not changes:
         lines.append("no semantic changes (the versions differ at most in layout, comments or order)")
+    from ..differ import GROUPS  # imported when used: start-up of every command
     for group, heading in GROUPS.items():
         mine = [c for c in changes if c["group"] == group]
         if mine:
@@ -117,6 +117,7 @@ def render_markdown(plain: dict) -> str:
     changes = plain["changes"]
     if not changes:
         lines.append("No semantic changes (layout, comments or order only).")
+    from ..differ import GROUPS  # imported when used: start-up of every command
     for group, heading in GROUPS.items():
         mine = [c for c in changes if c["group"] == group]
         if mine:

@@ -8,7 +8,6 @@ import click
 from .. import api
 from ..cli import emit, fail
 from ..diagnostics import QofError
-from ..explain import explain_text
 from .options import DATA_HELP, OVERRIDES_HELP, data_path as resolved_data, overrides_for, setting_format
 from .options import settings, settings_options
 
@@ -40,6 +39,7 @@ def explain(scheme: str, data_path: str | None, practice: str, indicator: str | 
         plain = api.explain(scheme, data_path, practice, indicator, overrides)
     except QofError as exc:
         fail(exc)
+    from ..explain import explain_text  # here, not at import: every command's start-up would pay for it
     text = json.dumps(plain, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else explain_text(plain)
     try:
         emit(text, output)

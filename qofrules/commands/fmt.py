@@ -8,7 +8,6 @@ import click
 
 from ..cli import fail
 from ..diagnostics import QofError
-from ..formatter import format_source
 from ..inputs import read_scheme
 from ..writing import write_atomic
 from .options import scheme_inputs, settings, settings_options, stdin_filename
@@ -59,6 +58,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, textc
         path = item.path
         try:
             source = read_scheme(item)
+            from ..formatter import format_source  # imported when used: start-up of every command
             output = format_source(source)
         except QofError as exc:
             _show(exc)

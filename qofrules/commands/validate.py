@@ -10,8 +10,6 @@ import click
 from .. import api
 from ..cli import emit, fail
 from ..diagnostics import QofError, did_you_mean, error
-from ..rules import all_rules, find_rule
-from ..rules.docs import markdown, rule_text, rules_table_text
 from ..config import choose
 from ..source import Source
 from ..waivers import HONOUR, POLICIES, apply_policy
@@ -98,6 +96,8 @@ def render(reports, fmt: str) -> str:
 def rules(code: str | None, fmt: str, output: str | None) -> None:
     """List the validation rules (code, severity, title), or explain one: what it checks, why, its
     source, and a scheme that breaks it and one that passes."""
+    from ..rules import all_rules, find_rule  # imported when used: start-up of every command
+    from ..rules.docs import markdown, rule_text, rules_table_text
     chosen = list(all_rules())
     if code is not None:
         rule = find_rule(code)
