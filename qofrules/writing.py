@@ -12,6 +12,11 @@
   exception, Ctrl-C or SIGTERM removes its own; one that is killed outright (SIGKILL, a power cut)
   cannot, so each later write to the same target first removes the temporary files of that name
   whose writer process is gone, or that are older than :data:`STALE_AFTER_SECONDS`.
+* Versions before the PID was in the name made ``.NAME.XXXXXXXX.tmp`` (``tempfile.mkstemp``'s
+  eight characters). Such a name carries no PID to ask about, and another program could make one
+  like it, so it is removed only when everything says it is a killed write of ours: exactly that
+  name, a regular file (not a link) with no other name, owned by this user, and older than
+  :data:`STALE_AFTER_SECONDS`.
 """
 from __future__ import annotations
 
@@ -30,6 +35,9 @@ from .source import Source
 STALE_AFTER_SECONDS = 3600
 
 _OURS = re.compile(r"\.qofrules-(\d+)\.[^.]+\.tmp")
+#: What follows ``.NAME`` in an earlier version's temporary file: mkstemp's eight characters,
+#: drawn from its alphabet (lower-case letters, digits, '_'), then '.tmp'.
+_OLD_STYLE = re.compile(r"\.[a-z0-9_]{8}\.tmp")
 
 
 def _fail(target: str | os.PathLike, why: str) -> QofError:
@@ -58,7 +66,7 @@ def _writer_gone(pid: int) -> bool:
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove temporary files a killed write to ``target`` left beside it; return them."""
-    prefix = f".{target.name}.qofrules-"
+    prefix = f".{target.name}."
     removed = []
     try:
         entries = list(os.scandir(target.parent))
@@ -68,8 +76,9 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     for entry in entries:
         if not entry.name.startswith(prefix):
             continue
-        match = _OURS.fullmatch(entry.name[len(target.name) + 1:])
-        if match is None:
+        rest = entry.name[len(target.name) + 1:]
+        ours, old_style = _OURS.fullmatch(rest), _OLD_STYLE.fullmatch(rest)
+        if ours is None and old_style is None:
             continue
         try:
             info = entry.stat(follow_symlinks=False)
@@ -77,10 +86,13 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
             continue
         if not stat.S_ISREG(info.st_mode):
             continue
-        pid = int(match.group(1))
-        if pid == os.getpid():
-            continue
-        if _writer_gone(pid) or now - info.st_mtime > STALE_AFTER_SECONDS:
+        old = now - info.st_mtime > STALE_AFTER_SECONDS
+        if ours is not None:
+            pid = int(ours.group(1))
+            stale = pid != os.getpid() and (_writer_gone(pid) or old)
+        else:  # no PID to ask: only every other sign together says it is a killed write of ours
+            stale = old and info.st_nlink == 1 and info.st_uid == os.getuid()
+        if stale:
             try:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))

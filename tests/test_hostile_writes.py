@@ -167,6 +167,36 @@ def test_a_later_write_removes_temporary_files_killed_writers_left(tmp_path):
     assert left == sorted([out.name, live.name, unrelated.name, other.name])
 
 
+def test_a_later_write_removes_old_style_temporary_files_only_when_all_says_they_are_ours(tmp_path):
+    """Versions before the PID was in the name made ``.NAME.XXXXXXXX.tmp`` (tempfile.mkstemp's eight
+    characters). With no PID to ask about, such a file is removed only when everything else says it
+    is a killed write of ours: that exact name, a plain file with one link, the user's own, hours old."""
+    out = tmp_path / "results.csv"
+    hours_ago = time.time() - 3 * 3600
+
+    def left_by_an_old_version(name: str, age: float = hours_ago) -> Path:
+        path = tmp_path / name
+        path.write_text("PRACTICE_CODE,partial", encoding="utf-8")
+        os.utime(path, (age, age))
+        return path
+
+    killed = left_by_an_old_version(".results.csv.k1ll_3dx.tmp")
+    young = left_by_an_old_version(".results.csv.w0rking1.tmp", age=time.time())  # may be a writer at work
+    seven = left_by_an_old_version(".results.csv.abcdefg.tmp")      # not mkstemp's eight characters
+    capitals = left_by_an_old_version(".results.csv.ABCDEFGH.tmp")  # not mkstemp's alphabet
+    other = left_by_an_old_version(".other.csv.k1ll3dxy.tmp")       # another target's
+    linked = left_by_an_old_version(".results.csv.l1nked00.tmp")
+    os.link(linked, tmp_path / "kept-copy")                         # someone keeps it under another name
+    pointing = tmp_path / ".results.csv.p01nt3rs.tmp"
+    pointing.symlink_to(tmp_path / "kept-copy")                     # a link is never ours
+    result = _invoke(_run_csv(out))
+    assert result.exit_code == 0, result.output
+    assert not killed.exists()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([out.name, young.name, seven.name, capitals.name, other.name, linked.name,
+                           "kept-copy", pointing.name])
+
+
 def test_fmt_counts_a_file_it_could_not_write_once(tmp_path):
     bad = _unformatted(tmp_path / "a.qof")
     good = tmp_path / "b.qof"
