@@ -261,3 +261,51 @@ def test_a_year_without_qof_says_so_rather_than_listing_figures_to_supply():
     result = CliRunner().invoke(cli, ["contracts", "scotland", "2016/17"])
     assert result.exit_code == 0 and "No QOF this year" in result.output
     assert "Needs before computing payments" not in result.output
+
+
+# ------------------------------------------------------------------ bounds: written once, in the schema
+
+BOUNDS = {"point_value": contracts.POINT_VALUE, "average_list_size": contracts.AVERAGE_LIST_SIZE,
+          "threshold": contracts.THRESHOLD, "national_prevalence": contracts.PREVALENCE, "points": contracts.POINTS}
+
+
+def test_the_bounds_on_national_figures_are_written_once_in_the_contract_schema():
+    """contract.schema.json's $defs/NAME_bound hold the numbers; the Python check (which must judge
+    figures given as strings of digits, which no JSON Schema keyword bounds) reads them from there
+    and writes none of its own."""
+    from qofrules import jsonschemas
+    written = jsonschemas.schema("qofrules.contracts", "contract.schema.json")["$defs"]
+    for name, bound in BOUNDS.items():
+        schema = written[f"{name}_bound"]
+        low = schema.get("exclusiveMinimum", schema.get("minimum"))
+        assert (bound.low, bound.high, bound.places, bound.above) == \
+            (Decimal(low), Decimal(schema["maximum"]), schema["x-decimal-places"], "exclusiveMinimum" in schema), name
+    import re
+    text = (Path(contracts.__file__)).read_text(encoding="utf-8")
+    assert not re.search(r"Bound\(\s*\"[^\"]*\",\s*[0-9]", text), "a bound written in Python too"
+
+
+def test_a_bound_changed_in_the_schema_changes_the_check(monkeypatch):
+    from qofrules import jsonschemas
+    import copy
+    changed = copy.deepcopy(jsonschemas.schema("qofrules.contracts", "contract.schema.json"))
+    changed["$defs"]["threshold_bound"]["maximum"] = 90
+    monkeypatch.setattr(jsonschemas, "schema", lambda package, name: changed)
+    bound = contracts.Bound.from_schema("threshold", "a threshold", unit="%")
+    assert contracts.bounded("90", bound) == Decimal(90)
+    with pytest.raises(contracts.FigureError, match="'95' is out of range; a threshold must be from 0 to 90%"):
+        contracts.bounded("95", bound)
+
+
+def test_the_schema_itself_refuses_a_threshold_number_beyond_its_bound():
+    from qofrules.source import Source
+    path = TESTS.parent / "qofrules" / "contracts" / "data" / "england-2023-24.yaml"
+    import yaml
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    indicator = next(i for i in data["indicators"] if (i.get("thresholds") or {}).get("upper", {}).get("value"))
+    indicator["thresholds"]["upper"]["value"] = 100
+    contracts.validate(data, "contract.schema.json", Source("year.yaml", ""), "QR301")  # the bound itself is allowed
+    indicator["thresholds"]["upper"]["value"] = 150
+    with pytest.raises(QofError) as raised:
+        contracts.validate(data, "contract.schema.json", Source("year.yaml", ""), "QR301")
+    assert "thresholds.upper.value" in str(raised.value)

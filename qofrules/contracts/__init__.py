@@ -30,11 +30,24 @@ MAX_OVERRIDES_BYTES = 1024 * 1024
 class Bound:
     """What a national figure may be (docs/limits.md, "National figures"): a number from ``low``
     to ``high`` (``low`` itself excluded when ``above``), with at most ``places`` decimal places,
-    given as a number or a numeric string alike."""
+    given as a number or a numeric string alike.
+
+    The numbers are written once, in contract.schema.json's ``$defs`` (``NAME_bound``: minimum or
+    exclusiveMinimum, maximum, x-decimal-places), where the schema itself applies them to figures
+    given as JSON numbers; :meth:`from_schema` reads them from there, so the check of a figure
+    given as a string of digits (which no JSON Schema keyword bounds) cannot drift from them."""
 
     def __init__(self, what: str, low, high, places: int, above: bool = False, unit: str = ""):
         self.what, self.low, self.high, self.places, self.above, self.unit = \
             what, Decimal(low), Decimal(high), places, above, unit
+
+    @classmethod
+    def from_schema(cls, name: str, what: str, unit: str = "") -> "Bound":
+        """The bound ``$defs/NAME_bound`` of contract.schema.json, described as ``what``."""
+        written = jsonschemas.schema("qofrules.contracts", "contract.schema.json")["$defs"][f"{name}_bound"]
+        above = "exclusiveMinimum" in written
+        low = written["exclusiveMinimum"] if above else written["minimum"]
+        return cls(what, low, written["maximum"], written["x-decimal-places"], above=above, unit=unit)
 
     def describe(self) -> str:
         high = f"{self.high:,}{self.unit}"
@@ -45,16 +58,11 @@ class Bound:
         return f"{self.what} must be {span}, with at most {self.places} decimal places"
 
 
-#: £ per point has been £156.92 to £220.62 (2013/14 to 2024/25); paid to the penny.
-POINT_VALUE = Bound("a £ per point", 0, 1000, 2, above=True)
-#: The national average list size has been 6,911 to 9,964; no practice list may exceed 1,000,000.
-AVERAGE_LIST_SIZE = Bound("a national average list size", 0, 1_000_000, 0, above=True)
-#: Thresholds are percentages; every published one is a whole number.
-THRESHOLD = Bound("a threshold", 0, 100, 2, unit="%")
-#: A national prevalence is a percentage above 0 (it divides); NHS Digital publishes two places.
-PREVALENCE = Bound("a national prevalence", 0, 100, 4, above=True, unit="%")
-#: QOF as a whole has been worth at most 1,000 points, so no one indicator can be worth more.
-POINTS = Bound("an indicator's points", 0, 1000, 0)
+POINT_VALUE = Bound.from_schema("point_value", "a £ per point")
+AVERAGE_LIST_SIZE = Bound.from_schema("average_list_size", "a national average list size")
+THRESHOLD = Bound.from_schema("threshold", "a threshold", unit="%")
+PREVALENCE = Bound.from_schema("national_prevalence", "a national prevalence", unit="%")
+POINTS = Bound.from_schema("points", "an indicator's points")
 #: How much of a refused figure a message repeats.
 SHOWN_CHARS = 20
 _NUMERIC = re.compile(r"[0-9]+(\.[0-9]+)?")
