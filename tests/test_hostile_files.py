@@ -157,7 +157,8 @@ def test_opted_in_is_read_only_as_yyyy_mm_dd(data, written):
     path.write_text(text.replace(",2014-01-18\n", f",{written}\n", 1), encoding="utf-8")
     result = _both(data)
     assert result.exit_code == 1
-    assert f"practices.csv:2:1: error[QD017] practice C82001: OPTED_IN '{written}' is not a date: a date is " \
+    at = len(path.read_text(encoding="utf-8").splitlines()[1]) - len(written) + 1  # OPTED_IN is the last column
+    assert f"practices.csv:2:{at}: error[QD017] practice C82001: OPTED_IN '{written}' is not a date: a date is " \
         "written YYYY-MM-DD, e.g. 2014-02-01" in result.output
 
 
@@ -189,6 +190,28 @@ def test_a_file_of_made_up_indicator_codes_is_refused_on_both_paths_before_it_co
     first_made_up = len(path.read_text(encoding="utf-8").splitlines()) - 1500
     real = len({line.split(",")[1] for line in path.read_text(encoding="utf-8").splitlines()[1:first_made_up]})
     assert f"achievement-2013-14.csv:{first_made_up + 1000 - real + 1}:" in result.output
+
+
+def test_a_file_of_made_up_prevalence_groups_is_refused_on_both_paths_at_the_first_too_many(data, monkeypatch):
+    """As for indicator codes: each group costs a column per practice in the columnar reader, and
+    a QOF year has had about 20, so past 1,000 the file is refused (QD050), at the first group too
+    many, without holding a matrix of them (the columnar reader hands the file to the streamed
+    check before making one)."""
+    practice = (data / "practices.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    path = data / "prevalence-2013-14.csv"
+    rows = [f"{practice},MADEUP{n:05d},1,TOTAL,4000" for n in range(1500)]
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
+    result = _both(data)
+    assert result.exit_code == 1
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first_made_up = len(lines) - 1500
+    real = len({line.split(",")[1] for line in lines[1:first_made_up]})
+    line = first_made_up + 1000 - real + 1
+    at = len(practice) + 2
+    assert (f"prevalence-2013-14.csv:{line}:{at}: error[QD050] line {line}: the file names more than 1,000 "
+            f"different prevalence group codes (MADEUP{1000 - real:05d} is one more); a QOF year has fewer than "
+            "50, so the file is refused (docs/limits.md)") in result.output
+    assert result.output.count("error[") == 1
 
 
 def test_a_yaml_number_of_thousands_of_digits_in_a_manifest_is_an_error_not_a_crash(data):

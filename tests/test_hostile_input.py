@@ -205,8 +205,8 @@ def _bad_rows_data_set(tmp_path, row: str, count: int) -> Path:
 
 
 def test_a_million_bad_rows_are_capped_and_summarised(tmp_path):
-    """Through run's own path: the columnar reader stops at the first bad row and hands the file
-    to the exact reader, which owns the report (the CLI prints exactly these renderings)."""
+    """Through run's own path: the columnar reader stops at the first short row and hands the file
+    to the exact reader's checks, streamed (the CLI prints exactly these renderings)."""
     csv_path = _bad_rows_data_set(tmp_path, "A00001,HYP002,NUMERATOR\n", 1_000_000)  # a field short
     with pytest.raises(QofError) as caught:
         api.run_result(SCHEME, str(tmp_path))
@@ -222,7 +222,8 @@ def test_a_bad_rows_report_on_the_command_line(tmp_path):
     csv_path = _bad_rows_data_set(tmp_path, "A00001,HYP002,NUMERATOR,x\n", 10_000)
     result = _invoke("run", SCHEME, "--data", tmp_path)
     assert result.exit_code == 1
-    assert f"{csv_path}:2:1: error[QD021] line 2: NUMERATOR of A00001 HYP002 is 'x', not a whole, " \
+    assert f"{csv_path}:2:{len('A00001,HYP002,NUMERATOR,') + 1}: error[QD021] line 2: NUMERATOR of A00001 HYP002 " \
+           "is 'x', not a whole, " \
            "non-negative number" in result.output
     assert f"{csv_path}: error[QR009] ... and 9,950 more problem(s) of this file not shown" in result.output
     assert result.output.count("error[") == MAX_DIAGNOSTICS_PER_FILE + 1

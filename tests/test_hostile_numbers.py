@@ -49,6 +49,14 @@ def _set(path: Path, line: int, column: str, value: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _column(path: Path, line: int, column: str) -> int:
+    """The 1-based character column where ``column`` starts on data line ``line`` (fields before
+    it hold no commas): where an error about that field must point."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    before = lines[line].split(",")[:lines[0].split(",").index(column)]
+    return sum(len(f) + 1 for f in before) + 1
+
+
 def _first_row(path: Path, measure: str) -> int:
     lines = path.read_text(encoding="utf-8").split("\n")
     return next(i for i, line in enumerate(lines) if i and line.split(",")[2] == measure)
@@ -79,7 +87,8 @@ def test_an_exponent_list_size_is_refused_at_once_by_every_command(tmp_path, com
         assert done.returncode == 0 and "accepted with warnings" in output and "QD016" not in output, output
         return
     assert done.returncode == 1, output
-    assert (f"{data / 'practices.csv'}:2:1: error[QD016] practice {PRACTICE}: LIST_SIZE '1E999999999' is not "
+    at = _column(data / "practices.csv", 1, "LIST_SIZE")
+    assert (f"{data / 'practices.csv'}:2:{at}: error[QD016] practice {PRACTICE}: LIST_SIZE '1E999999999' is not "
             "a positive whole number") in output
 
 
@@ -98,7 +107,8 @@ def test_a_huge_list_size_is_a_located_error_on_both_paths(tmp_path, exact, valu
     result = _invoke("run", SCHEME, "--data", data, *(["--exact"] if exact else []))
     assert result.exit_code == 1
     code = "QD016" if "not a positive" in said else "QD025"
-    assert f"{data / 'practices.csv'}:2:1: error[{code}] practice {PRACTICE}: {said}" in result.output
+    at = _column(data / "practices.csv", 1, "LIST_SIZE")
+    assert f"{data / 'practices.csv'}:2:{at}: error[{code}] practice {PRACTICE}: {said}" in result.output
 
 
 @pytest.mark.parametrize("exact", [False, True])
@@ -117,7 +127,8 @@ def test_a_huge_count_in_an_achievement_file(tmp_path, exact, measure, value, sa
     result = _invoke("run", SCHEME, "--data", data, *(["--exact"] if exact else []))
     assert result.exit_code == 1
     code = "QD021" if "not a whole" in said else "QD025"
-    assert f"{path}:{row + 1}:1: error[{code}] line {row + 1}: {measure} of {practice} {indicator} {said}" \
+    at = _column(path, row, "VALUE")
+    assert f"{path}:{row + 1}:{at}: error[{code}] line {row + 1}: {measure} of {practice} {indicator} {said}" \
         in result.output
 
 
@@ -130,7 +141,8 @@ def test_achieved_points_above_any_indicator_are_refused(tmp_path, exact):
     _set(path, row, "VALUE", "1000.01")
     result = _invoke("run", SCHEME, "--data", data, *(["--exact"] if exact else []))
     assert result.exit_code == 1
-    assert (f"{path}:{row + 1}:1: error[QD025] line {row + 1}: ACHIEVED_POINTS of {practice} {indicator} is "
+    at = _column(path, row, "VALUE")
+    assert (f"{path}:{row + 1}:{at}: error[QD025] line {row + 1}: ACHIEVED_POINTS of {practice} {indicator} is "
             "'1000.01', which is more than 1,000, the most an indicator's achieved points may be") in result.output
 
 
@@ -148,11 +160,12 @@ def test_a_huge_number_in_a_prevalence_file(tmp_path, exact, column, value, said
     _set(path, 1, column, value)
     result = _invoke("run", SCHEME, "--data", data, *(["--exact"] if exact else []))
     assert result.exit_code == 1
+    at = _column(path, 1, column)
     if said is None:
-        assert f"{path}:2:1: error[QD021] line 2: REGISTER must be a whole, non-negative number and " \
+        assert f"{path}:2:{at}: error[QD021] line 2: REGISTER must be a whole, non-negative number and " \
                "PRACTICE_LIST_SIZE a positive one" in result.output
     else:
-        assert f"{path}:2:1: error[QD025] line 2: {said}" in result.output
+        assert f"{path}:2:{at}: error[QD025] line 2: {said}" in result.output
 
 
 def _compact(tmp_path: Path, practice: dict, suffix: str = ".yaml", text: str | None = None) -> Path:

@@ -10,10 +10,19 @@ block, and time is the parser's.
 It is a *fast path with a referee*. It accepts only files whose every row it can judge exactly as
 the exact reader would: plain whole numbers, plain decimals of at most 15 characters (so a float64
 holds them exactly and ``repr`` gives them back), known practices, no repeated measures, numerators
-within denominators, valid UTF-8, no NUL bytes, the field count of the header. Anything else — a
-bad row, an unusual spelling of a number, a quoted newline — raises :class:`Deferred`, and the
-caller reads the data set with the exact reader, which reports every problem with file and line.
-So a bad row is never dropped and never judged twice in two different ways.
+within denominators, valid UTF-8, no NUL bytes, the field count of the header.
+
+A bad row is never dropped, and is judged in one way only, the exact reader's
+(csvfiles.judge_long_row and its neighbours), without reading the data set whole that way:
+
+* rows of an achievement file wrong on their own (a practice not in the practices table, a VALUE
+  that is not a plain number within its bound) are found here, across the whole file, and their
+  lines judged by the exact reader's row checks (:func:`_report_refused`);
+* a problem that needs other rows to see (a repeated measure, a numerator above its denominator),
+  or that stops the parser (a row of the wrong width), is left to the exact reader's checks
+  streamed from disk over that one file (csvfiles.check_long, check_prevalence);
+* a file with nothing wrong that this reader still cannot hold (an unusual spelling of a number,
+  a quoted newline) raises :class:`Deferred`, and the caller reads the data set exactly.
 """
 from __future__ import annotations
 
@@ -29,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from ..diagnostics import QofError, error
+from ..diagnostics import MAX_DIAGNOSTICS_PER_FILE, QofError, error
 from ..reading import MAX_DATA_BYTES, read_text
 from ..source import Source
 from . import csvfiles
@@ -55,6 +64,17 @@ COUNT_FIELDS = FIELDS[:4]
 
 class Deferred(Exception):
     """This reader cannot judge the data set exactly; the exact reader must read it (says why)."""
+
+
+class Refused(Deferred):
+    """Rows of a long file this reader refused on their own, each for a reason that needs no other
+    row (a practice not in the practices table, a VALUE that is not a plain number within its
+    bound), and nothing else wrong in the file: the first MAX_DIAGNOSTICS_PER_FILE of their data-row
+    numbers (0 = the row after the header), how many there are, and the file's indicator codes."""
+
+    def __init__(self, rows: list[int], count: int, names: list[str], codes: dict[str, int], why: list[str]):
+        super().__init__(f"{count:,} row(s) with {' or '.join(why)}")
+        self.rows, self.count, self.names, self.codes = rows, count, names, codes
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,9 +183,10 @@ def load(path: str) -> ColumnarData | None:
     index = {p.code: i for i, p in enumerate(practices)}
     # One file after another: reading two at once, one thread each, saved ~0.05 s of 0.7 and cost
     # 45 MB (two streams' buffers), measured on 2 cores.
-    achievement = {year: _named(read_long, files[f"achievement.{year}"], index, relative)
+    achievement = {year: _named(read_long, csvfiles.check_long, files[f"achievement.{year}"], index, relative)
                    for year, relative in data.get("achievement", {}).items()}
-    prevalence = {year: _named(read_prevalence, files[f"prevalence.{year}"], index, relative)
+    prevalence = {year: _named(read_prevalence, csvfiles.check_prevalence, files[f"prevalence.{year}"], index,
+                               relative)
                   for year, relative in data.get("prevalence", {}).items()}
     overrides = data.get("contract_overrides")
     return ColumnarData(
@@ -175,12 +196,88 @@ def load(path: str) -> ColumnarData | None:
         contract_overrides=str(files["contract_overrides"]) if overrides else None, origin=path)
 
 
-def _named(reader, path: Path, index: dict[str, int], relative: str):
-    """``reader(path, index)``, a deferral saying which file it is about."""
+def _named(reader, check, path: Path, index: dict[str, int], relative: str):
+    """``reader(path, index)``. Where it cannot read the file, the file is judged without being read
+    whole: rows refused on their own are reported here (:func:`_report_refused`), anything else by
+    ``check``, the exact reader's checks streamed from disk (csvfiles.check_long). Only a file with
+    nothing wrong that this reader still cannot hold (a quoted newline, say) is handed to the exact
+    reader, by a deferral saying which file it is about; so is one the exact reader would refuse
+    whole (beyond its size limit), so both paths give the same error."""
     try:
         return reader(path, index)
     except Deferred as exc:
-        raise Deferred(f"{relative}: {exc}") from None
+        why = exc
+    if path.stat().st_size <= MAX_DATA_BYTES:
+        if isinstance(why, Refused):
+            _report_refused(path, index, why)
+        try:
+            check(path, index)  # raises the file's problems, if it has any
+        except csvfiles.CannotStream:
+            pass
+    raise Deferred(f"{relative}: {why}") from None
+
+
+#: Bytes of a file looked at at once when finding the lines of refused rows.
+_SCAN_BYTES = 16 * 1024 * 1024
+
+
+def _report_refused(path: Path, index: dict[str, int], refused: Refused) -> None:
+    """Raise the exact reader's error for rows the columnar reader refused on their own.
+
+    A data row's line is its number + 2 when every line is one row: no quote (a quoted field may
+    hold a line break), no CR (a line end the parser and the csv module might count differently),
+    no blank line (the parser skips it; the csv module counts it). One pass over the file checks
+    that and finds where the refused rows' lines start; each is then judged by the exact reader's
+    own row checks (csvfiles.judge_long_row), which must refuse it, so the words are the exact
+    reader's. Returns (so the streamed check judges the file) when any of that does not hold."""
+    wanted = [row + 2 for row in refused.rows]
+    starts = _line_starts(path, wanted)
+    if starts is None:
+        return
+    source = csvfiles.Streamed(str(path))
+    with path.open("rb") as handle:
+        source.shown[1] = handle.readline().decode("utf-8-sig").rstrip("\n")
+        for line in wanted:
+            handle.seek(starts[line])
+            source.shown[line] = handle.readline().decode("utf-8").rstrip("\n")
+    problems = csvfiles._Problems(source)
+    problems.names = refused.names
+    at = tuple(refused.names.index(c) for c in csvfiles.LONG_COLUMNS)
+    for line in wanted:
+        fields = next(csv.reader([source.shown[line]]), [])
+        before = len(problems.found)
+        if len(fields) != len(refused.names) or csvfiles.judge_long_row(
+                line, [f.strip() for f in fields], at, index, dict(refused.codes), problems) is not None \
+                or len(problems.found) != before + 1:
+            return  # the exact reader would not refuse this row alone: let the streamed check judge
+    problems.more = refused.count - len(wanted)
+    problems.raise_if_any()
+
+
+def _line_starts(path: Path, lines: list[int]) -> dict[int, int] | None:
+    """The byte offset where each of ``lines`` starts, or None when a line of the file need not be
+    one row (the file holds a quote, a CR or a blank line)."""
+    targets = sorted(set(lines))
+    starts: dict[int, int] = {}
+    before = 0  # newlines before this chunk
+    at, previous = 0, b""
+    t = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_SCAN_BYTES)
+            if not chunk:
+                break
+            if b'"' in chunk or b"\r" in chunk or b"\n\n" in chunk or (previous == b"\n" and chunk[:1] == b"\n"):
+                return None
+            newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            while t < len(targets) and targets[t] - 1 <= before + len(newlines):
+                k = targets[t] - 1 - before  # line L starts after the file's (L-1)th newline
+                starts[targets[t]] = at + int(newlines[k - 1]) + 1 if k else 0
+                t += 1
+            before += len(newlines)
+            at += len(chunk)
+            previous = chunk[-1:]
+    return starts if t == len(targets) else None
 
 
 # ------------------------------------------------------------------ reading one file
@@ -273,9 +370,11 @@ _ZERO_TEXT = pa.scalar("0")
 _MAX_VALUE_CHARS = pa.scalar(MAX_VALUE_CHARS, pa.int32())
 
 
-def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(float values, digits after the point) of the VALUE texts at ``rows``; refuses (defers on)
-    any text the exact reader might read differently. ``counts`` marks rows that must be whole.
+def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(float values, digits after the point, refused) of the VALUE texts at ``rows``: refused marks
+    any text the exact reader might read differently or refuses (not a plain non-negative number
+    of at most 15 characters, a count with a fraction, a value beyond its bound). ``counts`` marks
+    rows that must be whole.
 
     The texts are dictionary-encoded by the CSV parser, so every string check runs once per
     distinct text (a few thousand), not once per row (two million)."""
@@ -287,14 +386,20 @@ def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -
     lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
     places = np.where(dot >= 0, lengths - dot - 1, 0).astype(np.int8)
     at = values.indices.fill_null(0).to_numpy(zero_copy_only=False)[rows]  # (nulls would make it float)
-    if not plain.to_numpy(zero_copy_only=False)[at].all():
-        raise Deferred("a VALUE that is not a plain non-negative number of at most 15 characters")
     found = numbers[at]
-    if (counts & (found != np.floor(found))).any():
-        raise Deferred("a count with a fraction")
-    if (found > np.where(counts, csvfiles.MAX_COUNT, csvfiles.MAX_POINTS)).any():
-        raise Deferred("a value beyond its bound (docs/limits.md)")
-    return found, places[at]
+    refused = ~plain.to_numpy(zero_copy_only=False)[at]
+    refused |= counts & (found != np.floor(found))
+    refused |= found > np.where(counts, csvfiles.MAX_COUNT, csvfiles.MAX_POINTS)
+    return found, places[at], refused
+
+
+def _all_numbers(values: pa.DictionaryArray) -> np.ndarray:
+    """Every VALUE of ``values`` as a whole number; defers on any the exact reader must judge."""
+    everything = np.arange(len(values))
+    found, _, refused = _numbers(values, everything, np.ones(len(values), dtype=bool))
+    if refused.any():
+        raise Deferred("a number that is not a plain whole number within its bound (docs/limits.md)")
+    return found
 
 
 def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
@@ -310,14 +415,17 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
     cells: dict[int, np.ndarray] = {}  # field -> indicators × practices; made when the file first gives it
     scale = np.zeros((capacity, n), dtype=np.int8)
     given_rows = 0
+    first_row = 0  # the data-row number of the batch's first row
+    refused_rows: list[int] = []  # the first MAX_DIAGNOSTICS_PER_FILE rows refused on their own
+    refused_count = 0
+    unknown_practices = bad_values = False
     for batch in _stream(path, names, types):
         measure, seen = _dictionary_codes(batch.column("MEASURE"), None, lambda v: v.strip().upper())
         field_index = np.array([field_of.get(m, -1) for m in seen] or [-1])
         fields = field_index[measure]
         used = fields >= 0
         practice, _ = _dictionary_codes(batch.column("PRACTICE_CODE"), practices)
-        if (practice[used] < 0).any():
-            raise Deferred("a practice not in the practices table")
+        refused = used & (practice < 0)  # a practice not in the practices table
         indicator, codes = _dictionary_codes(batch.column("INDICATOR_CODE"), codes, grow=True)
         if len(codes) > csvfiles.MAX_INDICATOR_CODES:  # the exact reader says where, without the matrices
             raise Deferred(f"more than {csvfiles.MAX_INDICATOR_CODES:,} different indicator codes")
@@ -326,11 +434,21 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
             cells = {f: _widen(matrix, capacity, np.nan) for f, matrix in cells.items()}
             scale = _widen(scale, capacity, 0)
         values = batch.column("VALUE")
-        picked = np.flatnonzero(used & ~values.is_null().to_numpy(zero_copy_only=False))
+        picked = np.flatnonzero(used & ~refused & ~values.is_null().to_numpy(zero_copy_only=False))
+        numbers, places, bad = _numbers(values, picked, fields[picked] != points_field)
+        unknown_practices |= bool(refused.any())
+        bad_values |= bool(bad.any())
+        refused[picked[bad]] = True
+        if refused.any():
+            rows = np.flatnonzero(refused)
+            refused_count += len(rows)
+            room = MAX_DIAGNOSTICS_PER_FILE - len(refused_rows)
+            refused_rows.extend((rows[:room] + first_row).tolist())
+            picked, numbers, places = picked[~bad], numbers[~bad], places[~bad]
+        first_row += batch.num_rows
         if not len(picked):
             continue
         f, p, j = fields[picked], practice[picked], indicator[picked]
-        numbers, places = _numbers(values, picked, f != points_field)
         points = f == points_field
         flat = j * n + p
         for field in set(field_index.tolist()) - {-1}:  # the measures this block's dictionary names
@@ -350,6 +468,10 @@ def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
         with np.errstate(invalid="ignore"):
             if (matrices["numerator"] > matrices["denominator"]).any():
                 raise Deferred("a numerator greater than its denominator")
+    if refused_count:
+        why = (["a practice not in the practices table"] if unknown_practices else []) + \
+              (["a VALUE that is not a plain non-negative number within its bound"] if bad_values else [])
+        raise Refused(refused_rows, refused_count, names, codes, why)
     return YearColumns(codes=codes, matrices=matrices, points_scale=scale[:k])
 
 
@@ -377,12 +499,12 @@ def read_prevalence(path: Path, practices: dict[str, int]) -> PrevalenceColumns:
     if (practice < 0).any():
         raise Deferred("a practice not in the practices table")
     group, groups = _dictionary_codes(table.column("GROUP_CODE").combine_chunks(), None)
+    if len(groups) > csvfiles.MAX_GROUP_CODES:  # the streamed check says where, without the matrices
+        raise Deferred(f"more than {csvfiles.MAX_GROUP_CODES:,} different prevalence group codes")
     registers, lists = table.column("REGISTER").combine_chunks(), table.column("PRACTICE_LIST_SIZE").combine_chunks()
     if registers.null_count or lists.null_count:
         raise Deferred("a blank REGISTER or PRACTICE_LIST_SIZE")
-    everything = np.ones(len(registers), dtype=bool)
-    register, _ = _numbers(registers, np.arange(len(registers)), everything)
-    list_size, _ = _numbers(lists, np.arange(len(lists)), everything)
+    register, list_size = _all_numbers(registers), _all_numbers(lists)
     if (list_size > csvfiles.MAX_LIST_SIZE).any():
         raise Deferred("a PRACTICE_LIST_SIZE beyond its bound (docs/limits.md)")
     if (list_size == 0).any() or (register > list_size).any():

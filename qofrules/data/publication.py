@@ -391,20 +391,10 @@ def read_geography(source: Source) -> Geography:
     as an attribute (lower-cased). Bad rows are located as in a practices table."""
     problems = csvfiles._Problems(source)
     rows: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {}
-    lines: dict[str, int] = {}
     area_columns: set[str] = set()
     attributes: set[str] = set()
-    for line, row, bad in csvfiles._rows(source, ("PRACTICE_CODE", "PRACTICE_NAME"), "geography mapping"):
-        if bad:
-            problems.add("QD013", line, f"line {line} {bad}")
-            continue
-        code = row["PRACTICE_CODE"]
-        if not code:
-            problems.add("QD014", line, f"line {line} has no PRACTICE_CODE")
-            continue
-        if code in rows:
-            problems.add("QD015", line, f"practice {code} is listed twice (lines {lines[code]} and {line})")
-            continue
+    for line, code, row in csvfiles.practice_rows(source, ("PRACTICE_CODE", "PRACTICE_NAME"), "geography mapping",
+                                                  problems):
         areas = {"PRACTICE_CODE": code}
         for column, sources in AREA_SOURCES.items():
             for name in sources:
@@ -415,7 +405,6 @@ def read_geography(source: Source) -> Geography:
         extra = {k.lower(): v for k, v in row.items() if k not in ("PRACTICE_CODE", "PRACTICE_NAME")}
         attributes.update(extra)
         rows[code] = (row["PRACTICE_NAME"], areas, extra)
-        lines[code] = line
     problems.raise_if_any()
     return Geography(rows=rows, area_columns=frozenset(area_columns | {"PRACTICE_CODE"}),
                      attribute_names=frozenset(attributes))
