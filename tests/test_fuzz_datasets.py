@@ -7,6 +7,10 @@ the CSV headers and values, and the contract overrides, each run through the rea
 * the default (columnar, vectorised) path and ``--exact`` give the same stdout, stderr and exit
   (less the note the default path adds when it hands the data to the exact reader).
 
+The edits of a CSV file include rows the columnar reader must judge and report itself in the exact
+reader's words (a hostile last row, a short one, a repeated one) and what makes a line no longer
+one row (a blank line, a quoted field, CRLF).
+
 The suite runs a few examples (QOFRULES_FUZZ_EXAMPLES, default 10, ~11 s; derandomized, so the
 same ones every time). A larger run by hand,
 which does not stop at the first finding but lists every one with the edit that caused it:
@@ -71,7 +75,7 @@ def mutate_csv(text: str, rnd: random.Random) -> tuple[str, str]:
     if not header:  # emptied by an earlier edit
         return text, "unchanged"
     kind = rnd.choice(["cell", "cell", "cell", "header", "drop-column", "duplicate-row", "delete-row",
-                       "truncate", "extra-column", "bom", "crlf", "empty"])
+                       "truncate", "extra-column", "bom", "crlf", "empty", "last-row", "blank-line", "quote"])
     if kind == "cell" and len(lines) > 2:
         row = rnd.randrange(1, len(lines) - 1)
         cells = _split_csv_line(lines[row]) if lines[row] else []
@@ -114,6 +118,27 @@ def mutate_csv(text: str, rnd: random.Random) -> tuple[str, str]:
         return text.replace("\n", "\r\n"), "CRLF line ends"
     if kind == "empty":
         return "", "emptied"
+    if kind == "last-row" and len(lines) > 2:  # a hostile row at the very end (the columnar reader's last block)
+        base = lines[-1] if lines[-1] else lines[-2]
+        cells = _split_csv_line(base) if base else []
+        if cells:
+            column = rnd.randrange(len(cells))
+            value = rnd.choice(HOSTILE_VALUES + ["ZZZ999"])
+            cells = rnd.choice([cells[:column] + [value] + cells[column + 1:], cells[:-1], cells])
+            row = _join_csv(cells)
+            return text.rstrip("\n") + "\n" + row + "\n", f"a last row {row[:60]!r}"
+    if kind == "blank-line" and len(lines) > 2:
+        row = rnd.randrange(1, len(lines) - 1)
+        lines.insert(row, rnd.choice(["", " ", ","]))
+        return "\n".join(lines), f"a blank line before line {row + 1}"
+    if kind == "quote" and len(lines) > 2:
+        row = rnd.randrange(1, len(lines) - 1)
+        cells = _split_csv_line(lines[row]) if lines[row] else []
+        if cells:
+            column = rnd.randrange(len(cells))
+            lines[row] = ",".join('"' + c.replace('"', '""') + '"' if i == column else _join_csv([c])
+                                  for i, c in enumerate(cells))
+            return "\n".join(lines), f"line {row + 1}, column {column} quoted"
     return text, "unchanged"
 
 
