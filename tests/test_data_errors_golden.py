@@ -85,6 +85,10 @@ RECIPES = {
     "value-beyond-its-bound": _edit(ACHIEVEMENT, _set(2, 3, "10000000")),
     "value-in-the-last-row": _edit(ACHIEVEMENT, _append("C82001,AF002,EXCEPTIONS,1E999999999")),
     "unknown-practice-in-the-last-row": _edit(ACHIEVEMENT, _append("C82999,AF002,NUMERATOR,1")),
+    # one character from each of the three practices: the hint names them in the practices
+    # table's order on both paths (found by tests/test_fuzz_datasets.py: the exact reader's
+    # candidates were a set, in an order that changed from run to run)
+    "unknown-practice-near-several": _edit(ACHIEVEMENT, _append("C8200X,AF002,NUMERATOR,1")),
     # a quote, a CR or a blank line anywhere: a line need not be one row, so the columnar reader
     # leaves even a row wrong on its own to the streamed check
     "value-not-a-number-in-a-file-with-a-quote": _edit(

@@ -194,7 +194,7 @@ def _directory(data: dict, source: Source, files: dict[str, Path], origin: str) 
     practices_source = read_text(files["practices"], max_bytes=MAX_DATA_BYTES,
                                  what="practices table")
     practices, area_columns, attribute_names = csvfiles.read_practices(practices_source)
-    known = {p.code for p in practices}
+    known = {p.code: i for i, p in enumerate(practices)}  # in the table's order, as the columnar reader's index
     achievement: dict[str, dict] = {}
     for year in data.get("achievement", {}):
         text = read_text(files[f"achievement.{year}"], max_bytes=MAX_DATA_BYTES, what="achievement file")

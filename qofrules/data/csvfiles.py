@@ -433,8 +433,9 @@ def _numerator_above_denominator(problems: _Problems, practice: str, indicator: 
                  f"{numerator[0]} greater than DENOMINATOR {denominator[0]} (line {denominator[1]})", field="VALUE")
 
 
-def read_long(source: Source, known_practices: set[str]) -> dict[str, dict[str, Measures]]:
-    """An NHS Digital long achievement file: practice -> indicator -> measures."""
+def read_long(source: Source, known_practices) -> dict[str, dict[str, Measures]]:
+    """An NHS Digital long achievement file: practice -> indicator -> measures. ``known_practices``
+    in the practices table's order (a dict): a 'did you mean' names equally near codes in it."""
     problems = _Problems(source)
     cells: dict[tuple[str, str], dict[str, tuple]] = {}
     indicators: dict[str, int] = {}
@@ -534,7 +535,7 @@ def check_long(path, known_practices: dict[str, int]) -> None:
     problems.raise_if_any()
 
 
-def read_prevalence(source: Source, known_practices: set[str], lines=None) -> dict[str, dict[str, Prevalence]]:
+def read_prevalence(source: Source, known_practices, lines=None) -> dict[str, dict[str, Prevalence]]:
     """A prevalence file: practice -> group -> register and list size. With ``lines`` (and a
     :class:`Streamed` source) the file is read as a stream, to judge it without holding its text."""
     problems = _Problems(source)

@@ -473,7 +473,7 @@ def _practices(survey: Survey, fast: bool = False) -> Read:
         facts = _fast_facts(prevalence)
     else:
         source = _source(prevalence, "prevalence file", _prevalence_renames(prevalence))
-        read.exact_prevalence[year] = csvfiles.read_prevalence(source, set(geography.rows))  # judged with lines
+        read.exact_prevalence[year] = csvfiles.read_prevalence(source, dict.fromkeys(geography.rows))  # judged with lines
         facts = prevalence_facts(source, set(geography.rows))
     read.facts[year] = facts
     missing = [code for code in geography.rows if code not in facts.total_list]
@@ -523,14 +523,16 @@ def _fast_facts(item: DataFile) -> PrevalenceFacts:
     return PrevalenceFacts(total_list=totals, list_types=types)
 
 
-def _known_in(survey: Survey, year: str, main: dict[str, tuple]) -> set[str]:
+def _known_in(survey: Survey, year: str, main: dict[str, tuple]) -> dict[str, None]:
     """Practices a year's files may name: the data set's, and those of that year's own mapping
-    (practices since closed, whose rows are then left out)."""
-    known = set(main)
+    (practices since closed, whose rows are then left out). In one fixed order, the data set's
+    then the others sorted, as the columnar reader indexes them: a 'did you mean' among equally
+    near codes names them in that order on both paths."""
+    others: set[str] = set()
     if year != survey.practices_year:
         for mapping in survey.of(GEOGRAPHY, year):
-            known |= set(read_geography(_source(mapping, "geography mapping")).rows)
-    return known
+            others |= set(read_geography(_source(mapping, "geography mapping")).rows)
+    return dict.fromkeys([*main, *sorted(others - set(main))])
 
 
 def _dataset_fields(read: Read, years: list[str]) -> dict:
@@ -580,7 +582,7 @@ def read_exact(survey: Survey) -> tuple[Dataset, Read]:
     return Dataset(practices=practices, years=tuple(sorted(achievement)), **fields), read
 
 
-def _exact_achievement(files: list[DataFile], known: set[str], main: dict, read: Read, year: str):
+def _exact_achievement(files: list[DataFile], known: dict[str, None], main: dict, read: Read, year: str):
     """A year's achievement files together: practice → indicator → measures. A measure given in
     two files, or a numerator above a denominator given in another file, is a located error."""
     merged: dict[str, dict[str, Measures]] = {}
@@ -665,14 +667,14 @@ def read_columns(survey: Survey):
     for year in sorted({f.year for f in survey.of(ACHIEVEMENT)}):
         known = _known_in(survey, year, main)
         index = dict(main)
-        for code in sorted(known - set(main)):
+        for code in sorted(set(known) - set(main)):
             index[code] = len(index)
         achievement[year] = _columnar_achievement(survey.of(ACHIEVEMENT, year), index, n, survey, read, year)
     prevalence = {}
     for item in survey.of(PREVALENCE):
         known = _known_in(survey, item.year, main)
         index = dict(main)
-        for code in sorted(known - set(main)):
+        for code in sorted(set(known) - set(main)):
             index[code] = len(index)
         if _prevalence_renames(item):  # an older header: a small file, read exactly, then made columns
             source = _source(item, "prevalence file", _prevalence_renames(item))
