@@ -348,7 +348,7 @@ def report(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, .
     """``qofrules report``: a commissioner's report of a scheme over a data set (HTML or markdown)."""
     from .report import build_report, render
     tree, dataset, result = report_inputs(scheme_path, data_path, overrides)
-    return render(build_report(tree, dataset, scheme_path, result), fmt)
+    return render(build_report(tree, dataset, scheme_path, result, data_path=data_path, overrides=overrides), fmt)
 
 
 def report_inputs(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()):

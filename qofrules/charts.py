@@ -80,7 +80,7 @@ def histogram_svg(bins: list[Bin], unchanged: int, title: str, description: str)
         out.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">no practices to show</text></svg>')
         return Markup("".join(out))
     most = max([b.count for b in bins] + [unchanged]) or 1
-    slot = plot_w / (len(bins) + 1.5)
+    slot = min(plot_w / (len(bins) + 1.5), 90)  # a few bins are not drawn as slabs
     h = plot_h * unchanged / most
     out.append(f'<rect class="bin unchanged" x="{left + 1}" y="{top + plot_h - h:.1f}" width="{slot - 2:.1f}" '
                f'height="{h:.1f}" fill="#8a8a8a" data-low="0" data-high="0" data-count="{unchanged}">'
@@ -89,7 +89,7 @@ def histogram_svg(bins: list[Bin], unchanged: int, title: str, description: str)
                f'{unchanged}</text>')
     out.append(f'<text x="{left + slot / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="tick">unchanged</text>')
     left += slot * 1.5
-    plot_w -= slot * 1.5
+    plot_w = slot * len(bins)  # the axis ends where the last bin does
     label_every = max(1, math.ceil(len(bins) / 8))
     for i, b in enumerate(bins):
         h = plot_h * b.count / most
@@ -117,9 +117,15 @@ def histogram_svg(bins: list[Bin], unchanged: int, title: str, description: str)
     return Markup("".join(out))
 
 
-def bars_svg(items: list[tuple[str, Decimal]], title: str, description: str) -> Markup:
-    """One horizontal bar per item, left of the zero line for a loss and right for a gain."""
-    row, left, right, top = 26, 150, 120, 10
+def _clip(label: str, most: int = 44) -> str:
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
+def bars_svg(items: list[tuple[str, Decimal, str]], title: str, description: str) -> Markup:
+    """One horizontal bar per item (label, value, key), left of the zero line for a loss and right
+    for a gain. A label is shown clipped to fit beside the bars; its bar's tooltip has it whole,
+    and ``key`` (a group code, a top-up's title) marks the bar for tests and scripts."""
+    row, left, right, top = 24, 290, 110, 10
     height = top * 2 + row * max(len(items), 1) + 20
     plot_w = WIDTH - left - right
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
@@ -128,18 +134,19 @@ def bars_svg(items: list[tuple[str, Decimal]], title: str, description: str) -> 
     if not items:
         out.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">nothing to show</text></svg>')
         return Markup("".join(out))
-    low = min(min(v for _, v in items), Decimal(0))
-    high = max(max(v for _, v in items), Decimal(0))
+    low = min(min(v for _, v, _ in items), Decimal(0))
+    high = max(max(v for _, v, _ in items), Decimal(0))
     span = (high - low) or Decimal(1)
     zero = left + plot_w * float(-low / span)
-    for i, (label, value) in enumerate(items):
+    for i, (label, value, key) in enumerate(items):
         y = top + i * row
         x_end = left + plot_w * float((value - low) / span)
         x, w = min(zero, x_end), abs(x_end - zero)
         colour = GAIN_COLOUR if value > 0 else LOSS_COLOUR
-        out.append(f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end" class="label">{escape(label)}</text>')
+        out.append(f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end" class="label">'
+                   f'{escape(_clip(label))}</text>')
         out.append(f'<rect class="bar" x="{x:.1f}" y="{y + 4}" width="{max(w, 0.5):.1f}" height="{row - 8}" '
-                   f'fill="{colour}" data-label="{escape(label)}" data-value="{value}">'
+                   f'fill="{colour}" data-label="{escape(key)}" data-value="{value}">'
                    f'<title>{escape(label)}: {escape(pounds(value))}</title></rect>')
         anchor_x = max(zero, x_end) + 6
         out.append(f'<text x="{anchor_x:.1f}" y="{y + row / 2 + 4:.1f}" class="value">'

@@ -20,6 +20,8 @@ RUNS = {
     "lincs": ("schemes/2014-lincolnshire-llr.qof", "examples/lincolnshire-2014"),
     "somerset": ("schemes/2014-somerset.qof", "examples/south-west-2014"),
     "leeds": ("schemes/2017-leeds.qof", "examples/leeds-2017"),
+    "essex": ("schemes/2020-21-mid-and-south-essex-top-up.qof", "examples/mid-south-essex-2021"),
+    "local": ("examples/local-indicator-on-top-2021.qof", "examples/mid-south-essex-2021"),
 }
 
 
@@ -45,8 +47,10 @@ def test_report_figures_are_runs_figures(reports, name):
     for key in ("practices", "eligible", "scheme_payment", "national_payment", "difference"):
         assert plain["totals"][key] == ran["totals"][key]
     by_code = {p["practice"]: p for p in ran["practices"]}
-    assert [p["practice"] for p in plain["practices"]] == list(by_code)
-    for row in plain["practices"]:
+    shown = plain["practices"] + plain["outside_practices"]
+    assert sorted(p["practice"] for p in shown) == sorted(by_code)
+    assert len(plain["practices"]) == plain["scope"]["in_area"]
+    for row in shown:
         for key in ("scheme_payment", "national_payment", "difference", "eligible"):
             assert row[key] == by_code[row["practice"]][key]
     total_difference = Decimal(ran["totals"]["difference"])
@@ -54,13 +58,15 @@ def test_report_figures_are_runs_figures(reports, name):
         assert sum(a["practices"] for a in areas) == ran["totals"]["practices"]
         assert sum(Decimal(a["difference"]) for a in areas) == total_difference, column
         assert sum(Decimal(a["scheme_payment"]) for a in areas) == Decimal(ran["totals"]["scheme_payment"])
-    assert sum(Decimal(g["difference"]) for g in plain["groups"]) == total_difference
+    # indicator groups and the top-ups and floors beside them add up to the difference
+    assert (sum(Decimal(g["difference"]) for g in plain["groups"])
+            + sum(Decimal(a["payment"]) for a in plain["adjustments"])) == total_difference
     changes = plain["changes"]
     # eligible practices whose change is known (an unknown payment has no change to chart)
     known = sum(1 for p in ran["practices"] if p["eligible"] and p["difference"] is not None)
     assert (sum(b["count"] for b in changes["bins"]) + changes["unchanged"] == changes["eligible_with_change"]
             == known)
-    nonzero = [p for p in plain["practices"] if p["eligible"] and p["difference"] is not None
+    nonzero = [p for p in shown if p["eligible"] and p["difference"] is not None
                and Decimal(p["difference"]) != 0]
     assert sum(b["count"] for b in changes["bins"]) == len(nonzero)
 
@@ -72,15 +78,97 @@ def test_area_tables_follow_the_schemes_own_area_column(reports):
     assert "REGION" not in plain["area_columns"], "a single-area table only repeats the total"
 
 
-def test_scheme_summary_says_who_what_when_approval_and_sources(reports):
+def test_scheme_summary_says_who_what_when_approval_and_sources_in_plain_words(reports):
     summary = reports["lincs"][0]["scheme"]
-    assert summary["area"] == ['lmc "Lincolnshire"', 'lmc "Leicester, Leicestershire and Rutland"']
-    assert summary["approved"] == {"by": ['nhs-england area-team "Leicestershire and Lincolnshire"'], "on": None,
-                                  "when": None}
-    assert summary["runs"] == {"from": "2014-02-01", "to": "2014-03-31"}
-    assert summary["eligible_when"] == "practice opted in"
+    assert summary["area"] == ["Lincolnshire LMC", "Leicester, Leicestershire and Rutland LMC"]
+    assert summary["approved"] == {"by": "NHS England's Leicestershire and Lincolnshire area team", "when": None}
+    assert summary["runs"] == {"from": "1 February 2014", "to": "31 March 2014"}
+    assert summary["eligible_when"] == "the practice opted in"
     assert len(summary["sources"]) == 2
-    assert [r["title"] for r in summary["rules"]] == ["Retiring points paid in full", "Everything else as usual"]
+    assert [(r["title"], r["applies_to"], r["pay"], r["reporting"]) for r in summary["rules"]] == [
+        ("Retiring points paid in full", "the indicators retiring on 1 April 2014", "full points",
+         "not required: practices need not report"),
+        ("Everything else as usual", "every other indicator", "this year's achievement", "as usual")]
+    leeds = reports["leeds"][0]["scheme"]
+    assert leeds["rules"][0]["pay"] == "the higher of 2015/16 achievement and this year's"
+    assert leeds["approved"]["by"] == "NHS Leeds North CCG, NHS Leeds South and East CCG and NHS Leeds West CCG"
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_no_scheme_syntax_in_what_the_report_says(reports, name):
+    """The words of the scheme language (bodies as `lmc "X"`, bases as `higher of (...)`) stay out of
+    the report's own text in both formats; the validator's findings quote the scheme and are left out here."""
+    plain = reports[name][0]
+    ours = dict(plain, validation={"available": False, "reason": "left out of this test"})
+    for text in (render(ours, "html"), render(ours, "markdown")):
+        for syntax in ('lmc "', 'ccg "', "nhs-england", "area-team", "higher of (",
+                       "practice opted in by", "all other indicators", "(group list:", "SYNTHETIC DATA:"):
+            assert syntax not in text, (name, syntax)
+
+
+def test_banner_says_synthetic_once(reports):
+    html = render(reports["somerset"][0], "html")
+    banner = html.split('id="notices"')[1].split("</section>")[0]
+    assert banner.lower().count("synthetic data") == 1
+    assert "<strong>Synthetic data:</strong> no value here is a real practice&#39;s achievement." in banner
+
+
+def test_group_names_not_bare_codes_and_no_source_tails(reports):
+    groups = {g["group"]: g for g in reports["somerset"][0]["groups"]}
+    assert groups["AF"]["label"] == "Atrial fibrillation (AF)"
+    assert groups["PE"]["label"] == "Patient experience (PE) domain", "the code is not said twice"
+    html = render(reports["somerset"][0], "html")
+    chart = html.split('id="chart-groups"')[1].split("</svg>")[0]
+    assert ">Atrial fibrillation (AF)</text>" in chart and ">PE</text>" not in chart
+
+
+def test_validation_uses_the_reports_data(reports):
+    verdict = reports["somerset"][0]["validation"]
+    assert verdict["available"] and verdict["with_data"]
+    assert [f["code"] for f in verdict["findings"]] == ["QV103"], "no QV108 'without practice data'"
+    alone = api.validate(str(ROOT / RUNS["somerset"][0]))
+    assert "QV108" in [f["code"] for f in alone[0]["findings"]], "validate without data does warn"
+
+
+def test_geography_of_the_data_is_said(reports):
+    notes = {n["column"]: n["text"] for n in reports["somerset"][0]["geography"]["notes"]}
+    assert notes["ICB"].startswith("ICBs were set up on 1 July 2022 (The Integrated Care Boards (Establishment) "
+                                   "Order 2022 (SI 2022/634)), so none existed while the scheme ran "
+                                   "(1 January 2014 to 31 March 2014)")
+    assert "sub-ICB locations" in notes["CCG"]
+    html = render(reports["somerset"][0], "html")
+    assert "<caption>By ICB (a later geography: see above)</caption>" in html
+    assert reports["leeds"][0]["geography"]["notes"] == [], "an LMC column is not dated"
+
+
+def test_scope_shows_the_areas_practices_and_counts_the_rest(reports):
+    plain = reports["somerset"][0]
+    assert plain["scope"]["in_area"] == 62 and plain["scope"]["outside"] == 176
+    assert plain["scope"]["outside_by_area"] == [{"area": "Devon", "practices": 120},
+                                                 {"area": "Cornwall and Isles of Scilly", "practices": 56}]
+    assert {p["reason"] for p in plain["outside_practices"]} == {"outside the area (LMC Devon)",
+                                                                "outside the area (LMC Cornwall and Isles of Scilly)"}
+    assert reports["leeds"][0]["scope"]["outside"] == 0
+
+
+def test_top_ups_floors_and_local_indicators_are_shown(reports):
+    local = reports["local"][0]
+    assert [(a["kind"], a["title"], a["says"], a["practices_paid"]) for a in local["adjustments"]] == [
+        ("top-up", "Per patient", "£0.10 per patient", 148)]
+    assert local["scheme"]["local_indicators"][0]["code"] == "LOC-BP150"
+    assert local["scheme"]["local_indicators"][0]["thresholds"] == "60% to 85%"
+    html = render(local, "html")
+    assert 'data-local="LOC-BP150"' in html and 'data-adjustment="Per patient"' in html
+    assert "<td>The scheme&#39;s local indicators</td>" in html
+    essex = reports["essex"][0]
+    floor = essex["adjustments"][0]
+    assert floor["kind"] == "floor" and floor["says"] == "at least 2019/20 achievement at this year's prices"
+    ran = reports["essex"][1]
+    paid = sum(Decimal(a["payment"]) for p in ran["practices"] for a in p.get("adjustments", []))
+    assert Decimal(floor["payment"]) == paid and floor["practices_paid"] == sum(
+        1 for p in ran["practices"] for a in p.get("adjustments", []) if Decimal(a["payment"]))
+    markdown = render(essex, "markdown")
+    assert "- **Floor “Topped up to the 2019/20 level”:** at least 2019/20 achievement at this year's prices" in markdown
 
 
 class _Resources(HTMLParser):
@@ -149,7 +237,7 @@ def test_html_report_is_written_to_a_file_and_only_to_a_file(tmp_path, monkeypat
 
 def test_validator_verdict_is_shown_when_there_is_one(monkeypatch):
     scheme, data = (str(ROOT / p) for p in RUNS["leeds"])
-    monkeypatch.setattr(api, "validate", lambda path: {
+    monkeypatch.setattr(api, "validate", lambda *paths: {
         "ok": False, "findings": [{"code": "QV101", "severity": "error", "line": 24,
                                    "message": "pays on a year before the scheme started"}]}, raising=False)
     html = api.report(scheme, data)
@@ -160,10 +248,10 @@ def test_validator_verdict_is_shown_when_there_is_one(monkeypatch):
     class Verdict:  # a validator may return an object with to_plain(), as CheckReport does
         def to_plain(self):
             return {"ok": True, "summary": "lawful under the 2013/14 directions", "findings": []}
-    monkeypatch.setattr(api, "validate", lambda path: Verdict())
+    monkeypatch.setattr(api, "validate", lambda *paths: Verdict())
     assert "Passes validation</strong>: lawful under the 2013/14 directions" in api.report(scheme, data)
 
-    def broken(path):
+    def broken(*paths):
         raise RuntimeError("validator exploded")
     monkeypatch.setattr(api, "validate", broken)
     html = api.report(scheme, data)
