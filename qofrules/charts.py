@@ -121,7 +121,8 @@ def _clip(label: str, most: int = 44) -> str:
     return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
-def bars_svg(items: list[tuple[str, Decimal, str]], title: str, description: str) -> Markup:
+def bars_svg(items: list[tuple[str, Decimal, str]], title: str, description: str,
+             empty: str = "nothing to show") -> Markup:
     """One horizontal bar per item (label, value, key), left of the zero line for a loss and right
     for a gain. A label is shown clipped to fit beside the bars; its bar's tooltip has it whole,
     and ``key`` (a group code, a top-up's title) marks the bar for tests and scripts."""
@@ -132,7 +133,7 @@ def bars_svg(items: list[tuple[str, Decimal, str]], title: str, description: str
            f'class="chart" aria-labelledby="bars-title bars-desc">',
            f'<title id="bars-title">{escape(title)}</title><desc id="bars-desc">{escape(description)}</desc>']
     if not items:
-        out.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">nothing to show</text></svg>')
+        out.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">{escape(empty)}</text></svg>')
         return Markup("".join(out))
     low = min(min(v for _, v, _ in items), Decimal(0))
     high = max(max(v for _, v, _ in items), Decimal(0))

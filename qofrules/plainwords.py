@@ -209,16 +209,27 @@ def condition_words(condition, *, nested: bool = False) -> str:
 
 # ------------------------------------------------------------------ names from the contract data
 
-_SOURCE_TAIL = re.compile(r"\s*\((?:group list|source|list)\s*:[^()]*\)\s*$", re.IGNORECASE)
+#: Notes the contract data appends to a group's description for its maintainers, not its readers:
+#: where the group list came from, what the source file left open, a source tag.
+_SOURCE_TAILS = (
+    re.compile(r"\s*\((?:group list|source|list)\s*:[^()]*\)\s*$", re.IGNORECASE),
+    re.compile(r"\s*\(the source file's [^()]*\)\s*$", re.IGNORECASE),
+    re.compile(r"\s*\[(?:wording|source)\s*:[^\[\]]*\]\s*$", re.IGNORECASE),
+    re.compile(r"\s*\[[a-z0-9]+(?:-[a-z0-9]+)+\]\s*$"),   # [pcit-ip-2425]; not "[public health]"
+)
 
 
 def group_name(description: str | None, code: str) -> str:
-    """A group's name for a reader: its description without a trailing note of where the list came
-    from ("Atrial fibrillation (group list: guidance-1314 contents)" → "Atrial fibrillation"), or
-    its code when the contract data has no description."""
+    """A group's name for a reader: its description without the notes at its end that say where
+    the list came from ("Atrial fibrillation (group list: guidance-1314 contents)" → "Atrial
+    fibrillation"), or its code when the contract data has no description."""
     if not description:
         return code
-    name = _SOURCE_TAIL.sub("", description).strip()
+    name, before = description.strip(), None
+    while name != before:
+        before = name
+        for tail in _SOURCE_TAILS:
+            name = tail.sub("", name).strip()
     return name or code
 
 

@@ -31,6 +31,7 @@ from .money import decimal_text, minus, pounds, sums, total
 from . import ast
 from . import plainwords as words
 from .eligibility import in_scope
+from .bodies import area_column
 from .geography import column_notes
 from .printer import adjusted_text, number_text
 from .render import _relative
@@ -164,7 +165,6 @@ def _ok(found: dict) -> bool | None:
 
 
 def area_columns(tree: EvaluationTree, dataset: Dataset) -> list[str]:
-    from .bodies import area_column
     used = [area_column(b) for b in tree.scheme.areas if area_column(b)]
     ordered = list(dict.fromkeys(used + list(AREA_COLUMNS)))
     return [c for c in ordered if c in dataset.area_columns]
@@ -290,8 +290,10 @@ def build_report(tree: EvaluationTree, dataset: Dataset, scheme_path: str | None
     columns = [c for i, c in enumerate(columns) if i == 0 or distinct[c] > 1]
     inside = [p for p in result.practices if p.code in in_area]
     outside = [p for p in result.practices if p.code not in in_area]
-    # The practice table shows one area column: the first that tells the area's practices apart.
-    candidates = list(dict.fromkeys(columns + [c for c in ("PCN",) if c in dataset.area_columns]))
+    # The practice table shows one area column: the first that tells the area's practices apart,
+    # the scheme's own area column first, then the primary care network, then the larger areas.
+    own = [c for c in columns[:1] if c in {area_column(b) for b in tree.scheme.areas}]
+    candidates = list(dict.fromkeys(own + [c for c in ("PCN",) if c in dataset.area_columns] + columns))
     table_columns = [c for c in candidates if len({areas_of[p.code].get(c, "") for p in inside}) > 1][:1]
     totals = {k: (_s(v) if isinstance(v, Decimal) else v) for k, v in result.totals.items()}
     changes = [p.difference for p in result.practices if p.eligible and p.difference is not None]
@@ -401,9 +403,15 @@ def _charts(plain: dict) -> dict:
     bars = [(g["label"], Decimal(g["difference"]), g["group"]) for g in plain["groups"]]
     bars += [(f"{a['kind'].capitalize()}: {a['title']}", Decimal(a["payment"]), a["title"])
              for a in plain["adjustments"]]
-    groups = bars_svg(bars, "Change in payment by indicator group",
+    changed = [bar for bar in bars if bar[1] != 0]
+    unchanged = len(bars) - len(changed)
+    # A bar of £0 per unchanged group is noise: the chart draws the groups that change, and says
+    # how many do not (the table below lists every group).
+    groups = bars_svg(changed, "Change in payment by indicator group",
                       "Sum over all practices of scheme minus national-rules payment, per indicator group"
-                      + (", and what each top-up or floor pays." if plain["adjustments"] else "."))
+                      + (" and per top-up or floor" if plain["adjustments"] else "")
+                      + (f"; {unchanged} unchanged (£0), not drawn." if unchanged else "."),
+                      empty="no indicator group's payment changes")
     return {"histogram": histogram, "groups": groups}
 
 

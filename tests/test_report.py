@@ -119,7 +119,10 @@ def test_group_names_not_bare_codes_and_no_source_tails(reports):
     assert groups["PE"]["label"] == "Patient experience (PE) domain", "the code is not said twice"
     html = render(reports["somerset"][0], "html")
     chart = html.split('id="chart-groups"')[1].split("</svg>")[0]
-    assert ">Atrial fibrillation (AF)</text>" in chart and ">PE</text>" not in chart
+    assert "no indicator group&#39;s payment changes" in chart, "Somerset's known payments do not change"
+    chart = render(reports["lincs"][0], "html").split('id="chart-groups"')[1].split("</svg>")[0]
+    assert ">Hypertension (HYP)</text>" in chart and ">Patient experience (PE) domain</text>" in chart
+    assert ">PE</text>" not in chart and "Asthma" not in chart, "an unchanged group is in the table only"
 
 
 def test_validation_uses_the_reports_data(reports):

@@ -80,3 +80,10 @@ def test_dates_and_group_names():
     assert words.group_name("Atrial fibrillation (group list: guidance-1314 contents)", "AF") == "Atrial fibrillation"
     assert words.group_name("Patient experience (PE) domain", "PE") == "Patient experience (PE) domain"
     assert words.group_name(None, "XYZ") == "XYZ"
+    assert words.group_name("Asthma (the source file's indicators in this group use patient lists 06OV, TOTAL; which "
+                            "one prevalence is measured against is not in the file, so qofrules' default, TOTAL, "
+                            "applies)", "AST") == "Asthma"
+    assert words.group_name("Cancer: register of patients (CAN001) [pcit-ip-2425]", "CAN") == \
+        "Cancer: register of patients (CAN001)"
+    assert words.group_name("Smoking [public health] (group list: guidance-1314 contents)", "SMOK") == \
+        "Smoking [public health]"
