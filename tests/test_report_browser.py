@@ -135,12 +135,18 @@ def driven(pages):
     return seen
 
 
+_DOMS: dict[tuple[str, str], _Page] = {}
+
+
 def _dom(pages, name: str, fragment: str = "") -> _Page:
-    tmp_path, reports = pages
-    report, _ = reports[name]
-    page = _Page()
-    page.feed(_chromium(tmp_path, "--virtual-time-budget=2000", "--dump-dom", report.as_uri() + fragment).stdout)
-    return page
+    """The page's figures after its scripts ran (one chromium run per example and fragment)."""
+    if (name, fragment) not in _DOMS:
+        tmp_path, reports = pages
+        report, _ = reports[name]
+        page = _Page()
+        page.feed(_chromium(tmp_path, "--virtual-time-budget=2000", "--dump-dom", report.as_uri() + fragment).stdout)
+        _DOMS[(name, fragment)] = page
+    return _DOMS[(name, fragment)]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
