@@ -130,6 +130,9 @@ def _items(items, word: str = "and") -> str:
     """The candidates of a higher/lower/average/sum: "2015/16 achievement and this year's" (a
     last "this year's achievement" after another year's achievement does not repeat the noun)."""
     words = [basis_words(b) for b in items]
+    years = [b.year.text for b in items if isinstance(b, ast.Achievement) and b.year]
+    if len(years) == len(words) > 1:  # "2014/15 and 2015/16 achievement"
+        return and_list(years, word) + " achievement"
     if len(words) > 1 and words[-1] == _THIS_YEAR and any(w.endswith(" achievement") for w in words[:-1]):
         words[-1] = "this year's"
     return and_list(words, word)
@@ -236,4 +239,6 @@ def group_name(description: str | None, code: str) -> str:
 def amount_words(amount: ast.AmountField | None) -> str:
     if amount is None:
         return "no amount given"
+    if amount.unit == ast.FROM_ATTRIBUTE:
+        return f"each practice's own sum, from its {amount.attribute.text} column"
     return f"{amount.text} {amount.unit}"

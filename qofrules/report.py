@@ -285,9 +285,10 @@ def build_report(tree: EvaluationTree, dataset: Dataset, scheme_path: str | None
     verdict is on the data the report is on."""
     result, areas_of, in_area = _read(tree, dataset, result)
     columns = area_columns(tree, dataset)
-    distinct = {c: len({areas_of[p.code].get(c, "") for p in result.practices}) for c in columns}
-    # A table of one area repeats the total.
-    columns = [c for i, c in enumerate(columns) if i == 0 or distinct[c] > 1]
+    names = {c: {areas_of[p.code].get(c, "") for p in result.practices} for c in columns}
+    # A column the data leaves blank places no practice; a table of one area repeats the total.
+    columns = [c for c in columns if names[c] - {""}]
+    columns = [c for i, c in enumerate(columns) if i == 0 or len(names[c]) > 1]
     inside = [p for p in result.practices if p.code in in_area]
     outside = [p for p in result.practices if p.code not in in_area]
     # The practice table shows one area column: the first that tells the area's practices apart,

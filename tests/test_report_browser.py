@@ -31,6 +31,11 @@ EXAMPLES = {
     "leeds": ("schemes/2017-leeds.qof", "examples/leeds-2017"),
     "mid-south-essex": ("schemes/2020-21-mid-and-south-essex-top-up.qof", "examples/mid-south-essex-2021"),
     "local-indicator": ("examples/local-indicator-on-top-2021.qof", "examples/mid-south-essex-2021"),
+    "england-covid": ("schemes/2020-21-england-covid.qof", "examples/mid-south-essex-2021"),
+    "covid-floor": ("schemes/2019-20-england-covid-floor.qof", "examples/cornwall-2020"),
+    "hammersmith-fulham": ("schemes/2008-09-hammersmith-fulham-qof-plus.qof", "examples/hammersmith-fulham-2009"),
+    "northern-ireland": ("schemes/2016-17-northern-ireland.qof", "examples/northern-ireland-2017"),
+    "scotland": ("schemes/2016-17-scotland-core-funding.qof", "examples/scotland-2016"),
 }
 CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium") if p and os.path.exists(p)), None)
 NODE = shutil.which("node")
@@ -248,8 +253,9 @@ def test_typing_in_the_filter_shows_only_matching_practices(driven, name):
     seen = driven[name]
     assert seen["filter_focused"]
     found = seen["filtered"]
-    query = seen["query"].lower()
-    assert sorted(found["shown"]) == sorted(code for code, text in found["search"].items() if query in text)
+    words = seen["query"].lower().split()  # a practice's whole name: every word must be found
+    assert sorted(found["shown"]) == sorted(code for code, text in found["search"].items()
+                                            if all(word in text for word in words))
     assert found["shown"] and len(found["shown"]) < len(found["search"])
     assert found["status"] == f"Showing {len(found['shown'])} of {len(found['search'])} practices"
     assert found["role"] == "status"

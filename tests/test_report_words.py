@@ -46,6 +46,7 @@ def test_bodies(area, said):
     ("lower of (full points, achievement in 2015/16, achievement)",
      "the lower of full points, 2015/16 achievement and this year's"),
     ("full points", "full points"),
+    ("average of (achievement in 2014/15, achievement in 2015/16)", "the average of 2014/15 and 2015/16 achievement"),
     ("50% of achievement in 2015/16", "50% of 2015/16 achievement"),
 ])
 def test_bases(pay, said):

@@ -9,7 +9,7 @@
 //      sort button of the practice table, recording what each press focused;
 //   3. on the "Difference" sort button: presses Enter, then Space, reading the heading's
 //      aria-sort and the column's values in row order after each;
-//   4. types into the filter box and reads which rows are shown and the status line.
+//   4. types a practice's name into the filter box and reads which rows are shown and the status line.
 "use strict";
 const fs = require("fs");
 const puppeteer = require("puppeteer-core");
@@ -98,7 +98,7 @@ async function main() {
     out.filter_focused = f.id === "filter";
     const query = await page.evaluate(() => {
       const row = document.querySelector("#practices tbody tr:nth-child(3)");
-      return row.cells[1].getAttribute("data-value").split(" ")[0];
+      return row.cells[1].getAttribute("data-value");
     });
     out.query = query;
     await page.keyboard.type(query.toLowerCase());
