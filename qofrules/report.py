@@ -208,6 +208,8 @@ def _group_totals(result: RunResult, tree: EvaluationTree) -> list[dict]:
     """Per indicator group (a scheme's local indicators are the group LOCAL), the sums over the
     practices whose payments are both known, so that groups and adjustments add up to the total."""
     sums_of: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    if not tree.contract.indicators and not tree.scheme.local_indicators:
+        return []  # a year with no QOF (Scotland from 2016/17): no indicator, so no group to sum
     for p in result.practices:
         if p.difference is None:
             continue
