@@ -541,14 +541,17 @@ def current_rows(practice: Practice, contract: ContractYear, figures: Figures, s
 @functools.lru_cache(maxsize=None)
 def earlier_codes(year: str, prior_year: str, country: str = "england") -> dict[str, str | None]:
     """{code of ``year``: its code in ``prior_year``, or None if new since}, from the package's
-    own lookup (qofrules/contracts/codechanges.py), so the examples' earlier-year files carry the
-    earlier codes, as NHS Digital's do, exactly where the engine will look for them."""
+    own lookup (qofrules/contracts/codechanges.py, and compiler.unless_absent: no rows for a code the
+    earlier year's complete list lacks), so the examples' earlier-year files carry the earlier
+    codes, as NHS Digital's do, exactly where the engine will look for them."""
     sys.path.insert(0, str(ROOT))
     from qofrules.contracts import codechanges
     if country != "england":  # qofrules records code changes for England only; the same code is read
         return {i.code: i.code for i in load_contract(year, country).indicators} or _stand_in_codes()
-    changes = codechanges.load("england")
-    return {i.code: changes.lookup(year, i.code, prior_year).earlier_code for i in load_contract(year).indicators}
+    from qofrules.compiler import complete_list, unless_absent
+    changes, listed = codechanges.load("england"), complete_list("england", prior_year)
+    return {i.code: unless_absent(changes.lookup(year, i.code, prior_year), listed).earlier_code
+            for i in load_contract(year).indicators}
 
 
 def _stand_in_codes() -> dict[str, str]:
@@ -729,9 +732,13 @@ def _south_west_attributes(practice: Practice, seed: int) -> dict[str, str]:
 
 def _essex_attributes(practice: Practice, seed: int) -> dict[str, str]:
     """About 85% agreed population stratification with the commissioner (England 2020/21's condition
-    on income protection); the rest did not."""
+    on income protection); the rest did not. QOF_INCOME_2019_20: a made-up 2019/20 QOF income, £8
+    to £13 a patient (synthetic, drawn on its own stream so the other columns stay as they were)."""
     rng = stream(seed, "scheme", practice.code)
-    return {"STRATIFICATION_AGREED": "yes" if rng.random() < 0.85 else "no"}
+    income = stream(seed, "income-2019-20", practice.code)
+    pence = round(practice.list_size * income.uniform(8.0, 13.0) * 100)
+    return {"STRATIFICATION_AGREED": "yes" if rng.random() < 0.85 else "no",
+            "QOF_INCOME_2019_20": f"{pence // 100}.{pence % 100:02d}"}
 
 
 def _covid_attributes(practice: Practice, seed: int) -> dict[str, str]:
@@ -849,8 +856,8 @@ SCENARIOS = {
         year="2020/21", prior_years=("2019/20", "2018/19"), seed=20210331, list_median=8200,
         select=_by_icb("NHS Mid and South Essex Integrated Care Board"),
         selection="every practice whose ICB (STP_NAME) is NHS Mid and South Essex Integrated Care Board",
-        lmc=None, lmc_basis="", attributes=_essex_attributes, columns=("STRATIFICATION_AGREED",),
-        synthetic_columns=("STRATIFICATION_AGREED",),
+        lmc=None, lmc_basis="", attributes=_essex_attributes, columns=("STRATIFICATION_AGREED", "QOF_INCOME_2019_20"),
+        synthetic_columns=("STRATIFICATION_AGREED", "QOF_INCOME_2019_20"),
         local_indicators=(("LOC-BP150", "Hypertension: blood pressure 150/90 or less (illustrative)", "HYP"),)),
     "hammersmith-fulham-2009": Scenario(
         name="hammersmith-fulham-2009", dataset="hammersmith-fulham-2009-example",

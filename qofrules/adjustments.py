@@ -117,13 +117,21 @@ def practice_adjustments(tree, practice, eligible: bool, *, national_paid: Decim
     running = national_paid
     floors = iter(zip(tree.floors, floor_totals))
     for adjustment in tree.scheme.adjustments:
-        floor_plan, floor_total = next(floors) if isinstance(adjustment, ast.Floor) else (None, None)
+        own_sum = isinstance(adjustment, ast.Floor) and adjustment.at_least.attribute is not None
+        floor_plan, floor_total = (next(floors) if isinstance(adjustment, ast.Floor) and not own_sum
+                                   else (None, None))
         condition = adjustment.only_when
         if condition is not None and not condition_holds(condition, practice).value:
-            found.append(AdjustmentResult(adjustment.title.value, TOP_UP if floor_plan is None else FLOOR,
+            found.append(AdjustmentResult(adjustment.title.value,
+                                          FLOOR if isinstance(adjustment, ast.Floor) else TOP_UP,
                                           Decimal("0.00"), "not paid: the practice does not meet its condition"))
             continue
-        if floor_plan is None:
+        if own_sum:
+            attribute = adjustment.at_least.attribute
+            pounds, why = practice_sum(practice, attribute)
+            result = _floor(adjustment, f"£ from practice attribute {attribute.text}", pounds, running,
+                            (why,) if pounds is None else ())
+        elif floor_plan is None:
             result = _top_up(adjustment, practice, scheme_points)
         else:
             amount, missing = floor_total

@@ -581,7 +581,12 @@ class AmountField(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class AtLeastField(Node):
-    basis: Basis
+    """What a floor is at least: a basis over the year's national indicators, at this year's
+    prices; or (``attribute``) each practice's own sum of money from the data, such as its QOF
+    income of an earlier year (Mid and South Essex 2020/21 topped up to the 2019/20 level)."""
+
+    basis: Basis | None
+    attribute: Name | None = None
 
 
 ADJUSTMENT_KEYWORDS: dict[type, str] = {
@@ -654,7 +659,8 @@ class Scheme(Node):
                 if line is not None:
                     yield rule, line
         for adjustment in self.adjustments:
-            if isinstance(adjustment, Floor) and adjustment.at_least is not None:
+            if isinstance(adjustment, Floor) and adjustment.at_least is not None \
+                    and adjustment.at_least.basis is not None:
                 yield adjustment, adjustment.at_least
 
     @property

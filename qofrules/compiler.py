@@ -112,8 +112,32 @@ def earlier_lookups(scheme: ast.Scheme, contract: ContractYear,
     years = set()
     for _, line in scheme.basis_lines():
         years |= _years_named(line.basis)
-    return {year: {code: changes.lookup(contract.year, code, year) for code in contract.indicators}
-            for year in sorted(years)}
+    out = {}
+    for year in sorted(years):
+        listed = complete_list(contract.country, year)
+        out[year] = {code: unless_absent(changes.lookup(contract.year, code, year), listed)
+                     for code in contract.indicators}
+    return out
+
+
+def complete_list(country: str, year: str) -> frozenset[str] | None:
+    """The codes of an earlier year qofrules ships whole (``complete: true``), or None: a code
+    read there only because no change is recorded must be one of them."""
+    from .contracts import load
+    try:
+        earlier = load(country, year)
+    except QofError:  # not shipped: nothing to compare with
+        return None
+    return frozenset(earlier.national_indicators) if earlier.complete and earlier.national_indicators else None
+
+
+def unless_absent(found: Lookup, listed: frozenset[str] | None) -> Lookup:
+    """``found``, or, where nothing is recorded and the earlier year's complete list lacks the code,
+    the same lookup reading nothing (COPD015 is not a 2022/23 code: its 2022/23 points are unknown)."""
+    if listed is None or found.steps or found.earlier_code in listed:
+        return found
+    from dataclasses import replace
+    return replace(found, earlier_code=None, absent=True)
 
 
 def _years_named(basis) -> set[str]:
@@ -278,7 +302,7 @@ def compile_scheme(scheme: ast.Scheme, contract: ContractYear, source: Source,
         for code in plan.codes:
             by_indicator.setdefault(code, []).append(plan)
     floors = tuple(FloorPlan(floor=f, node=basis_node(f.at_least.basis, earlier), text=basis_text(f.at_least.basis))
-                   for f in scheme.adjustments if isinstance(f, ast.Floor))
+                   for f in scheme.adjustments if isinstance(f, ast.Floor) and f.at_least.basis is not None)
     return EvaluationTree(scheme=scheme, source=source, contract=contract, rules=tuple(plans),
                           by_indicator={code: tuple(found) for code, found in by_indicator.items()},
                           months_run=months_run(scheme, contract),

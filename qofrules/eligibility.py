@@ -134,7 +134,8 @@ def required_columns(scheme: ast.Scheme) -> tuple[dict[str, list[ast.Node]], dic
     for part in scheme.rules + scheme.adjustments:
         if part.only_when is not None:
             visit(part.only_when)
-        amount = getattr(part, "amount", None)   # a top-up paying each practice's own sum
+        # a top-up paying, or a floor at, each practice's own sum
+        amount = getattr(part, "amount", None) or getattr(part, "at_least", None)
         if amount is not None and amount.attribute is not None:
             attributes.setdefault(amount.attribute.text.lower(), []).append(amount.attribute)
     for _, line in scheme.basis_lines():

@@ -273,7 +273,14 @@ def unrecorded_code_changes(tree: EvaluationTree) -> list[str]:
     missed, or read under another indicator's old code, without this note."""
     notes = []
     for year, lookups in sorted(tree.earlier.items()):
-        assumed = [code for code, found in lookups.items() if not found.steps and found.unchanged is None]
+        absent = [code for code, found in lookups.items() if found.absent]
+        if absent:
+            shown = ", ".join(absent[:12]) + (f" and {len(absent) - 12} more" if len(absent) > 12 else "")
+            notes.append(f"{len(absent)} of the {len(lookups)} indicators are not in qofrules' complete list of "
+                         f"{year}'s indicators and no code change is recorded ({shown}): new since then, or "
+                         f"renumbered without a record, so their achievement in {year} is unknown")
+        assumed = [code for code, found in lookups.items()
+                   if not found.steps and found.unchanged is None and not found.absent]
         if not assumed:
             continue
         recorded = len(lookups) - len(assumed)

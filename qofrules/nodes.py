@@ -166,7 +166,7 @@ class AchievementNode(Node):
         found = self.lookup(code, ctx.contract.year)
         if found.is_new:
             return Outcome(None, lambda: f"achievement in {year}: {found.account()}", missing=(found.new_message(),),
-                           details={"year": year, "new_since": found.steps[-1].year})
+                           details={"year": year, "new_since": found.steps[-1].year if found.steps else None})
         read = found.earlier_code
         measures = ctx.practice.measures(year, read)
         details = {"year": year, "code_read": read}

@@ -220,6 +220,8 @@ def adjustment_field_text(field) -> str:
         value = f"£ {field.unit} {field.attribute.text}"
     elif isinstance(field, ast.AmountField):
         value = f"{field.text} {field.unit}"
+    elif isinstance(field, ast.AtLeastField) and field.attribute is not None:
+        value = f"£ {ast.FROM_ATTRIBUTE} {field.attribute.text}"
     elif isinstance(field, ast.AtLeastField):
         value = basis_text(field.basis)
     elif isinstance(field, ast.OnlyWhenField):

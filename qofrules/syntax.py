@@ -507,6 +507,8 @@ class Builder:
             unit = {"per_patient": ast.PER_PATIENT, "per_practice": ast.PER_PRACTICE,
                     "per_point": ast.PER_POINT}[kids[1].data]
             return ast.AmountField(pounds=money_value(kids[0].value), unit=unit, text=kids[0].value, span=span)
+        if kind == "at_least_field" and isinstance(kids[0], Tree) and kids[0].data == "attribute_amount":
+            return ast.AtLeastField(basis=None, attribute=self.name(kids[0].children[0]), span=span)
         if kind == "at_least_field":
             return ast.AtLeastField(basis=self.basis(kids[0]), span=span)
         if kind == "only_when_field":

@@ -108,3 +108,31 @@ def test_a_run_says_which_indicators_are_read_under_an_unrecorded_code():
     assert "the 2013/14 code for 15 of the 35 indicators" in note and "records code changes for 20 of them" in note
     leeds = api.run(str(ROOT / "schemes" / "2017-leeds.qof"), str(ROOT / "examples" / "leeds-2017"), indicators=False)
     assert not [n for n in leeds["notes"] if "is read under" in n], "2016/17 <- 2015/16: a source says nothing changed"
+
+
+def test_a_code_the_earlier_years_complete_list_lacks_is_not_read_there():
+    """2023/24's COPD015 is not a 2022/23 code (qofrules' 2022/23 list is complete) and no change is
+    recorded: 'achievement in 2022/23' reads nothing for it (rows or no rows) and the run says why;
+    a code 2022/23 has is read as before. Both paths read tree.earlier, which this decides."""
+    from types import SimpleNamespace
+
+    from qofrules import api
+    from qofrules.compiler import complete_list, earlier_lookups, unless_absent
+    from qofrules.evaluate import unrecorded_code_changes
+    listed = complete_list("england", "2022/23")
+    assert listed is not None and "COPD015" not in listed and "AF006" in listed
+    changes = codechanges.load("england")
+    absent = unless_absent(changes.lookup("2023/24", "COPD015", "2022/23"), listed)
+    assert absent.is_new and absent.absent and absent.earlier_code is None
+    assert "COPD015 is not in qofrules' complete list of 2022/23's indicators" in absent.missing_points()
+    assert unless_absent(changes.lookup("2023/24", "AF006", "2022/23"), listed).earlier_code == "AF006"
+    assert complete_list("england", "2018/19") is None  # lists no indicators: nothing to compare with
+    scheme = api.parse('scheme p "Protected"\n  contract: england 2023/24\n  eligible when: every practice\n'
+                       '  rule "On 2022/23":\n    applies to: all indicators\n    pay: achievement in 2022/23\n')
+    contract = api.load_contract("england", "2023/24")
+    earlier = earlier_lookups(scheme, contract)
+    assert earlier["2022/23"]["COPD015"].absent and not earlier["2022/23"]["AF006"].absent
+    (note, *_) = unrecorded_code_changes(SimpleNamespace(earlier=earlier, contract=contract))
+    missing = sorted(set(contract.indicators) - listed)
+    assert note.startswith(f"{len(missing)} of the {len(contract.indicators)} indicators are not in qofrules' "
+                           "complete list of 2022/23's indicators")

@@ -72,6 +72,9 @@ class Lookup:
     earlier_code: str | None
     steps: tuple[Change, ...] = ()
     unchanged: Unchanged | None = None
+    #: no change is recorded, but ``earlier_year``'s indicator list (shipped and complete) has no
+    #: ``code``: new since then, or renumbered without a record; either way nothing is read
+    absent: bool = False
 
     @property
     def is_new(self) -> bool:
@@ -83,6 +86,10 @@ class Lookup:
 
     def new_message(self) -> str:
         """What is missing when the indicator is new: it had no points in the earlier year."""
+        if self.absent:
+            return (f"{self.code} is not in qofrules' complete list of {self.earlier_year}'s indicators, and no "
+                    f"code change is recorded: new since then, or renumbered without a record, so it has no "
+                    f"{self.earlier_year} points to read")
         step = self.steps[-1]
         return (f"{self.code} was new in {step.year}: it had no points in {self.earlier_year} "
                 f"{step.cite()}")
