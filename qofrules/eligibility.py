@@ -206,3 +206,38 @@ def unmatched_area_notes(scheme: ast.Scheme, practices) -> list[str]:
             notes.append(f"WARNING: no practice in the data has {column} '{wanted}' ({describe(body)}, line "
                          f"{body.span.line}), so the scheme pays no practice there: {suggestion}")
     return notes
+
+
+def _condition_leaves(scheme: ast.Scheme):
+    """Every plain condition the scheme tests (eligibility, rules' and adjustments' ``only when``)."""
+    def visit(condition):
+        if isinstance(condition, (ast.AllOf, ast.AnyOf)):
+            for item in condition.items:
+                yield from visit(item)
+        elif isinstance(condition, ast.Not):
+            yield from visit(condition.item)
+        elif condition is not None:
+            yield condition
+    yield from visit(scheme.eligibility)
+    for part in scheme.rules + scheme.adjustments:
+        yield from visit(part.only_when)
+
+
+def unrecorded_fact_notes(scheme: ast.Scheme, practices) -> list[str]:
+    """A warning where the scheme asks a fact no practice of the data records: 'practice opted in'
+    with no opt-in date anywhere (an OPTED_IN column missing or empty), or a pilot no practice is
+    in. Each condition would quietly be false for everyone, and the scheme pay no one through it."""
+    from .printer import condition_text
+    leaves = list(_condition_leaves(scheme))
+    notes = []
+    opted = next((c for c in leaves if isinstance(c, ast.OptedIn)), None)
+    if opted is not None and not any(p.opted_in for p in practices):
+        notes.append(f"WARNING: no practice in the data has an opt-in date (OPTED_IN), so '{condition_text(opted)}' "
+                     f"(line {opted.span.line}) holds for none: is the column missing or empty?")
+    pilots = {pilot for p in practices for pilot in p.pilots}
+    for condition in leaves:
+        if isinstance(condition, ast.InPilot) and condition.pilot.value not in pilots:
+            known = ", ".join(f"'{name}'" for name in sorted(pilots)[:NAMES_LISTED]) or "none"
+            notes.append(f"WARNING: no practice in the data is in pilot '{condition.pilot.value}' (line "
+                         f"{condition.span.line}), so the condition holds for none: the data's pilots are {known}")
+    return notes

@@ -309,6 +309,7 @@ def assemble(tree: EvaluationTree, data, practices: tuple, notes: list[str]) -> 
     supplied = tuple(sorted({f.source for _, f in tree.contract.figures() if f.status == "supplied"}))
     from .consistency import denominator_notes
     notes = (list(notes) + eligibility.unmatched_area_notes(tree.scheme, data.practices)
+             + eligibility.unrecorded_fact_notes(tree.scheme, data.practices)
              + denominator_notes(data, tree.contract.year))
     return RunResult(scheme_id=tree.scheme.id.text, scheme_title=tree.scheme.title.value, contract=tree.contract.key,
                      dataset=data.name, synthetic=data.synthetic, notice=data.notice, months_run=tree.months_run,
