@@ -243,9 +243,13 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
         whole = contract.supplied_indicators
         by_user = (f"; {len(whole)} of the indicators supplied whole by {', '.join(contract.overridden_by)}"
                    if whole else "")
-        notes.append(f"qofrules' data for contract year {contract.key} is incomplete: it lists "
-                     f"{listed} ({_number(known)}{of_total} points from national sources{from_overrides}{no_total}"
-                     f"{by_user}), so these payments cover only those indicators")
+        points = f"{_number(known)}{of_total} points from national sources{from_overrides}{no_total}{by_user}"
+        if published is not None and len(contract.national_indicators) >= published:  # made whole by overrides
+            notes.append(f"qofrules' data for contract year {contract.key} is incomplete, but with the contract "
+                         f"overrides every one of its {published} indicators is listed ({points})")
+        else:
+            notes.append(f"qofrules' data for contract year {contract.key} is incomplete: it lists {listed} "
+                         f"({points}), so these payments cover only those indicators")
     if contract.replaced_national:
         notes.append("WARNING: contract overrides replace national figures: " + "; ".join(contract.replaced_national))
     unknown = sorted(code for code in data_codes if code not in contract.indicators)
