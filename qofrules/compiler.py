@@ -210,6 +210,10 @@ def missing_figures(contract: ContractYear) -> list[str]:
     if no_thresholds:
         missing.append(f"lower/upper thresholds of {_some(no_thresholds, 'indicator')}")
     used_groups = {i.group for i in contract.indicators.values()}
+    unsourced = sorted(g.code for g in contract.groups.values() if not g.adjustment_known and g.code in used_groups)
+    if unsourced:
+        missing.append(f"whether prevalence adjustment (APDF) applies to {_some(unsourced, 'group')} "
+                       "(prevalence_adjusted)")
     no_prevalence = [g.code for g in contract.groups.values()
                      if g.prevalence_adjusted and g.code in used_groups
                      and (g.national_prevalence is None or not g.national_prevalence.known)]

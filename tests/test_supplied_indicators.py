@@ -126,3 +126,24 @@ def test_a_listed_indicator_keeps_its_national_facts(tmp_path):
         api.load_contract("england", "2023/24", [_write(tmp_path, text)])
     assert caught.value.diagnostics[0].message == ("indicator DM012 is in england 2023/24: its group is a national "
                                                    "fact, not figures an overrides file replaces")
+
+
+def test_whether_apdf_applies_may_be_supplied_only_where_no_source_says(tmp_path):
+    """2024/25 sets SMOK and CHOL prevalence-adjusted only so that nothing is computed (no source
+    says whether APDF applies to them that year): a user may say, and nothing else may change it."""
+    from qofrules.compiler import missing_figures
+    shipped = api.load_contract("england", "2024/25")
+    assert not shipped.groups["SMOK"].adjustment_known
+    assert any("whether prevalence adjustment (APDF) applies to 2 groups (CHOL, SMOK)" in m
+               for m in missing_figures(shipped))
+    said = api.load_contract("england", "2024/25", [_write(tmp_path, (
+        'overrides: england 2024/25\nlabel: "From the 2024/25 guidance, read by a user"\n'
+        'groups:\n  SMOK: {prevalence_adjusted: false}\n  CHOL: {prevalence_adjusted: true, national_prevalence: "9.5"}\n'))])
+    smok, chol = said.groups["SMOK"], said.groups["CHOL"]
+    assert (smok.prevalence_adjusted, smok.adjustment_known, smok.national_prevalence) == (False, True, None)
+    assert chol.prevalence_adjusted and chol.national_prevalence.status == "supplied"
+    assert not any("APDF" in m for m in missing_figures(said))
+    with pytest.raises(QofError) as caught:  # a sourced fact is not the user's to change
+        api.load_contract("england", "2024/25", [_write(tmp_path, (
+            'overrides: england 2024/25\nlabel: x\ngroups:\n  AST: {prevalence_adjusted: false}\n'))])
+    assert "its prevalence_adjusted is a national fact" in caught.value.diagnostics[0].message

@@ -167,7 +167,8 @@ def contract_from_data(data: dict, source: Source, *, schema_checked: bool = Fal
         groups[code] = Group(code=code, description=raw["description"],
                              prevalence_adjusted=raw["prevalence_adjusted"],
                              patient_list=raw.get("patient_list", "TOTAL"),
-                             national_prevalence=_figure(prevalence, sources, _decimal) if prevalence else None)
+                             national_prevalence=_figure(prevalence, sources, _decimal) if prevalence else None,
+                             adjustment_known=raw.get("prevalence_adjusted_known", True))
     for code, raw in data["groups"].items():
         _check_figure(raw.get("national_prevalence"), PREVALENCE, source, f"group {code}'s national prevalence")
     _check_figure(data["point_value"], POINT_VALUE, source, "point_value")
@@ -337,6 +338,11 @@ def apply_overrides(contract: ContractYear, data: dict, source: Source) -> Contr
                                           span=span(), hint=did_you_mean(code, groups))])
                 groups[code] = supplied_facts.new_group(code, raw, source, span, supplied, prevalence)
                 continue
+            if "prevalence_adjusted" in raw and not groups[code].adjustment_known:  # not sourced: the user's word
+                adjusted = raw["prevalence_adjusted"]
+                groups[code] = _replace(groups[code], prevalence_adjusted=adjusted, adjustment_known=True,
+                                        national_prevalence=groups[code].national_prevalence if adjusted else None)
+                raw = {k: v for k, v in raw.items() if k != "prevalence_adjusted"}
             supplied_facts.refuse_new("group", code, contract.key, supplied_facts.NEW_ONLY_GROUP_KEYS, raw,
                                       source, span)
             if "national_prevalence" in raw:

@@ -85,6 +85,9 @@ class Group:
     prevalence_adjusted: bool
     patient_list: str = "TOTAL"
     national_prevalence: Figure | None = None
+    #: False where no source says whether APDF applies to the group this year (the file then sets
+    #: prevalence_adjusted true, so nothing is computed until a user supplies the fact)
+    adjustment_known: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
