@@ -41,7 +41,7 @@ def check(ctx):
             listed = f" ({', '.join(unsure)})" if unsure else ""
             yield RULE.cannot_judge(
                 ctx, f"rule \"{rule.title.value}\" pays indicators in full, but qofrules' data for {contract.key} is "
-                f"incomplete ({len(contract.indicators)} indicators listed): it cannot confirm that every "
+                f"incomplete ({contract.listed} indicators listed): it cannot confirm that every "
                 f"indicator the rule covers{listed} retires on {describe_date(next_april)}", rule.applies.span,
                 hint=f"select the retiring indicators by date (indicators retiring {next_april}), or supply the "
                      "retirement dates of the indicators named with --contract-overrides")
