@@ -268,6 +268,11 @@ class CellDetail:
         scheme points, pence — so that a practice's cells are read as one list, not 300 lookups."""
         if self._rows is None:
             codes = list(self.tree.contract.indicators)
+            if not codes:  # a year with no QOF (Scotland 2016/17): every practice has no indicator cells
+                count = len(self.answers)
+                self._rows = (np.zeros((count, 0), dtype=np.int64), np.zeros((count, 0), dtype=bool),
+                              np.zeros((count, 0), dtype=np.int64))
+                return self._rows
             values = np.stack([self.cells[c][side][k] for c in codes for side in self.SIDES for k in (0, 2)], axis=1)
             known = np.stack([self.cells[c][side][1] & self.cells[c][side][3] for c in codes for side in self.SIDES],
                              axis=1)

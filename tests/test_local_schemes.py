@@ -205,3 +205,15 @@ def test_england_2019_20_floor_lifts_only_the_practices_judged_affected():
     lifted = {p.code for p in result.practices if p.difference > 0}
     assert lifted and lifted <= affected
     assert all(p.difference >= 0 for p in result.practices)  # a floor never takes money away
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATED))
+def test_the_shipped_real_schemes_give_the_same_json_on_both_paths(name, monkeypatch):
+    """run --format json (streamed from the vectorised path's cells) and --exact print the same
+    document for each real scheme, Scotland's year with no indicators at all included."""
+    monkeypatch.chdir(ROOT)
+    args = ["run", f"schemes/{name}.qof", "--data", f"examples/{EVALUATED[name]}", "--format", "json"]
+    fast, slow = (CliRunner().invoke(cli, args + extra) for extra in ([], ["--exact"]))
+    assert fast.exit_code == 0 and slow.exit_code == 0, fast.output[-500:]
+    assert fast.output == slow.output
+    assert json.loads(fast.output)["practices"]
