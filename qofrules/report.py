@@ -248,8 +248,11 @@ def _adjustment_totals(result: RunResult, tree: EvaluationTree) -> list[dict]:
             kind, says = "top-up", words.amount_words(adjustment.amount)
         else:
             kind = "floor"
-            says = ("at least " + words.basis_words(adjustment.at_least.basis) + " at this year's prices"
-                    if adjustment.at_least else "no basis given")
+            floor = adjustment.at_least
+            says = ("no basis given" if floor is None else
+                    f"at least each practice's own sum, from its {floor.attribute.text} column"
+                    if floor.attribute is not None else
+                    "at least " + words.basis_words(floor.basis) + " at this year's prices")
         only = adjustment.only_when
         out.append({"title": title, "kind": kind, "says": says,
                     "only_when": words.condition_words(only) if only is not None else None,

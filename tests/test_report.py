@@ -166,13 +166,13 @@ def test_top_ups_floors_and_local_indicators_are_shown(reports):
     assert "<td>The scheme&#39;s local indicators</td>" in html
     essex = reports["essex"][0]
     floor = essex["adjustments"][0]
-    assert floor["kind"] == "floor" and floor["says"] == "at least 2019/20 achievement at this year's prices"
+    assert floor["kind"] == "floor" and floor["says"] == "at least each practice's own sum, from its QOF_INCOME_2019_20 column"
     ran = reports["essex"][1]
     paid = sum(Decimal(a["payment"]) for p in ran["practices"] for a in p.get("adjustments", []))
     assert Decimal(floor["payment"]) == paid and floor["practices_paid"] == sum(
         1 for p in ran["practices"] for a in p.get("adjustments", []) if Decimal(a["payment"]))
     markdown = render(essex, "markdown")
-    assert "- **Floor “Topped up to the 2019/20 level”:** at least 2019/20 achievement at this year's prices" in markdown
+    assert "- **Floor “Topped up to the 2019/20 level”:** at least each practice's own sum, from its QOF_INCOME_2019_20 column" in markdown
 
 
 class _Resources(HTMLParser):

@@ -23,9 +23,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from qofrules.cli import cli
 
-#: Every scheme the examples run over their data (examples/README.md), by a short name; all but
-#: Scotland 2016/17, whose `run --format json` fails on main as this is written (the vectorised
-#: path's indicator detail for a year with no indicators; tests/test_report.py renders its report).
+#: Every scheme the examples run over their data (examples/README.md), by a short name.
 EXAMPLES = {
     "lincs": ("schemes/2014-lincolnshire-llr.qof", "examples/lincolnshire-2014"),
     "devon-cornwall": ("schemes/2014-devon-cornwall.qof", "examples/south-west-2014"),
@@ -37,6 +35,7 @@ EXAMPLES = {
     "covid-floor": ("schemes/2019-20-england-covid-floor.qof", "examples/cornwall-2020"),
     "hammersmith-fulham": ("schemes/2008-09-hammersmith-fulham-qof-plus.qof", "examples/hammersmith-fulham-2009"),
     "northern-ireland": ("schemes/2016-17-northern-ireland.qof", "examples/northern-ireland-2017"),
+    "scotland": ("schemes/2016-17-scotland-core-funding.qof", "examples/scotland-2016"),
 }
 CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium") if p and os.path.exists(p)), None)
 NODE = shutil.which("node")
