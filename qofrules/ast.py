@@ -227,6 +227,18 @@ class EveryPractice(Node):
 Condition = Union[AnyOf, AllOf, Not, OptedIn, InPilot, InArea, AttributeTest, EveryPractice]
 
 
+def condition_leaves(condition):
+    """Every plain test inside ``condition`` (none for None), in the order written: what the
+    checks, the data requirements and the run's warnings look at, whatever ``or``/``not`` hold them."""
+    if isinstance(condition, (AnyOf, AllOf)):
+        for item in condition.items:
+            yield from condition_leaves(item)
+    elif isinstance(condition, Not):
+        yield from condition_leaves(condition.item)
+    elif condition is not None:
+        yield condition
+
+
 # ------------------------------------------------------------------ selectors
 
 @dataclass(frozen=True, kw_only=True)

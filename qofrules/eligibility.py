@@ -119,15 +119,11 @@ def required_columns(scheme: ast.Scheme) -> tuple[dict[str, list[ast.Node]], dic
             columns.setdefault(area_column(body), []).append(body)
 
     def visit(condition):
-        if isinstance(condition, (ast.AllOf, ast.AnyOf)):
-            for item in condition.items:
-                visit(item)
-        elif isinstance(condition, ast.Not):
-            visit(condition.item)
-        elif isinstance(condition, ast.InArea) and area_column(condition.area):
-            columns.setdefault(area_column(condition.area), []).append(condition.area)
-        elif isinstance(condition, ast.AttributeTest):
-            attributes.setdefault(condition.attribute.text.lower(), []).append(condition.attribute)
+        for leaf in ast.condition_leaves(condition):
+            if isinstance(leaf, ast.InArea) and area_column(leaf.area):
+                columns.setdefault(area_column(leaf.area), []).append(leaf.area)
+            elif isinstance(leaf, ast.AttributeTest):
+                attributes.setdefault(leaf.attribute.text.lower(), []).append(leaf.attribute)
 
     if scheme.eligibility is not None:
         visit(scheme.eligibility)
@@ -210,17 +206,9 @@ def unmatched_area_notes(scheme: ast.Scheme, practices) -> list[str]:
 
 def _condition_leaves(scheme: ast.Scheme):
     """Every plain condition the scheme tests (eligibility, rules' and adjustments' ``only when``)."""
-    def visit(condition):
-        if isinstance(condition, (ast.AllOf, ast.AnyOf)):
-            for item in condition.items:
-                yield from visit(item)
-        elif isinstance(condition, ast.Not):
-            yield from visit(condition.item)
-        elif condition is not None:
-            yield condition
-    yield from visit(scheme.eligibility)
+    yield from ast.condition_leaves(scheme.eligibility)
     for part in scheme.rules + scheme.adjustments:
-        yield from visit(part.only_when)
+        yield from ast.condition_leaves(part.only_when)
 
 
 def unrecorded_fact_notes(scheme: ast.Scheme, practices) -> list[str]:

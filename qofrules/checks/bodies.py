@@ -25,13 +25,9 @@ def _named_bodies(scheme: ast.Scheme):
 
 
 def condition_bodies(condition):
-    if isinstance(condition, (ast.AnyOf, ast.AllOf)):
-        for item in condition.items:
-            yield from condition_bodies(item)
-    elif isinstance(condition, ast.Not):
-        yield from condition_bodies(condition.item)
-    elif isinstance(condition, ast.InArea):
-        yield condition.area
+    for leaf in ast.condition_leaves(condition):
+        if isinstance(leaf, ast.InArea):
+            yield leaf.area
 
 
 def check(ctx):
