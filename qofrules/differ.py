@@ -672,7 +672,9 @@ def impact(diff: SchemeDiff, old_result, new_result) -> dict:
     new_by = {p.code: p for p in new_result.practices}
     practices, total_old, total_new = [], Decimal(0), Decimal(0)
     better = worse = same = unknown = 0
-    for code in [c for c in old_by if c in new_by]:
+    from .progress import each
+    both = [c for c in old_by if c in new_by]
+    for code in each(both, what="comparing payments"):
         before, after = old_by[code], new_by[code]
         was, now = before.scheme_payment, after.scheme_payment
         change = None if was is None or now is None else minus(now, was)

@@ -210,7 +210,8 @@ def _group_totals(result: RunResult, tree: EvaluationTree) -> list[dict]:
     sums_of: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     if not tree.contract.indicators and not tree.scheme.local_indicators:
         return []  # a year with no QOF (Scotland from 2016/17): no indicator, so no group to sum
-    for p in result.practices:
+    from .progress import each
+    for p in each(result.practices, what="summing groups"):
         if p.difference is None:
             continue
         for item in p.indicators:

@@ -271,7 +271,8 @@ class RunResult:
             return
         yield head[:-len("[]\n}")] + "["
         separator = "\n    "
-        for number, practice in enumerate(self.practices):
+        from .progress import each
+        for number, practice in enumerate(each(self.practices, what="writing JSON")):
             text = dumps(practice.to_plain(indicators), "    ")
             yield ("," if number else "") + separator + text
         yield "\n  ]\n}\n"
