@@ -14,6 +14,26 @@ TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 CASES = TESTS / "cases"
 
+#: Every scheme the shipped examples run (examples/README.md), by a short name: (scheme file,
+#: example data set), both relative to the checkout. One table: the both-paths, report, browser,
+#: generator and real-scheme tests each take what they need from it.
+EXAMPLE_RUNS = {
+    "lincs": ("schemes/2014-lincolnshire-llr.qof", "examples/lincolnshire-2014"),
+    "devon-cornwall": ("schemes/2014-devon-cornwall.qof", "examples/south-west-2014"),
+    "somerset": ("schemes/2014-somerset.qof", "examples/south-west-2014"),
+    "leeds": ("schemes/2017-leeds.qof", "examples/leeds-2017"),
+    "mid-south-essex": ("schemes/2020-21-mid-and-south-essex-top-up.qof", "examples/mid-south-essex-2021"),
+    "local-indicator": ("examples/local-indicator-on-top-2021.qof", "examples/mid-south-essex-2021"),
+    "england-covid": ("schemes/2020-21-england-covid.qof", "examples/mid-south-essex-2021"),
+    "covid-floor": ("schemes/2019-20-england-covid-floor.qof", "examples/cornwall-2020"),
+    "hammersmith-fulham": ("schemes/2008-09-hammersmith-fulham-qof-plus.qof", "examples/hammersmith-fulham-2009"),
+    "northern-ireland": ("schemes/2016-17-northern-ireland.qof", "examples/northern-ireland-2017"),
+    "scotland": ("schemes/2016-17-scotland-core-funding.qof", "examples/scotland-2016"),
+}
+#: The real schemes of schemes/ that run over an example, by file stem: {stem: example directory name}
+SCHEME_EXAMPLES = {Path(scheme).stem: Path(data).name for scheme, data in EXAMPLE_RUNS.values()
+                   if scheme.startswith("schemes/")}
+
 
 def fixture_contract():
     path = CASES / "evaluation" / "fixture-contract.yaml"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from conftest import EXAMPLE_RUNS
 from qofrules import api, fastpath
 from qofrules.data import columnar
 from qofrules.diagnostics import QofError
@@ -20,14 +21,8 @@ from qofrules.money import exact
 from qofrules.results import SummaryPracticeResult
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = [("2014-lincolnshire-llr", "lincolnshire-2014"), ("2014-devon-cornwall", "south-west-2014"),
-         ("2014-somerset", "south-west-2014"), ("2017-leeds", "leeds-2017"),
-         ("2020-21-mid-and-south-essex-top-up", "mid-south-essex-2021"),
-         ("2020-21-england-covid", "mid-south-essex-2021"), ("2019-20-england-covid-floor", "cornwall-2020"),
-         ("2008-09-hammersmith-fulham-qof-plus", "hammersmith-fulham-2009"),
-         ("2016-17-northern-ireland", "northern-ireland-2017"),
-         ("2016-17-scotland-core-funding", "scotland-2016"),
-         ("../examples/local-indicator-on-top-2021", "mid-south-essex-2021")]
+SEEDS = [(str(Path("..", scheme).with_suffix("")) if not scheme.startswith("schemes/") else Path(scheme).stem,
+          Path(data).name) for scheme, data in EXAMPLE_RUNS.values()]
 
 
 def _generate(out: Path, scenario: str, limit: int | None = None, seed: int | None = None) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import SCHEME_EXAMPLES
 from qofrules import api
 from qofrules.compiler import complete_list, unless_absent
 from qofrules.contracts import codechanges
@@ -40,13 +41,10 @@ SHIPPED = [name for name, s in gen.SCENARIOS.items() if s.shipped]
 NO_QOF = [name for name in SHIPPED if not gen.SCENARIOS[name].stand_ins
           and not gen.load_contract(gen.SCENARIOS[name].year, gen.SCENARIOS[name].country).indicators]
 WITH_QOF = [name for name in SHIPPED if name not in NO_QOF]
-SCHEMES = {"lincolnshire-2014": ["2014-lincolnshire-llr"], "south-west-2014": ["2014-devon-cornwall", "2014-somerset"],
-           "leeds-2017": ["2017-leeds"],
-           "mid-south-essex-2021": ["2020-21-mid-and-south-essex-top-up", "2020-21-england-covid"],
-           "cornwall-2020": ["2019-20-england-covid-floor"],
-           "hammersmith-fulham-2009": ["2008-09-hammersmith-fulham-qof-plus"],
-           "northern-ireland-2017": ["2016-17-northern-ireland"],
-           "scotland-2016": ["2016-17-scotland-core-funding"]}
+#: the schemes of schemes/ each shipped example is for (conftest.SCHEME_EXAMPLES, grouped)
+SCHEMES: dict[str, list[str]] = {}
+for _stem, _example in SCHEME_EXAMPLES.items():
+    SCHEMES.setdefault(_example, []).append(_stem)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT, evaluate_columnar, evaluate_text
+from conftest import CASES, ROOT, SCHEME_EXAMPLES, evaluate_columnar, evaluate_text
 from qofrules import api
 from qofrules.cli import cli
 from qofrules.diagnostics import QofError
@@ -177,14 +177,7 @@ def test_diff_says_which_field_of_a_local_indicator_or_top_up_changed(tmp_path):
 
 # Each shipped real scheme and the generated example that carries what it needs (its year, the
 # earlier years it pays on, its practice attributes and local measures).
-EVALUATED = {
-    "2008-09-hammersmith-fulham-qof-plus": "hammersmith-fulham-2009",
-    "2016-17-northern-ireland": "northern-ireland-2017",
-    "2016-17-scotland-core-funding": "scotland-2016",
-    "2019-20-england-covid-floor": "cornwall-2020",
-    "2020-21-england-covid": "mid-south-essex-2021",
-    "2020-21-mid-and-south-essex-top-up": "mid-south-essex-2021",
-}
+EVALUATED = {stem: data for stem, data in SCHEME_EXAMPLES.items() if stem in SHIPPED}
 
 
 @pytest.mark.parametrize("name", sorted(EVALUATED))

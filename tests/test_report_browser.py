@@ -20,23 +20,9 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import EXAMPLE_RUNS as EXAMPLES, ROOT
 from qofrules.cli import cli
 
-#: Every scheme the examples run over their data (examples/README.md), by a short name.
-EXAMPLES = {
-    "lincs": ("schemes/2014-lincolnshire-llr.qof", "examples/lincolnshire-2014"),
-    "devon-cornwall": ("schemes/2014-devon-cornwall.qof", "examples/south-west-2014"),
-    "somerset": ("schemes/2014-somerset.qof", "examples/south-west-2014"),
-    "leeds": ("schemes/2017-leeds.qof", "examples/leeds-2017"),
-    "mid-south-essex": ("schemes/2020-21-mid-and-south-essex-top-up.qof", "examples/mid-south-essex-2021"),
-    "local-indicator": ("examples/local-indicator-on-top-2021.qof", "examples/mid-south-essex-2021"),
-    "england-covid": ("schemes/2020-21-england-covid.qof", "examples/mid-south-essex-2021"),
-    "covid-floor": ("schemes/2019-20-england-covid-floor.qof", "examples/cornwall-2020"),
-    "hammersmith-fulham": ("schemes/2008-09-hammersmith-fulham-qof-plus.qof", "examples/hammersmith-fulham-2009"),
-    "northern-ireland": ("schemes/2016-17-northern-ireland.qof", "examples/northern-ireland-2017"),
-    "scotland": ("schemes/2016-17-scotland-core-funding.qof", "examples/scotland-2016"),
-}
 CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium") if p and os.path.exists(p)), None)
 NODE = shutil.which("node")
 HARNESS = ROOT / "tests" / "axe"
