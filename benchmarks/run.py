@@ -86,7 +86,7 @@ import json, resource, sys, time
 start = time.perf_counter()
 sys.path.insert(0, sys.argv[1])
 from qofrules import api
-from qofrules.fastpath import evaluate_columns
+from qofrules.engine.fastpath import evaluate_columns
 imported = time.perf_counter()
 exact = sys.argv[4] == "exact"
 data = api.load_data(sys.argv[2]) if exact else api.load_columns(sys.argv[2])
@@ -201,7 +201,7 @@ def _warm_in_process(data: Path) -> float:
     up: the way the reference is timed, so the ratio compares like with like."""
     sys.path.insert(0, str(ROOT))
     from qofrules import api
-    from qofrules.fastpath import evaluate_columns
+    from qofrules.engine.fastpath import evaluate_columns
 
     def once() -> float:
         start = time.perf_counter()

@@ -170,7 +170,7 @@ def compile(scheme: ast.Scheme, contract: ContractYear, source: Source | None = 
 
 
 def evaluate(tree: EvaluationTree, dataset: data_module.Dataset) -> RunResult:
-    from .evaluate import evaluate as _evaluate
+    from .engine.exact import evaluate as _evaluate
     return _evaluate(tree, dataset)
 
 
@@ -218,21 +218,9 @@ def run_result_and_data(scheme_path: str, data_path: str, overrides: list[str] |
 
 
 def _evaluated(tree: EvaluationTree, dataset, why: str | None):
-    """(result, data set): columns evaluated at once, or a Dataset practice by practice (with a
-    note saying why, when the columnar reader deferred)."""
-    if not isinstance(dataset, data_module.Dataset):
-        from .evaluate import _no_cyclic_gc
-        from .fastpath import evaluate_columns
-        with _no_cyclic_gc():
-            return evaluate_columns(tree, dataset)[0], dataset
-    result = evaluate(tree, dataset)
-    if why is None:
-        return result, dataset
-    from dataclasses import replace
-    return replace(result, notes=result.notes + (
-        f"the data set was read and computed practice by practice, in exact arithmetic (the same pennies, "
-        f"but about 40 times slower for a national data set), because the fast columnar reader found "
-        f"something only the exact reader judges: {why}",)), dataset
+    """(result, data set): the engine's result (columns at once, or a Dataset practice by practice)."""
+    from .engine import evaluate as evaluate_any
+    return evaluate_any(tree, dataset, why), dataset
 
 
 # ------------------------------------------------------------------ what the CLI commands return
@@ -315,11 +303,11 @@ def prepared(scheme_path: str, data_path: str, overrides: list[str] | tuple[str,
 def _prepared(scheme_path: str, data_path: str, overrides, *, columns: bool):
     """(compiled tree, data set, why the columnar reader deferred or None): check the scheme, load the
     data (as columns if asked and possible), apply overrides (the data set's own, then the user's)."""
-    from .evaluate import _no_cyclic_gc
+    from .engine import no_cyclic_gc
     # Reading makes millions of small objects and no cycles; with them alive, the cyclic collector
     # would scan the growing data set again and again, while reading and while the contract year
     # and the scheme are compiled after it (a tenth of a national run, more as the data grows).
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         report = _checked_scheme(scheme_path)
         dataset, why = _columns_or_why(data_path) if columns else (None, None)
         if dataset is None:
@@ -348,7 +336,8 @@ def report(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, .
     """``qofrules report``: a commissioner's report of a scheme over a data set (HTML or markdown)."""
     from .report import build_report, render
     tree, dataset, result = report_inputs(scheme_path, data_path, overrides)
-    return render(build_report(tree, dataset, scheme_path, result, data_path=data_path, overrides=overrides), fmt)
+    return render(build_report(tree, dataset, scheme_path, result, data_path=data_path, overrides=overrides,
+                               validate=validate), fmt)
 
 
 def report_inputs(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...] = ()):

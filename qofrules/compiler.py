@@ -17,7 +17,7 @@ from .contracts.codechanges import Lookup
 from .contracts.model import ContractYear
 from .diagnostics import QofError, error
 from .localindicators import with_local_indicators
-from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
+from .engine.nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node,
                     NoPointsNode, OnceLowerPassedNode, PercentNode, PracticeChoiceNode, SumNode)
 from .pricing import Pricing, pricing
 from .printer import basis_text

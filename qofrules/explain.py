@@ -1,7 +1,7 @@
 """Why is practice X paid £Y? The per-practice trace, from scheme line to pound.
 
-Everything here is read from the evaluation itself: :func:`qofrules.evaluate.evaluate_practice`
-runs exactly as ``run`` runs it, and the trace is its :class:`~qofrules.nodes.Outcome` tree (each
+Everything here is read from the evaluation itself: :func:`qofrules.engine.exact.evaluate_practice`
+runs exactly as ``run`` runs it, and the trace is its :class:`~qofrules.engine.nodes.Outcome` tree (each
 node's account and figures, written as it computed), its rounded points and pounds, the
 practice's CPI and each indicator's APDF. Nothing is recalculated here, so the explanation
 cannot disagree with the payment it explains; the only figures this module looks up itself are
@@ -20,9 +20,9 @@ from . import ast, eligibility
 from .compiler import EvaluationTree, RulePlan
 from .data.model import Dataset, Practice
 from .diagnostics import QofError, did_you_mean, error
-from .evaluate import evaluate_practice
+from .engine.exact import evaluate_practice
 from .money import decimal_text, exact, minus, pounds
-from .nodes import Outcome, as_decimal, shown_value
+from .engine.nodes import Outcome, as_decimal, shown_value
 from .printer import basis_text, condition_text, selector_text
 from .render import _relative
 from .source import Source

@@ -9,7 +9,7 @@ rule or indicator kinds (``qofrules contracts``). Most can be recovered from the
   ACHIEVED_POINTS are rounded to two places, so each such practice bounds the line; two
   practices far apart bound E and F to a small box, and every pair of thresholds of at most two
   decimal places in it (the most an overrides file may give) is tried on *every* practice with
-  the engine's own formula in whole numbers (:func:`qofrules.vectorised.national_column`). Exactly
+  the engine's own formula in whole numbers (:func:`qofrules.engine.vectorised.national_column`). Exactly
   one pair fitting every practice is recovered; none, or more than one, is said and not written;
 * **national prevalence** of a group: the national register over the national list of the
   group's patient list type, from a data set holding every practice in England (checked against
@@ -30,9 +30,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .cells import YearCells
+from .engine.cells import YearCells
 from .contracts.model import SUPPLIED, ContractYear, Figure, Indicator
-from .vectorised import Columns, national_column
+from .engine.vectorised import Columns, national_column
 
 #: Candidate thresholds are searched on a grid of hundredths of a percent (the overrides format's
 #: two decimal places); a box wider than this many candidates is "not fixed by the data".

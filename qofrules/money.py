@@ -1,7 +1,7 @@
 """Exact money and points, and the one rounding rule (docs/evaluation.md, "Rounding").
 
 Points are rounded to 2 decimal places, half up, once per indicator; pounds to the penny, half up,
-once per indicator payment. What is rounded is the exact value (a Fraction: see nodes.py), so a
+once per indicator payment. What is rounded is the exact value (a Fraction: see engine/nodes.py), so a
 value that is exactly half a penny is rounded up, never lost to a binary or 34-digit remainder. Every total is the sum of the rounded parts it is made of, so the
 parts a report prints always add up to the total it prints.
 """

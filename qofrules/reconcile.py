@@ -18,7 +18,7 @@ from decimal import Decimal
 import numpy as np
 
 from . import api, syntax
-from .cells import YearCells
+from .engine.cells import YearCells
 from .compiler import compile_scheme
 from .contracts.model import SUPPLIED, Figure
 from .data.columnar import ColumnarData
@@ -200,14 +200,14 @@ def _computed(tree, data) -> dict[str, np.ndarray]:
     """qofrules' national-rules points per indicator, in whole hundredths (NaN: not computable)."""
     out = {}
     if isinstance(data, ColumnarData):
-        from .fastpath import evaluate_columns
+        from .engine.fastpath import evaluate_columns
         cells: dict = {}
         evaluate_columns(tree, data, cells)
         for code, sides in cells.items():
             points = sides["national"][0]
             out[code] = np.array([np.nan if v is None else float(v) for v in points])
         return out
-    from .evaluate import evaluate
+    from .engine.exact import evaluate
     result = evaluate(tree, data)
     count = len(result.practices)
     for j, code in enumerate(tree.contract.indicators):
@@ -222,7 +222,7 @@ def _computed(tree, data) -> dict[str, np.ndarray]:
 
 def _explain(tree, data, result: Reconciliation) -> None:
     """Each difference shown (and each cell qofrules cannot compute) with qofrules' own account."""
-    from .evaluate import evaluate_indicator
+    from .engine.exact import evaluate_indicator
     index = {p.code: i for i, p in enumerate(data.practices)}
     with exact():
         for entry in result.differ[:SHOWN_DIFFERENCES] + result.not_computed[:SHOWN_DIFFERENCES]:

@@ -26,7 +26,7 @@ from . import __version__
 from .charts import bars_svg, histogram_bins, histogram_svg
 from .compiler import EvaluationTree
 from .data.model import Dataset
-from .evaluate import evaluate
+from .engine.exact import evaluate
 from .money import decimal_text, minus, pounds, sums, total
 from . import ast
 from . import plainwords as words
@@ -109,16 +109,15 @@ def _local_indicator(indicator) -> dict:
             "adjusted": None if adjusted is None else adjusted_text(adjusted)}
 
 
-def validation_verdict(scheme_path: str | None, data_path: str | None = None, overrides=()) -> dict:
+def validation_verdict(validate, scheme_path: str | None, data_path: str | None = None, overrides=()) -> dict:
     """The validator's verdict on the scheme *with the data the report is on* (so that it does not
     warn that earlier years' achievement cannot be confirmed without practice data).
 
-    Guarded: the validator is optional to the report. Any failure of it is reported in the
-    report as 'not available', with the reason, never as a pass."""
-    from . import api
-    validate = getattr(api, "validate", None)
+    ``validate`` is :func:`qofrules.api.validate`, given by the caller: the report sits below the
+    API and does not import it. Guarded: the validator is optional to the report. Any failure of it
+    is reported in the report as 'not available', with the reason, never as a pass."""
     if validate is None or scheme_path is None:
-        return {"available": False, "reason": "this version of qofrules has no validator ('qofrules validate')"}
+        return {"available": False, "reason": "the report was made without the validator ('qofrules validate')"}
     try:
         found = validate(scheme_path, data_path, tuple(overrides)) if data_path else validate(scheme_path)
     except Exception as exc:  # noqa: BLE001 - the report must still be written; say why there is no verdict
@@ -285,10 +284,11 @@ def _notices(result: RunResult, dataset: Dataset) -> list[dict]:
 
 
 def build_report(tree: EvaluationTree, dataset: Dataset, scheme_path: str | None = None,
-                 result: RunResult | None = None, *, data_path: str | None = None, overrides=()) -> dict:
-    """Everything the report shows, as plain data (money as decimal strings). ``data_path`` (default:
-    the path the data set was loaded from) and ``overrides`` are given to the validator, so its
-    verdict is on the data the report is on."""
+                 result: RunResult | None = None, *, data_path: str | None = None, overrides=(),
+                 validate=None) -> dict:
+    """Everything the report shows, as plain data (money as decimal strings). ``validate`` (the
+    API's validator) gives the report its verdict; ``data_path`` (default: the path the data set was
+    loaded from) and ``overrides`` are given to it, so its verdict is on the data the report is on."""
     result, areas_of, in_area = _read(tree, dataset, result)
     columns = area_columns(tree, dataset)
     names = {c: {areas_of[p.code].get(c, "") for p in result.practices} for c in columns}
@@ -326,7 +326,7 @@ def build_report(tree: EvaluationTree, dataset: Dataset, scheme_path: str | None
         "notices": _notices(result, dataset),
         "supplied_figures": [_relative(s) for s in result.supplied_figures],
         "notes": list(result.notes),
-        "validation": validation_verdict(scheme_path, data_path or dataset.origin or None, overrides),
+        "validation": validation_verdict(validate, scheme_path, data_path or dataset.origin or None, overrides),
         "totals": totals,
         "area_columns": columns,
         "table_area_columns": table_columns,
@@ -431,7 +431,3 @@ def render(plain: dict, fmt: str = "html") -> str:
     else:
         text = env.get_template("report.html").render(r=plain, charts=_charts(plain))
     return text.rstrip("\n") + "\n"
-
-
-def report_text(tree: EvaluationTree, dataset: Dataset, scheme_path: str | None, fmt: str) -> str:
-    return render(build_report(tree, dataset, scheme_path), fmt)

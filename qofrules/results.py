@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .money import decimal_text, minus, total
-from .nodes import Outcome
+from .engine.nodes import Outcome
 
 
 def _s(value) -> str | None:
@@ -145,7 +145,7 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
 
 
 class SummaryPracticeResult:
-    """A practice's result from the vectorised path (:mod:`qofrules.fastpath`): its totals, made
+    """A practice's result from the vectorised path (:mod:`qofrules.engine.fastpath`): its totals, made
     for every practice at once; its indicator results read from the cells that path computed
     (``indicators``, made afresh on each read, so that streaming a national run's results keeps
     none of them); and, for a trace or its top-ups and floors, the exact path's own

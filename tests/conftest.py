@@ -114,7 +114,7 @@ def write_directory(data: dict, folder: Path) -> Path:
 def evaluate_columnar(scheme_text: str, data: dict, tmp_path: Path, contract=None, code_changes=None):
     """As :func:`evaluate_text`, on the vectorised path: the data written as a directory, read by
     the columnar reader, evaluated for every practice at once."""
-    from qofrules import fastpath
+    from qofrules.engine import fastpath
     from qofrules.contracts.codechanges import CodeChanges
     from qofrules.data import columnar
     contract = contract or fixture_contract()

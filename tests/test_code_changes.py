@@ -118,7 +118,7 @@ def test_a_code_the_earlier_years_complete_list_lacks_is_not_read_there():
 
     from qofrules import api
     from qofrules.compiler import complete_list, earlier_lookups, unless_absent
-    from qofrules.evaluate import unrecorded_code_changes
+    from qofrules.engine.exact import unrecorded_code_changes
     listed = complete_list("england", "2022/23")
     assert listed is not None and "COPD015" not in listed and "AF006" in listed
     changes = codechanges.load("england")

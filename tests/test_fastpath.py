@@ -13,10 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import EXAMPLE_RUNS
-from qofrules import api, fastpath
+from qofrules import api
+from qofrules.engine import fastpath
 from qofrules.data import columnar
 from qofrules.diagnostics import QofError
-from qofrules.evaluate import evaluate_practice
+from qofrules.engine.exact import evaluate_practice
 from qofrules.money import exact
 from qofrules.results import SummaryPracticeResult
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import fixture_contract
 from qofrules.contracts.model import Figure
 from qofrules.data.model import Measures, Practice
-from qofrules.nodes import Context, current_achievement
+from qofrules.engine.nodes import Context, current_achievement
 
 CONTRACT = fixture_contract()
 

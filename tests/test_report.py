@@ -38,7 +38,7 @@ def reports():
     out = {}
     for name, (scheme, data) in RUNS.items():
         tree, dataset = api.prepared(str(ROOT / scheme), str(ROOT / data))
-        out[name] = (build_report(tree, dataset, str(ROOT / scheme)), api.run(str(ROOT / scheme), str(ROOT / data)))
+        out[name] = (build_report(tree, dataset, str(ROOT / scheme), validate=api.validate), api.run(str(ROOT / scheme), str(ROOT / data)))
     return out
 
 

@@ -143,7 +143,7 @@ def test_data_option_reads_the_manifest_not_the_rows(monkeypatch, tmp_path):
 
 def test_api_validate_feeds_the_commissioners_report():
     from qofrules.report import validation_verdict
-    verdict = validation_verdict(str(ROOT / "schemes" / "2017-leeds.qof"))
+    verdict = validation_verdict(api.validate, str(ROOT / "schemes" / "2017-leeds.qof"))
     assert verdict["available"] and verdict["ok"] is False and verdict["summary"] == "rejected"
     assert any(f["code"] == "QV105" and f["line"] == 17 for f in verdict["findings"])
 

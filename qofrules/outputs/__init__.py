@@ -242,7 +242,8 @@ def report_tables_for(scheme: str, data_path: str, overrides, indicators: bool) 
     from .. import api
     from ..report import build_report
     tree, dataset, result = api.report_inputs(scheme, data_path, overrides)
-    return report_tables(build_report(tree, dataset, scheme, result, data_path=data_path, overrides=overrides),
+    return report_tables(build_report(tree, dataset, scheme, result, data_path=data_path, overrides=overrides,
+                                      validate=api.validate),
                          result, dataset, indicators)
 
 

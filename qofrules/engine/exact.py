@@ -7,20 +7,19 @@ payment equals its national one. docs/evaluation.md states every rule applied he
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 from decimal import Decimal
 from fractions import Fraction
 
-from . import eligibility
-from .diagnostics import QofError, error
-from .compiler import EvaluationTree
-from .contracts.model import ContractYear
-from .data.model import Dataset, Practice
+from .. import eligibility
+from . import no_cyclic_gc
+from ..diagnostics import QofError, error
+from ..compiler import EvaluationTree
+from ..contracts.model import ContractYear
+from ..data.model import Dataset, Practice
 from .adjustments import practice_adjustments
-from .money import exact, half_up, round_points, total
+from ..money import exact, half_up, round_points, total
 from .nodes import ZERO, Context, Outcome, as_decimal, as_decimal_quotient, current_achievement
-from .results import IndicatorResult, PracticeResult, RunResult, Side
+from ..results import IndicatorResult, PracticeResult, RunResult, Side
 
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
 SUPPLIED = "supplied"  # a figure given by a --contract-overrides file
@@ -192,19 +191,6 @@ def adjust_practice(tree: EvaluationTree, practice: Practice, eligible: bool, re
         floor_totals=[floor_total(tree, practice, floor, apdf_cache) for floor in tree.floors])
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc():
-    """Evaluation allocates millions of small, acyclic objects beside a large live data set; the
-    cyclic collector would rescan that data set over and over (measured: a third of the run)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def refuse_missing_local_measures(tree: EvaluationTree, data_codes: set[str], data_name: str) -> None:
     """QE030: a local indicator that no practice in the data reports, located at its definition.
     A practice that lacks it has that payment unknown; a data set that lacks it entirely was not
@@ -254,7 +240,7 @@ def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
         notes.append("WARNING: contract overrides replace national figures: " + "; ".join(contract.replaced_national))
     unknown = sorted(code for code in data_codes if code not in contract.indicators)
     if unknown:
-        from .diagnostics import did_you_mean
+        from ..diagnostics import did_you_mean
         shown = ", ".join(f"{c} ({hint})" if (hint := did_you_mean(c, contract.indicators)) else c
                           for c in unknown[:10])
         notes.append(f"the data's {contract.year} achievement names indicator codes {contract.key} does not "
@@ -303,7 +289,7 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     codes = {code for p in data.practices for code in p.achievement.get(tree.contract.year, {})}
     refuse_missing_local_measures(tree, codes, data.name)
     notes = run_notes(tree, data.years, codes)
-    with exact(), _no_cyclic_gc():  # one decimal context for the whole run (see money.py)
+    with exact(), no_cyclic_gc():  # one decimal context for the whole run (see money.py)
         practices = tuple(evaluate_practice(tree, p) for p in data.practices)
     return assemble(tree, data, practices, notes)
 
@@ -311,7 +297,7 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
 def assemble(tree: EvaluationTree, data, practices: tuple, notes: list[str]) -> RunResult:
     """The run's result from its practices' results, whichever path computed them."""
     supplied = tuple(sorted({f.source for _, f in tree.contract.figures() if f.status == "supplied"}))
-    from .consistency import denominator_notes
+    from ..consistency import denominator_notes
     notes = (list(notes) + eligibility.unmatched_area_notes(tree.scheme, data.practices)
              + eligibility.unrecorded_fact_notes(tree.scheme, data.practices)
              + denominator_notes(data, tree.contract.year))

@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import ast
-from .eligibility import evaluate as condition_holds
-from .money import CENT, minus, money_times, total
+from .. import ast
+from ..eligibility import evaluate as condition_holds
+from ..money import CENT, minus, money_times, total
 
 TOP_UP = "top up"
 FLOOR = "floor"

@@ -1,13 +1,13 @@
 """The evaluation tree's basis nodes, for every practice at once: one indicator, all practices.
 
-Each function here is the column form of a node in :mod:`qofrules.nodes` and must mean exactly
+Each function here is the column form of a node in :mod:`qofrules.engine.nodes` and must mean exactly
 what that node means; the exact node is the definition and this is a fast way of computing it.
 A column is a triple ``(points, known, hundredths)``: float64 points per practice (unrounded,
 within 0..maximum), whether each could be computed — missing data is never a silent zero here
 either — and, where it is known exactly, the points rounded to hundredths (half up), else NaN.
 Exact hundredths come from whole-number arithmetic (the national formula with whole thresholds,
 data's own 2-dp points, full or no points) and survive ``higher of``/``lower of`` because
-rounding is monotone. Where they are NaN, :mod:`qofrules.fastpath` rounds the float with a guard
+rounding is monotone. Where they are NaN, :mod:`qofrules.engine.fastpath` rounds the float with a guard
 band and sends any value near a rounding boundary to the exact path (docs/evaluation.md, "How
 large runs are computed").
 """
@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .money import half_up
+from ..money import half_up
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node, NoPointsNode,
                     OnceLowerPassedNode, PercentNode, PracticeChoiceNode, SumNode, exact_figure, percent_above)
 

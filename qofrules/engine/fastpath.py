@@ -1,8 +1,8 @@
 """Evaluation of every practice at once, over columnar data — exact to the penny by a referee.
 
-The exact path (:mod:`qofrules.evaluate`) computes each practice × indicator in exact fractions,
+The exact path (:mod:`qofrules.engine.exact`) computes each practice × indicator in exact fractions,
 making an object per step: about 35 s for England. Here each indicator is computed for every
-practice with numpy (:mod:`qofrules.vectorised`). The national formula, data's own 2-dp points,
+practice with numpy (:mod:`qofrules.engine.vectorised`). The national formula, data's own 2-dp points,
 full and no points, and the higher or lower of them give exactly rounded hundredths in whole
 numbers. The rest — ``average of``, ``N% of``, ``months run`` blends, points with more than 2
 decimals, and every payment (rounded points × £ per point × CPI × APDF) — is computed in float64
@@ -28,15 +28,16 @@ from decimal import Decimal
 
 import numpy as np
 
-from . import eligibility
-from .compiler import EvaluationTree
-from .data.columnar import ColumnarData
+from .. import eligibility
+from ..compiler import EvaluationTree
+from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
-from .evaluate import (_no_cyclic_gc, assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
+from . import no_cyclic_gc
+from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
                        refuse_missing_local_measures, run_notes, shown_cpi)
-from .money import exact, minus, total
+from ..money import exact, minus, total
 from .nodes import as_decimal_quotient, choice_number, exact_figure
-from .results import IndicatorResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome
+from ..results import IndicatorResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome
 from .vectorised import Columns, blend, choice_attributes, column, national_column
 
 #: Distance from one half (in hundredths of a point, or in pence) within which a float result is
@@ -411,7 +412,7 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
                   national.totals(national.points, national.points_known, 0),
                   national.totals(national.pence, national.pence_known, 1),
                   (~(national.pence_known & scheme.pence_known)).tolist())
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return tuple(SummaryPracticeResult(
             code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,

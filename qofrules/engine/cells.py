@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .data.columnar import ColumnarData
+from ..data.columnar import ColumnarData
 
 FIELDS = ("register", "numerator", "denominator", "exceptions")
 

@@ -19,9 +19,9 @@ import functools
 from decimal import ROUND_HALF_UP, Context as DecimalContext, Decimal
 from fractions import Fraction
 
-from .contracts.model import ContractYear, Indicator
-from .data.model import Practice
-from .money import CENT, decimal_text
+from ..contracts.model import ContractYear, Indicator
+from ..data.model import Practice
+from ..money import CENT, decimal_text
 
 HUNDRED = Fraction(100)
 ZERO = Fraction(0)
@@ -157,7 +157,7 @@ class AchievementNode(Node):
         """Where ``code`` is found in this node's year (the same code where nothing is recorded)."""
         found = self.lookups.get(code)
         if found is None:
-            from .contracts.codechanges import Lookup
+            from ..contracts.codechanges import Lookup
             found = Lookup(contract_year, code, self.year, code)
         return found
 
