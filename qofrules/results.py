@@ -108,8 +108,18 @@ class PracticeResult:
     def missing(self) -> list[str]:
         return _missing(self.indicators, self.adjustments)
 
+    def scheme_pence(self) -> dict[str, tuple[int | None, str | None]]:
+        return scheme_pence_of(self.indicators)
+
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
         return practice_plain(self, indicators, trace)
+
+
+def scheme_pence_of(indicators) -> dict[str, tuple[int | None, str | None]]:
+    """Per indicator code: its scheme payment in whole pence (None: unknown) and the rule that paid
+    it (None: national rules). What ``diff --impact`` compares between two versions of a scheme."""
+    return {i.code: (None if i.scheme.payment is None else int(i.scheme.payment.scaleb(2)), i.rule)
+            for i in indicators}
 
 
 def _missing(indicators, adjustments) -> list[str]:
@@ -155,11 +165,11 @@ class SummaryPracticeResult:
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
                  "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full",
-                 "_has_adjustments", "_indicators")
+                 "_has_adjustments", "_indicators", "_scheme_pence")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
                  national_points, national_payment, has_missing: bool, detail, indicators=None,
-                 has_adjustments: bool = False):
+                 has_adjustments: bool = False, scheme_pence=None):
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
@@ -169,6 +179,7 @@ class SummaryPracticeResult:
         self._has_missing, self._detail, self._full = has_missing, detail, None
         self._has_adjustments = has_adjustments
         self._indicators = indicators
+        self._scheme_pence = scheme_pence
 
     def full(self) -> PracticeResult:
         if self._full is None:
@@ -187,6 +198,13 @@ class SummaryPracticeResult:
         if self._indicators is None or self._full is not None:
             return self.full().indicators
         return self._indicators()
+
+    def scheme_pence(self) -> dict[str, tuple[int | None, str | None]]:
+        """As :meth:`PracticeResult.scheme_pence`, read from the cells as whole numbers: no
+        indicator results are made (a national ``diff --impact`` compares 13,000 practices)."""
+        if self._scheme_pence is None or self._full is not None:
+            return scheme_pence_of(self.indicators)
+        return self._scheme_pence()
 
     @property
     def adjustments(self) -> tuple:
