@@ -633,8 +633,8 @@ def _causes(before, after, diff: SchemeDiff) -> dict[str, Decimal | None]:
             causes[cause] = amount if cause not in causes else None
 
     # Each indicator's scheme payment in whole pence and the rule that paid it, read without making
-    # indicator results (results.scheme_pence_of): a national diff compares 13,000 practices.
-    old_ind, new_ind = before.scheme_pence(), after.scheme_pence()
+    # indicator results (results.pence_of): a national diff compares 13,000 practices.
+    old_ind, new_ind = before.pence(), after.pence()
     local_codes = {c.rule.removeprefix("local indicator ") for c in diff.changes if c.group == "local"}
     old_adj = {f"{a.kind} {quote(a.title)}": a.payment for a in before.adjustments}
     new_adj = {f"{a.kind} {quote(a.title)}": a.payment for a in after.adjustments}
@@ -642,27 +642,28 @@ def _causes(before, after, diff: SchemeDiff) -> dict[str, Decimal | None]:
         was_pay, now_pay = old_adj.get(key, Decimal(0)), new_adj.get(key, Decimal(0))
         if was_pay != now_pay:
             add(key, None if was_pay is None or now_pay is None else minus(now_pay, was_pay))
+    absent = (0, 0, None)  # an indicator in one version's year only: paid nothing in the other
     for code in list(old_ind) + [c for c in new_ind if c not in old_ind]:
-        was, now = old_ind.get(code), new_ind.get(code)
-        was_pay = was[0] if was else 0
-        now_pay = now[0] if now else 0
+        in_both = code in old_ind and code in new_ind
+        _, was_pay, was_rule = old_ind.get(code, absent)
+        _, now_pay, now_rule = new_ind.get(code, absent)
         if was_pay == now_pay:
             continue
         amount = None if was_pay is None or now_pay is None else Decimal(now_pay - was_pay).scaleb(-2)
         if code in local_codes:
             add(f"local indicator {code}", amount)
-        elif was is None or now is None:
+        elif not in_both:
             add("contract year (indicator in one version's year only)", amount)
         elif before.eligible != after.eligible:
             add("eligibility (" + ("now eligible" if after.eligible else "no longer eligible") + ")", amount)
-        elif was[1] != now[1]:
-            add(f"indicator moved from rule {quote(was[1] or '(none)')} to rule {quote(now[1] or '(none)')}", amount)
-        elif now[1] in diff.changed_rules:
-            add(f"rule {quote(now[1])}", amount)
+        elif was_rule != now_rule:
+            add(f"indicator moved from rule {quote(was_rule or '(none)')} to rule {quote(now_rule or '(none)')}", amount)
+        elif now_rule in diff.changed_rules:
+            add(f"rule {quote(now_rule)}", amount)
         elif scheme_wide:
             add("scheme-wide: " + ", ".join(scheme_wide), amount)
         else:
-            add(f"rule {quote(now[1] or '(none)')} (unchanged; paid differently through another change)", amount)
+            add(f"rule {quote(now_rule or '(none)')} (unchanged; paid differently through another change)", amount)
     return causes
 
 

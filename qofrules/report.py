@@ -206,19 +206,24 @@ def _area_totals(result: RunResult, areas_of: dict[str, dict[str, str]], column:
 def _group_totals(result: RunResult, tree: EvaluationTree) -> list[dict]:
     """Per indicator group (a scheme's local indicators are the group LOCAL), the sums over the
     practices whose payments are both known, so that groups and adjustments add up to the total."""
-    sums_of: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     if not tree.contract.indicators and not tree.scheme.local_indicators:
         return []  # a year with no QOF (Scotland from 2016/17): no indicator, so no group to sum
+    group_of = {code: indicator.group for code, indicator in tree.contract.indicators.items()}
+    # Whole pence summed as ints (results.pence_of, read from the cells on the columnar path):
+    # half a million indicator results made and added as Decimals were two thirds of a report.
+    sums_of: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     from .progress import each
     for p in each(result.practices, what="summing groups"):
         if p.difference is None:
             continue
-        for item in p.indicators:
-            sums_of[item.group][0] = total((sums_of[item.group][0], item.national.payment))
-            sums_of[item.group][1] = total((sums_of[item.group][1], item.scheme.payment))
+        for code, (national, scheme, _) in p.pence().items():
+            sums = sums_of[group_of[code]]
+            sums[0] += national
+            sums[1] += scheme
     name = _group_names(tree)
     out = []
-    for code, (national, scheme) in sums_of.items():
+    for code, (national_pence, scheme_pence) in sums_of.items():
+        national, scheme = Decimal(national_pence).scaleb(-2), Decimal(scheme_pence).scaleb(-2)
         group = tree.contract.groups.get(code)
         label = ("The scheme's local indicators" if code == "LOCAL" and group is None else name(code))
         shown = label if label == code or code == "LOCAL" or f"({code})" in label else f"{label} ({code})"

@@ -108,18 +108,23 @@ class PracticeResult:
     def missing(self) -> list[str]:
         return _missing(self.indicators, self.adjustments)
 
-    def scheme_pence(self) -> dict[str, tuple[int | None, str | None]]:
-        return scheme_pence_of(self.indicators)
+    def pence(self) -> dict[str, tuple[int | None, int | None, str | None]]:
+        return pence_of(self.indicators)
 
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
         return practice_plain(self, indicators, trace)
 
 
-def scheme_pence_of(indicators) -> dict[str, tuple[int | None, str | None]]:
-    """Per indicator code: its scheme payment in whole pence (None: unknown) and the rule that paid
-    it (None: national rules). What ``diff --impact`` compares between two versions of a scheme."""
-    return {i.code: (None if i.scheme.payment is None else int(i.scheme.payment.scaleb(2)), i.rule)
-            for i in indicators}
+def pence_of(indicators) -> dict[str, tuple[int | None, int | None, str | None]]:
+    """Per indicator code: its national and its scheme payment in whole pence (None: unknown) and
+    the rule that paid it (None: national rules). What ``diff --impact`` compares between two
+    versions of a scheme and what the report sums per group: whole numbers, read on the columnar
+    path without making indicator results (:meth:`SummaryPracticeResult.pence`)."""
+    return {i.code: (_whole_pence(i.national.payment), _whole_pence(i.scheme.payment), i.rule) for i in indicators}
+
+
+def _whole_pence(payment: Decimal | None) -> int | None:
+    return None if payment is None else int(payment.scaleb(2))
 
 
 def _missing(indicators, adjustments) -> list[str]:
@@ -165,11 +170,11 @@ class SummaryPracticeResult:
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
                  "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full",
-                 "_has_adjustments", "_indicators", "_scheme_pence")
+                 "_has_adjustments", "_indicators", "_pence")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
                  national_points, national_payment, has_missing: bool, detail, indicators=None,
-                 has_adjustments: bool = False, scheme_pence=None):
+                 has_adjustments: bool = False, pence=None):
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
@@ -179,7 +184,7 @@ class SummaryPracticeResult:
         self._has_missing, self._detail, self._full = has_missing, detail, None
         self._has_adjustments = has_adjustments
         self._indicators = indicators
-        self._scheme_pence = scheme_pence
+        self._pence = pence
 
     def full(self) -> PracticeResult:
         if self._full is None:
@@ -199,12 +204,13 @@ class SummaryPracticeResult:
             return self.full().indicators
         return self._indicators()
 
-    def scheme_pence(self) -> dict[str, tuple[int | None, str | None]]:
-        """As :meth:`PracticeResult.scheme_pence`, read from the cells as whole numbers: no
-        indicator results are made (a national ``diff --impact`` compares 13,000 practices)."""
-        if self._scheme_pence is None or self._full is not None:
-            return scheme_pence_of(self.indicators)
-        return self._scheme_pence()
+    def pence(self) -> dict[str, tuple[int | None, int | None, str | None]]:
+        """As :meth:`PracticeResult.pence`, read from the cells as whole numbers: no indicator
+        results are made (a national ``diff --impact`` compares 13,000 practices, a report sums
+        half a million cells)."""
+        if self._pence is None or self._full is not None:
+            return pence_of(self.indicators)
+        return self._pence()
 
     @property
     def adjustments(self) -> tuple:

@@ -38,7 +38,7 @@ from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_pra
 from ..money import exact, minus, total
 from .nodes import as_decimal_quotient, choice_number, exact_figure
 from ..results import (IndicatorResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
-                       scheme_pence_of)
+                       pence_of)
 from .vectorised import Columns, blend, choice_attributes, column, national_column
 
 #: Distance from one half (in hundredths of a point, or in pence) within which a float result is
@@ -323,24 +323,26 @@ class CellDetail:
                                        prevalence_group is not None, scheme, national))
         return tuple(out)
 
-    def scheme_pence(self, i: int) -> dict[str, tuple[int | None, str | None]]:
-        """Practice ``i``'s scheme payment per indicator in pence (None: unknown) and the rule that
-        paid it, equal to ``scheme_pence_of(self.indicators(i))`` (tests/test_fastpath.py) but read
-        from the rows as whole numbers. Unlike ``indicators`` it does not ask the exact path why a
-        figure is unknown: that it is unknown is all a comparison needs (a national diff where a
-        dozen indicators are new to the year would otherwise make 150,000 exact cells)."""
+    def pence(self, i: int) -> dict[str, tuple[int | None, int | None, str | None]]:
+        """Practice ``i``'s national and scheme payment per indicator in pence (None: unknown) and
+        the rule that paid it, equal to ``pence_of(self.indicators(i))`` (tests/test_fastpath.py)
+        but read from the rows as whole numbers. Unlike ``indicators`` it does not ask the exact
+        path why a figure is unknown: that it is unknown is all a sum or a comparison needs (a
+        national diff where a dozen indicators are new to the year would otherwise make 150,000
+        exact cells)."""
         values, known, rules = (m[i].tolist() for m in self._matrices())
         exact_only = self.exact_only
         out = {}
         for j, (code, _, plans, _) in enumerate(self._layout()):
             if exact_only and (i, code) in exact_only:
-                out.update(scheme_pence_of((self._exact(i, code, self.answers[i][0]),)))
+                out.update(pence_of((self._exact(i, code, self.answers[i][0]),)))
                 continue
+            national = values[4 * j + 1] if known[2 * j] else None
             k = rules[j]
             if k < 0:
-                out[code] = (values[4 * j + 1] if known[2 * j] else None, None)
+                out[code] = (national, national, None)
             else:
-                out[code] = (values[4 * j + 3] if known[2 * j + 1] else None, plans[k][0])
+                out[code] = (national, values[4 * j + 3] if known[2 * j + 1] else None, plans[k][0])
         return out
 
     def _apdf(self, i: int, group: str | None):
@@ -424,7 +426,7 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
         return lambda: cells.indicators(i)
 
     def pence_cells(i: int):
-        return lambda: cells.scheme_pence(i)
+        return lambda: cells.pence(i)
 
     scheme_pence = scheme.totals(scheme.pence, scheme.pence_known, 1)
     scheme_points = scheme.totals(scheme.points, scheme.points_known, 0)
@@ -442,7 +444,7 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
             national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
             detail=full(i), indicators=indicators(i), has_adjustments=has_adjustments and eligible,
-            scheme_pence=pence_cells(i))
+            pence=pence_cells(i))
             for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
             in enumerate(columns))
 
