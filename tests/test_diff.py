@@ -151,10 +151,31 @@ def test_impact_causes_account_for_every_penny_of_each_change():
 
 
 def test_impact_reports_a_side_the_data_cannot_evaluate(monkeypatch):
+    """The diff is shown with the reason, and the exit is 2, not 1: the impact asked for is missing."""
     result = _invoke(["schemes/2014-lincolnshire-llr.qof", "schemes/2017-leeds.qof", "--impact", "examples/tiny.yaml",
                       "--contract-overrides", "examples/lincolnshire-2014/contract-overrides.yaml"], monkeypatch)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert "How they are paid" in result.output or "semantic change(s)" in result.output
     assert "payment impact: the new version could not be evaluated on this data" in result.output
+
+
+def test_an_unchanged_scheme_whose_impact_cannot_be_computed_exits_2_not_0(monkeypatch):
+    """Nothing changed in meaning, but the impact the user asked for could not be computed: exit 0
+    would read as "no change and no impact"."""
+    scheme = "schemes/2017-leeds.qof"
+    result = _invoke([scheme, scheme, "--impact", "examples/tiny.yaml"], monkeypatch)
+    assert result.exit_code == 2, result.output
+    assert "no semantic changes" in result.output
+    assert "could not be evaluated on this data" in result.output
+
+
+def test_a_directory_diff_shows_an_unchanged_pair_whose_impact_cannot_be_computed(monkeypatch, tmp_path):
+    for side in ("old", "new"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "leeds.qof").write_text((ROOT / "schemes" / "2017-leeds.qof").read_text())
+    result = _invoke([str(tmp_path / "old"), str(tmp_path / "new"), "--impact", "examples/tiny.yaml"], monkeypatch)
+    assert result.exit_code == 2, result.output
+    assert "could not be evaluated on this data" in result.output
 
 
 def test_impact_reports_practices_only_one_version_makes_eligible():

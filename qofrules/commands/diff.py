@@ -230,7 +230,16 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
         emit(text, output)
     except QofError as exc:
         fail(exc, 2)
-    sys.exit(0 if git_mode or not plain["changed"] else 1)
+    sys.exit(0 if git_mode else exit_code(plain["changed"], [plain]))
+
+
+def exit_code(changed: bool, plains: list[dict]) -> int:
+    """1 when something changed in meaning, 0 when nothing did; but 2 when ``--impact`` was asked
+    for and a version could not be evaluated on the data: the diff is still written, and the
+    reason with it, but a script reading 0 or 1 would take the missing impact for none."""
+    if any("impact_unavailable" in plain for plain in plains):
+        return 2
+    return 1 if changed else 0
 
 
 def _rendered(plain: dict, fmt: str) -> str:
@@ -263,8 +272,10 @@ def directory_diff(old_dir: str, new_dir: str, data_path, overrides, fmt: str, o
                            "removed": [old[r] for r in removed], "added": [new[a] for a in added]},
                           indent=2, ensure_ascii=False) + "\n"
     else:
-        parts = [_rendered(p, fmt) for p in plains if p["changed"]]
-        same = [p["new"] for p in plains if not p["changed"]]
+        # An unchanged pair is named in one line, unless its impact could not be computed: that
+        # reason is shown in full, never folded away.
+        parts = [_rendered(p, fmt) for p in plains if p["changed"] or "impact_unavailable" in p]
+        same = [p["new"] for p in plains if not p["changed"] and "impact_unavailable" not in p]
         lines = [f"scheme file removed: {old[r]}" for r in removed] + [f"scheme file added: {new[a]}" for a in added]
         if same:
             lines.append(f"no semantic changes: {', '.join(same)}")
@@ -274,7 +285,7 @@ def directory_diff(old_dir: str, new_dir: str, data_path, overrides, fmt: str, o
         emit(text, output)
     except QofError as exc:
         fail(exc, 2)
-    sys.exit(1 if changed else 0)
+    sys.exit(exit_code(changed, plains))
 
 
 COMMANDS = [diff]
