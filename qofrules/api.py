@@ -413,10 +413,11 @@ def validation_reports(paths: list[str] | str, data_path: str | None = None,
     if isinstance(paths, str):
         paths = [paths]
     files = list(shared_overrides) + list(overrides)
-    years = None
+    facts = None
     if data_path:
-        years, own_overrides = data_years(data_path)
-        files = ([own_overrides] if own_overrides else []) + files
+        from .data.facts import read_facts
+        facts = read_facts(data_path)
+        files = ([facts.contract_overrides] if facts.contract_overrides else []) + files
     by_year = load_overrides_by_year(files)
     reports = [check_file(p, by_year) for p in paths]
     named = {f"{r.scheme.contract.country.text} {r.scheme.contract.year.text}"
@@ -426,23 +427,15 @@ def validation_reports(paths: list[str] | str, data_path: str | None = None,
             raise QofError([error("QR312", f"these overrides are for '{key}', but no scheme given names that "
                                   "contract year", source=loaded[0][1],
                                   hint="schemes name: " + (", ".join(sorted(named)) or "no contract year"))])
-    return [validate_report(r, data_years=years) for r in reports]
+    return [validate_report(r, data=facts) for r in reports]
 
 
 def data_years(path: str) -> tuple[tuple[str, ...], str | None]:
     """(the years of achievement a data set holds, its own contract overrides file or None), as
-    ``load_data`` would find them. A data set directory's manifest names both, so only the
-    manifest is read (and every file it names checked to be there, as the loaders check them):
-    validating a scheme against England's data needs its years, not its 2 million rows. A compact
-    file, or NHS Digital's publication as published (whose years are in its files), is loaded."""
-    from .data import is_compact, publication, read_manifest
-    if not publication.applies(path):
-        manifest, _, _, files = read_manifest(path)
-        if not is_compact(manifest):
-            overrides = files.get("contract_overrides")
-            return tuple(sorted(manifest.get("achievement", {}))), str(overrides) if overrides else None
-    dataset = load_data(path)
-    return tuple(dataset.years), dataset.contract_overrides
+    ``load_data`` would find them, read without its rows where it can be (:mod:`qofrules.data.facts`)."""
+    from .data.facts import read_facts
+    facts = read_facts(path)
+    return facts.years, facts.contract_overrides
 
 
 def validate(paths: list[str] | str, data_path: str | None = None,

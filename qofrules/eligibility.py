@@ -150,6 +150,15 @@ def check_data_has(scheme: ast.Scheme, area_columns, attribute_names, data_name:
                    source: Source | None = None) -> None:
     """Refuse, before evaluating anyone, data that lacks a column the scheme needs; each problem is
     located at the first place in the scheme (``source``) that asks for the column."""
+    problems = columns_lacking(scheme, area_columns, attribute_names, data_name, source)
+    if problems:
+        raise QofError(problems)
+
+
+def columns_lacking(scheme: ast.Scheme, area_columns, attribute_names, data_name: str,
+                    source: Source | None = None) -> list:
+    """QE002 and QE003, one per column the scheme tests that the data lacks: what ``run`` refuses
+    and ``validate --data`` reports."""
     columns, attributes = required_columns(scheme)
     problems = []
     for column in sorted(set(columns) - set(area_columns)):
@@ -163,8 +172,7 @@ def check_data_has(scheme: ast.Scheme, area_columns, attribute_names, data_name:
         problems.append(error("QE003", f"the scheme tests practice attribute '{name}', which the data set "
                               f"{data_name} does not have (its attributes: {known})", source=source,
                               span=nodes[0].span, related=_elsewhere(nodes)))
-    if problems:
-        raise QofError(problems)
+    return problems
 
 
 #: How many of the data's names an unmatched area's note lists when none is close.

@@ -158,8 +158,14 @@ class ValidationReport:
 
 
 def validate_report(check_report, data_years: tuple[str, ...] | None = None,
-                    authorities: Authorities | None = None) -> ValidationReport:
-    """Validate a scheme that ``check`` has already been run on (``api.CheckReport``)."""
+                    authorities: Authorities | None = None, data=None) -> ValidationReport:
+    """Validate a scheme that ``check`` has already been run on (``api.CheckReport``).
+
+    ``data`` (:class:`~qofrules.data.facts.DataFacts`) is the data set the scheme will be run on:
+    its years stand for ``data_years``, and what ``run`` would refuse in it (QE002, QE003, QE030)
+    is reported here too, so that a scheme accepted with its data also runs on it."""
+    if data is not None:
+        data_years = data.years
     source, scheme = check_report.source, check_report.scheme
     check_findings = [Finding(diagnostic=d) for d in check_report.diagnostics]
     contract = check_report.contract
@@ -178,9 +184,22 @@ def validate_report(check_report, data_years: tuple[str, ...] | None = None,
         if rule.applies(ctx):
             fired.extend(Finding(diagnostic=d, rule=rule, judged_as=ctx.judgement.kind) for d in rule.check(ctx))
     findings = check_findings + apply_waivers(ctx, fired)
+    if data is not None and check_report.contract is not None:
+        findings += [Finding(diagnostic=d) for d in data_findings(scheme, check_report.contract.year, source, data)]
     findings.sort(key=_order)
     return ValidationReport(source=source, scheme=scheme, findings=tuple(findings), validated=True,
                             judgement=ctx.judgement, supplied=supplied_by(contract))
+
+
+def data_findings(scheme: ast.Scheme, year: str, source: Source, data) -> list:
+    """What ``run`` would refuse of this scheme on this data, in its own words and codes: a column
+    the scheme tests and the data lacks, a local indicator the data does not report."""
+    from .eligibility import columns_lacking
+    from .engine.exact import local_measures_lacking
+    found = columns_lacking(scheme, data.area_columns, data.attribute_names, data.name, source)
+    if scheme.local_indicators:  # only then are the achievement files read
+        found += local_measures_lacking(scheme.local_indicators, year, data.codes(year), data.name, source)
+    return found
 
 
 def supplied_by(contract: ContractYear) -> tuple[str, ...]:

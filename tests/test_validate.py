@@ -287,3 +287,54 @@ def test_a_year_without_the_data_a_rule_needs_gets_a_finding_not_a_pass():
     assert [f.severity for f in report.findings if f.diagnostic.code == "QV107"] == ["cannot-judge"]
     assert report.verdict == "cannot judge"
     assert "--contract-overrides" in [f for f in report.findings if f.diagnostic.code == "QV107"][0].diagnostic.hint
+
+
+def _without_column(source: Path, target: Path, column: str) -> Path:
+    import csv
+    import shutil
+    shutil.copytree(source, target)
+    with (source / "practices.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = [n for n in rows[0] if n != column]
+    with (target / "practices.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, names, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def _findings(result) -> dict:
+    return {f["code"]: f for f in json.loads(result.output)[0]["findings"]}
+
+
+def test_data_lacking_an_attribute_the_scheme_tests_is_reported_as_run_reports_it(monkeypatch, tmp_path):
+    """A scheme accepted with its data must also run on it: the COVID floor tests COVID_AFFECTED,
+    and validate --data on data without that column says so (QE003, at the attribute), in run's words."""
+    scheme = "schemes/2019-20-england-covid-floor.qof"
+    data = _without_column(ROOT / "examples" / "cornwall-2020", tmp_path / "cornwall", "COVID_AFFECTED")
+    validated = _invoke(["validate", "--format", "json", "--data", str(data), scheme], monkeypatch)
+    assert json.loads(validated.output)[0]["verdict"] == "rejected"
+    finding = _findings(validated)["QE003"]
+    ran = _invoke(["run", scheme, "--data", str(data)], monkeypatch)
+    assert ran.exit_code != 0 and finding["message"] in ran.output
+    with_column = _invoke(["validate", "--format", "json", "--data", "examples/cornwall-2020", scheme], monkeypatch)
+    assert "QE003" not in _findings(with_column)
+
+
+def test_data_not_reporting_a_local_indicator_is_reported_as_run_reports_it(monkeypatch, tmp_path):
+    """QE030 needs the achievement rows, read only for a scheme with local indicators."""
+    import shutil
+    scheme = "examples/local-indicator-on-top-2021.qof"
+    data = tmp_path / "essex"
+    shutil.copytree(ROOT / "examples" / "mid-south-essex-2021", data)
+    achievement = data / "achievement-2020-21.csv"
+    lines = achievement.read_text().splitlines(keepends=True)
+    achievement.write_text("".join(line for line in lines if ",LOC-BP150," not in line))
+    assert len(achievement.read_text().splitlines()) < len(lines), "the local indicator's rows were removed"
+    validated = _invoke(["validate", "--format", "json", "--data", str(data), scheme], monkeypatch)
+    finding = _findings(validated)["QE030"]
+    assert finding["severity"] == "error" and finding["line"] == 13
+    ran = _invoke(["run", scheme, "--data", str(data)], monkeypatch)
+    assert ran.exit_code != 0 and finding["message"] in ran.output
+    real = _invoke(["validate", "--format", "json", "--data", "examples/mid-south-essex-2021", scheme], monkeypatch)
+    assert "QE030" not in _findings(real)

@@ -195,18 +195,26 @@ def refuse_missing_local_measures(tree: EvaluationTree, data_codes: set[str], da
     """QE030: a local indicator that no practice in the data reports, located at its definition.
     A practice that lacks it has that payment unknown; a data set that lacks it entirely was not
     made for this scheme, and computing every practice as "unknown" would hide that."""
-    problems = []
-    for local in tree.scheme.local_indicators:
-        code = local.code.text
-        if code in tree.contract.indicators and code not in data_codes:
-            measure = "REGISTER" if local.measure == "register" else "NUMERATOR and DENOMINATOR"
-            problems.append(error("QE030", f"local indicator {code} is measured in the data, but the data set "
-                                  f"{data_name} has no {tree.contract.year} rows for {code}", source=tree.source,
-                                  span=local.code.span,
-                                  hint=f"add {measure} rows under INDICATOR_CODE {code} to the {tree.contract.year} "
-                                       "achievement file (docs/data-formats.md)"))
+    locals_ = [local for local in tree.scheme.local_indicators if local.code.text in tree.contract.indicators]
+    problems = local_measures_lacking(locals_, tree.contract.year, data_codes, data_name, tree.source)
     if problems:
         raise QofError(problems)
+
+
+def local_measures_lacking(local_indicators, year: str, data_codes: set[str], data_name: str, source) -> list:
+    """QE030, one per local indicator whose code the data gives no ``year`` rows for: what ``run``
+    refuses and ``validate --data`` reports."""
+    problems = []
+    for local in local_indicators:
+        code = local.code.text
+        if code not in data_codes:
+            measure = "REGISTER" if local.measure == "register" else "NUMERATOR and DENOMINATOR"
+            problems.append(error("QE030", f"local indicator {code} is measured in the data, but the data set "
+                                  f"{data_name} has no {year} rows for {code}", source=source,
+                                  span=local.code.span,
+                                  hint=f"add {measure} rows under INDICATOR_CODE {code} to the {year} "
+                                       "achievement file (docs/data-formats.md)"))
+    return problems
 
 
 def run_notes(tree: EvaluationTree, years, data_codes: set[str]) -> list[str]:
