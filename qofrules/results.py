@@ -40,12 +40,18 @@ class Side:
     payment: Decimal | None  # rounded to the penny; None when not computable
 
     def to_plain(self, trace: bool) -> dict:
-        out = {"points": _s(self.points), "payment": _s(self.payment)}
+        out = side_plain(_s(self.points), _s(self.payment))
         if self.outcome.missing:
             out["missing"] = list(self.outcome.missing)
         if trace:
             out["trace"] = self.outcome.to_plain()
         return out
+
+
+def side_plain(points: str | None, payment: str | None) -> dict:
+    """One side of an indicator as plain data, its figures already text: the one shape, made from
+    a :class:`Side` or from the columnar path's whole numbers."""
+    return {"points": points, "payment": payment}
 
 
 @dataclass(slots=True)
@@ -61,11 +67,18 @@ class IndicatorResult:
     national: Side
 
     def to_plain(self, trace: bool = False) -> dict:
-        return {
-            "indicator": self.code, "group": self.group, "rule": self.rule, "basis": self.basis,
-            "on_request": self.on_request, "apdf": _s(self.apdf) if self.apdf_applies else None,
-            "scheme": self.scheme.to_plain(trace), "national": self.national.to_plain(trace),
-        }
+        return indicator_plain(self.code, self.group, self.rule, self.basis, self.on_request,
+                               _s(self.apdf) if self.apdf_applies else None,
+                               self.scheme.to_plain(trace), self.national.to_plain(trace))
+
+
+def indicator_plain(code: str, group: str, rule: str | None, basis: str, on_request: bool, apdf: str | None,
+                    scheme: dict, national: dict) -> dict:
+    """An indicator's result as plain data (``apdf`` the text shown, None where it does not
+    apply): the one shape, made from an :class:`IndicatorResult` or from the columnar path's
+    whole numbers (:meth:`~qofrules.engine.fastpath.CellDetail.plain_indicators`)."""
+    return {"indicator": code, "group": group, "rule": rule, "basis": basis, "on_request": on_request,
+            "apdf": apdf, "scheme": scheme, "national": national}
 
 
 def _sum(values) -> Decimal | None:
@@ -152,7 +165,8 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
     if missing:
         out["missing"] = missing
     if indicators:
-        out["indicators"] = [i.to_plain(trace) for i in result.indicators]
+        plain = None if trace else getattr(result, "plain_indicators", None)
+        out["indicators"] = plain() if plain is not None else [i.to_plain(trace) for i in result.indicators]
     adjustments = result.adjustments
     if adjustments:
         out["adjustments"] = [a.to_plain() for a in adjustments]
@@ -170,11 +184,11 @@ class SummaryPracticeResult:
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
                  "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full",
-                 "_has_adjustments", "_indicators", "_pence")
+                 "_has_adjustments", "_indicators", "_pence", "_plain")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
                  national_points, national_payment, has_missing: bool, detail, indicators=None,
-                 has_adjustments: bool = False, pence=None):
+                 has_adjustments: bool = False, pence=None, plain_indicators=None):
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
@@ -185,6 +199,7 @@ class SummaryPracticeResult:
         self._has_adjustments = has_adjustments
         self._indicators = indicators
         self._pence = pence
+        self._plain = plain_indicators
 
     def full(self) -> PracticeResult:
         if self._full is None:
@@ -211,6 +226,12 @@ class SummaryPracticeResult:
         if self._pence is None or self._full is not None:
             return pence_of(self.indicators)
         return self._pence()
+
+    def plain_indicators(self) -> list[dict]:
+        """``[i.to_plain() for i in self.indicators]``, made from the cells' whole numbers."""
+        if self._plain is None or self._full is not None:
+            return [i.to_plain() for i in self.indicators]
+        return self._plain()
 
     @property
     def adjustments(self) -> tuple:

@@ -43,3 +43,12 @@ def test_points_never_fall_as_achievement_rises(denominator, share, bounds, poin
     higher = current_achievement(_context(min(numerator + 1, denominator), denominator, bounds[0], bounds[1],
                                           points)).points
     assert higher >= lower
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.integers(-10**20, 10**20), st.integers(-1000, 1000)))
+def test_whole_hundredths_are_written_as_their_decimal_is(value):
+    """The columnar path writes points and pence from whole hundredths without making Decimals
+    (money.hundredths_text); the text must be the exact path's, character for character."""
+    from qofrules.money import decimal_text, hundredths_text
+    assert hundredths_text(value) == decimal_text(Decimal(value).scaleb(-2))

@@ -121,9 +121,10 @@ def test_data_option_lets_prior_years_be_checked(monkeypatch):
 
 
 def test_data_option_reads_the_manifest_not_the_rows(monkeypatch, tmp_path):
-    """validate --data needs the years a data set holds, which its manifest names: the rows are
-    not read (England's are 2 million), so a data set whose achievement files are unreadable as
-    CSV gives the same findings as the real one, and the same years as loading it whole."""
+    """validate --data needs the years a data set holds, which its manifest names, and the columns
+    of its practices table: the achievement rows are not read (England's are 2 million) for a scheme
+    without local indicators, so a data set whose achievement files are unreadable as CSV gives the
+    same findings as the real one, and the same years as loading it whole."""
     import shutil
     somerset = "schemes/2014-somerset.qof"
     real = ROOT / "examples" / "south-west-2014"

@@ -35,10 +35,10 @@ from .adjustments import practice_adjustments
 from . import no_cyclic_gc
 from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
                        refuse_missing_local_measures, run_notes, shown_cpi)
-from ..money import exact, minus, total
+from ..money import decimal_text, exact, hundredths_text, minus, total
 from .nodes import as_decimal_quotient, choice_number, exact_figure
 from ..results import (IndicatorResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
-                       pence_of)
+                       indicator_plain, pence_of, side_plain)
 from .vectorised import Columns, blend, choice_attributes, column, national_column
 
 #: Distance from one half (in hundredths of a point, or in pence) within which a float result is
@@ -295,33 +295,65 @@ class CellDetail:
                             for code, indicator in tree.contract.indicators.items()]
         return self._static
 
-    def indicators(self, i: int) -> tuple[IndicatorResult, ...]:
-        """Practice ``i``'s indicator results, equal to ``evaluate_practice``'s (tests/test_fastpath.py)."""
+    def _walk(self, i: int):
+        """Practice ``i``'s cells in the year's order, the one reading of the rows that both
+        :meth:`indicators` and :meth:`plain_indicators` make theirs: for each indicator, either
+        ``(IndicatorResult,)`` made by the exact path (a figure unknown, or too large for int64),
+        or ``(code, group, rule, basis, on_request, apdf, apdf_applies, national points, national
+        pence, scheme points, scheme pence)`` in whole hundredths, ``apdf`` a Decimal or None."""
         eligible = self.answers[i][0]
         values, known, rules = (m[i].tolist() for m in self._matrices())
         requested = bool(self.requested[i])
         apdf_cache: dict = {}
         exact_only = self.exact_only
-        out = []
         for j, (code, group_code, plans, prevalence_group) in enumerate(self._layout()):
             if not (known[2 * j] and known[2 * j + 1]) or (exact_only and (i, code) in exact_only):
-                out.append(self._exact(i, code, eligible))
+                yield (self._exact(i, code, eligible),)
                 continue
             n_points, n_pence, s_points, s_pence = values[4 * j:4 * j + 4]
-            national = ResultSide(known_outcome, _hundredths(n_points), _hundredths(n_pence))
             k = rules[j]
-            if k < 0:
-                rule, basis, on_request, scheme = None, "national rules", False, national
+            if k < 0:  # national rules: the scheme side is the national side
+                rule, basis, on_request, s_points, s_pence = None, "national rules", False, n_points, n_pence
             else:
                 rule, pay_text, request_text, has_request = plans[k]
                 on_request = has_request and requested
                 basis = request_text if on_request else pay_text
-                scheme = ResultSide(known_outcome, _hundredths(s_points), _hundredths(s_pence))
             if prevalence_group not in apdf_cache:
                 apdf_cache[prevalence_group] = self._apdf(i, prevalence_group)
-            out.append(IndicatorResult(code, group_code, rule, basis, on_request, apdf_cache[prevalence_group],
-                                       prevalence_group is not None, scheme, national))
+            yield (code, group_code, rule, basis, on_request, apdf_cache[prevalence_group],
+                   prevalence_group is not None, n_points, n_pence, s_points, s_pence)
+
+    def indicators(self, i: int) -> tuple[IndicatorResult, ...]:
+        """Practice ``i``'s indicator results, equal to ``evaluate_practice``'s (tests/test_fastpath.py)."""
+        out = []
+        for cell in self._walk(i):
+            if len(cell) == 1:
+                out.append(cell[0])
+                continue
+            code, group, rule, basis, on_request, apdf, applies, n_points, n_pence, s_points, s_pence = cell
+            national = ResultSide(known_outcome, _hundredths(n_points), _hundredths(n_pence))
+            scheme = national if rule is None else ResultSide(known_outcome, _hundredths(s_points),
+                                                               _hundredths(s_pence))
+            out.append(IndicatorResult(code, group, rule, basis, on_request, apdf, applies, scheme, national))
         return tuple(out)
+
+    def plain_indicators(self, i: int) -> list[dict]:
+        """``[r.to_plain() for r in self.indicators(i)]``, made from the whole numbers without the
+        objects between (what ``run --format json`` writes for 487,000 cells); the shape is
+        :func:`~qofrules.results.indicator_plain`'s, the one both make."""
+        out = []
+        texts: dict = {}
+        for cell in self._walk(i):
+            if len(cell) == 1:
+                out.append(cell[0].to_plain())
+                continue
+            code, group, rule, basis, on_request, apdf, applies, n_points, n_pence, s_points, s_pence = cell
+            if apdf not in texts:
+                texts[apdf] = decimal_text(apdf)
+            out.append(indicator_plain(code, group, rule, basis, on_request, texts[apdf] if applies else None,
+                                       side_plain(hundredths_text(s_points), hundredths_text(s_pence)),
+                                       side_plain(hundredths_text(n_points), hundredths_text(n_pence))))
+        return out
 
     def pence(self, i: int) -> dict[str, tuple[int | None, int | None, str | None]]:
         """Practice ``i``'s national and scheme payment per indicator in pence (None: unknown) and
@@ -428,6 +460,9 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
     def pence_cells(i: int):
         return lambda: cells.pence(i)
 
+    def plain_cells(i: int):
+        return lambda: cells.plain_indicators(i)
+
     scheme_pence = scheme.totals(scheme.pence, scheme.pence_known, 1)
     scheme_points = scheme.totals(scheme.points, scheme.points_known, 0)
     pence = scheme_pence
@@ -444,7 +479,7 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
             national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
             detail=full(i), indicators=indicators(i), has_adjustments=has_adjustments and eligible,
-            pence=pence_cells(i))
+            pence=pence_cells(i), plain_indicators=plain_cells(i))
             for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
             in enumerate(columns))
 
