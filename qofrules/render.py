@@ -7,7 +7,7 @@ import os
 import textwrap
 from decimal import Decimal
 
-from .money import pounds
+from .money import minus, pounds, total
 from .results import RunResult
 
 NAME_WIDTH = 30
@@ -56,6 +56,18 @@ def _total_points(result: RunResult, attribute: str, totals: dict) -> str:
     """A total of points, or "—" when no practice's points are known (as :func:`_total_pounds`)."""
     known = any(getattr(p, attribute) is not None for p in result.practices)
     return _points(totals[attribute]) if known or not result.practices else "—"
+
+
+def _like_for_like(result: RunResult, totals: dict) -> list[str]:
+    """Where some practices lack one payment, the scheme and national totals cover different
+    practices, and scheme minus national is not the difference total: say what the totals are over
+    the practices with both payments, where they do reconcile."""
+    both = [p for p in result.practices if p.difference is not None]
+    if not both or len(both) == totals["practices"]:
+        return []
+    scheme, national = total(p.scheme_payment for p in both), total(p.national_payment for p in both)
+    return [f"over the {_plural(len(both), 'practice')} with both payments: scheme {pounds(scheme)}, national "
+            f"{pounds(national)}, difference {_signed(minus(scheme, national))}"]
 
 
 def _cut(text: str, width: int) -> str:
@@ -131,6 +143,7 @@ def run_text(result: RunResult, *, reasons: bool = False) -> str:
                        "totals leave them out")
     if totals["difference_unknown"]:
         out.append(f"the difference total leaves out {totals['difference_unknown']} practice(s) without both payments")
+        out.extend(_like_for_like(result, totals))
     out.append("Points are rounded to 2 dp and pounds to the penny per indicator; totals are sums of the printed parts.")
     return "\n".join(out) + "\n"
 

@@ -68,3 +68,21 @@ def test_printed_parts_reconcile_with_totals(tmp_path):
         assert all(i.scheme.payment == i.scheme.payment.quantize(i.scheme.payment.__class__("0.01"))
                    for i in practice.indicators)
     assert result.totals["scheme_payment"] == sum(p.scheme_payment for p in result.practices)
+
+
+def test_totals_over_different_practices_are_reconciled_in_words(tmp_path):
+    """retiring-in-full: the scheme total covers 3 practices and the national 2 (one practice's
+    national payment is unknown), so scheme minus national is not the difference total; the text
+    says the totals over the practices with both payments, where they do reconcile."""
+    from qofrules.render import run_text
+    case = yaml.safe_load((CASES / "evaluation" / "retiring-in-full.yaml").read_text(encoding="utf-8"))
+    result = evaluate_text(case["scheme"], case["data"], tmp_path)
+    totals = result.totals
+    assert (totals["practices"], totals["scheme_payment_unknown"], totals["national_payment_unknown"]) == (3, 0, 1)
+    text = run_text(result)
+    both = [p for p in result.practices if p.difference is not None]
+    scheme = sum(p.scheme_payment for p in both)
+    national = sum(p.national_payment for p in both)
+    assert scheme - national == totals["difference"] and len(both) == 2
+    assert (f"over the 2 practices with both payments: scheme £{scheme:,.2f}, national £{national:,.2f}, "
+            f"difference +£{scheme - national:,.2f}") in text
