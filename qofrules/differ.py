@@ -310,6 +310,11 @@ def _rule_summary(rule: ast.Rule) -> str:
     return "; ".join(parts) or "no fields"
 
 
+def _applies_key(rule):
+    """What a rule applies to, compared by meaning (None: it names nothing)."""
+    return selector_key(rule.applies.selector) if rule.applies and rule.applies.selector else None
+
+
 def _rules(old: ast.Scheme, new: ast.Scheme, notes: list[str]) -> list[Change]:
     changes: list[Change] = []
     pairs, removed, added = _match_rules(old, new)
@@ -322,6 +327,22 @@ def _rules(old: ast.Scheme, new: ast.Scheme, notes: list[str]) -> list[Change]:
             changes.append(Change("metadata", f"rule {quote(gone.title.value)} renamed to {quote(twin.title.value)}",
                                   rule=twin.title.value, old=gone.title.value, new=twin.title.value))
             pairs.append((gone, twin))
+    # A removed and an added rule that apply to the same indicators, each the only one of its side
+    # that does: the same rule renamed and changed (its changes follow, under its new title), not
+    # one rule dropped and an unrelated one written.
+    for gone in list(removed):
+        key = _applies_key(gone)
+        same_old = [r for r in removed if _applies_key(r) == key]
+        same_new = [a for a in added if _applies_key(a) == key]
+        if key is None or len(same_old) != 1 or len(same_new) != 1:
+            continue
+        twin = same_new[0]
+        removed.remove(gone)
+        added.remove(twin)
+        changes.append(Change("metadata", f"rule {quote(gone.title.value)} renamed to {quote(twin.title.value)} "
+                              "(it applies to the same indicators; its changes are listed under its new title)",
+                              rule=twin.title.value, old=gone.title.value, new=twin.title.value))
+        pairs.append((gone, twin))
     for rule in removed:
         changes.append(Change("coverage", f"rule {quote(rule.title.value)} removed (it had: {_rule_summary(rule)})",
                               rule=rule.title.value, old=_rule_summary(rule)))
