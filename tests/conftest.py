@@ -1,6 +1,7 @@
 """Shared helpers for the tests: the fixture contract year and a way to evaluate scheme text."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,16 @@ EXAMPLE_RUNS = {
 SCHEME_EXAMPLES = {Path(scheme).stem: Path(data).name for scheme, data in EXAMPLE_RUNS.values()
                    if scheme.startswith("schemes/")}
 
+
+
+def assert_golden(got: str, expected: Path) -> None:
+    """``got`` is the golden file ``expected``, character for character. With
+    QOFRULES_UPDATE_GOLDEN=1 the file is written from ``got`` instead: read the diff before
+    committing it."""
+    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
+        expected.parent.mkdir(parents=True, exist_ok=True)
+        expected.write_text(got, encoding="utf-8")
+    assert got == expected.read_text(encoding="utf-8")
 
 def fixture_contract():
     path = CASES / "evaluation" / "fixture-contract.yaml"

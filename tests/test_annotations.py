@@ -5,14 +5,13 @@ as the Actions runner reads it and compared with the JSON output's findings."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 from click.testing import CliRunner
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules.cli import cli
 
 FORMATS = CASES / "formats"
@@ -37,9 +36,7 @@ def test_output_is_golden(monkeypatch, command, fmt):
     assert result.exit_code == 2  # a file does not parse: the same exit as text
     got = result.output
     golden = FORMATS / f"{command}.{fmt}.expected"
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        golden.write_text(got, encoding="utf-8")
-    assert got == golden.read_text(encoding="utf-8")
+    assert_golden(got, golden)
 
 
 def _findings(monkeypatch, command):

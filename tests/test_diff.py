@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules import api
 from qofrules.cli import cli
 
@@ -38,16 +38,10 @@ def _case_args(case: Path) -> list[str]:
     return [str(rel / "old.qof"), str(rel / "new.qof"), *extra]
 
 
-def _golden(got: str, expected: Path) -> None:
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("case", DIFF_CASES, ids=lambda p: p.name)
 def test_diff_text_is_golden(case, monkeypatch):
     result = _invoke(_case_args(case), monkeypatch)
-    _golden(f"# exit {result.exit_code}\n{result.output}", case / "expected.txt")
+    assert_golden(f"# exit {result.exit_code}\n{result.output}", case / "expected.txt")
 
 
 @pytest.mark.parametrize("case,fmt", [(c, f) for c in DIFF_CASES for f in EXTRA_FORMATS.get(c.name, [])],
@@ -55,7 +49,7 @@ def test_diff_text_is_golden(case, monkeypatch):
 def test_diff_other_formats_are_golden(case, fmt, monkeypatch):
     result = _invoke([*_case_args(case), "--format", fmt], monkeypatch)
     suffix = {"markdown": "md", "json": "json"}[fmt]
-    _golden(f"# exit {result.exit_code}\n{result.output}", case / f"expected.{suffix}")
+    assert_golden(f"# exit {result.exit_code}\n{result.output}", case / f"expected.{suffix}")
 
 
 def test_exit_codes_follow_diff(monkeypatch):

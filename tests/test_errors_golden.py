@@ -3,12 +3,11 @@ output and exit code it must give (NAME.expected). QOFRULES_UPDATE_GOLDEN=1 rewr
 the diff before committing."""
 from __future__ import annotations
 
-import os
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules.cli import cli
 
 ERROR_CASES = sorted((CASES / "errors").glob("*.qof"))
@@ -25,9 +24,7 @@ def _run_check(path, monkeypatch) -> str:
 def test_error_output_is_golden(path, monkeypatch):
     got = _run_check(path, monkeypatch)
     expected_file = path.with_suffix(".expected")
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected_file.write_text(got, encoding="utf-8")
-    assert got == expected_file.read_text(encoding="utf-8")
+    assert_golden(got, expected_file)
 
 
 @pytest.mark.parametrize("path", ERROR_CASES, ids=lambda p: p.stem)

@@ -5,13 +5,12 @@ them (read the diff before committing)."""
 from __future__ import annotations
 
 import json
-import os
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules import api
 from qofrules.cli import cli
 from qofrules.diagnostics import QofError
@@ -202,10 +201,7 @@ def test_explain_text_is_golden(name, args, monkeypatch):
     result = _invoke(args, monkeypatch)
     got = f"# exit {result.exit_code}\n{result.output}"
     expected = CASES / "explain" / f"{name}.expected"
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.parent.mkdir(exist_ok=True)
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, expected)
 
 
 def test_output_file_is_written(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import shlex
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules.cli import cli
 
 FIRST_HOUR = sorted((CASES / "first-hour").glob("*.args"))
@@ -30,9 +30,7 @@ def _run(path, monkeypatch) -> str:
 def test_first_hour_output_is_golden(path, monkeypatch):
     got = _run(path, monkeypatch)
     expected = path.with_suffix(".expected")
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, expected)
     assert "Traceback" not in got and "<input>" not in got
 
 

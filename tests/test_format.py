@@ -3,12 +3,11 @@ schemes are canonical, the safety checks refuse bad output, and the `fmt` comman
 QOFRULES_UPDATE_GOLDEN=1 rewrites the expected files; read the diff before committing."""
 from __future__ import annotations
 
-import os
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules import api, formatter
 from qofrules.cli import cli
 from qofrules.diagnostics import QofError
@@ -21,9 +20,7 @@ SHIPPED = sorted([*ROOT.glob("schemes/*.qof"), *ROOT.glob("examples/**/*.qof"), 
 def test_format_is_golden(path):
     got = api.format_text(path.read_text(encoding="utf-8"), str(path))
     expected = path.with_suffix(".expected")
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, expected)
 
 
 @pytest.mark.parametrize("path", FORMAT_CASES, ids=lambda p: p.stem)

@@ -3,14 +3,13 @@
 (The HTML is also rendered in a real browser: tests/test_report_browser.py.)"""
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules import api
 from qofrules.charts import histogram_bins, nice_step
 from qofrules.cli import cli
@@ -219,10 +218,7 @@ def test_markdown_summary_is_golden(monkeypatch):
     result = _invoke(["report", RUNS["lincs"][0], "--data", RUNS["lincs"][1], "--format", "markdown"], monkeypatch)
     got = f"# exit {result.exit_code}\n{result.output}"
     expected = CASES / "report" / "lincs.md.expected"
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.parent.mkdir(exist_ok=True)
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, expected)
 
 
 def test_html_report_is_written_to_a_file_and_only_to_a_file(tmp_path, monkeypatch):

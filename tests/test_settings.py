@@ -5,7 +5,6 @@ pyproject.toml). QOFRULES_UPDATE_GOLDEN=1 rewrites the expected files."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules.cli import cli
 
 SETTINGS_CASES = sorted((CASES / "settings").glob("*.toml"))
@@ -48,9 +47,7 @@ def test_bad_settings_are_located_errors(path, tmp_path, monkeypatch):
     result = _invoke(repo, monkeypatch, *args)
     got = f"# exit {result.exit_code}\n{result.output}"
     expected = path.with_name(path.name.removesuffix(".pyproject.toml").removesuffix(".toml") + ".expected")
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, expected)
     assert result.exit_code == 2 and "Traceback" not in got
     assert got.splitlines()[1].startswith(("qofrules.toml:", "pyproject.toml:"))
 

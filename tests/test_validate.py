@@ -3,12 +3,12 @@ and bad input. QOFRULES_UPDATE_GOLDEN=1 rewrites the golden files; read the diff
 from __future__ import annotations
 
 import json
-import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, assert_golden
 from qofrules import api
 from qofrules.cli import cli
 from validate_helpers import clean, codes, messages, validate_text
@@ -66,9 +66,7 @@ def test_verdict_text_is_golden(path, monkeypatch):
     result = _invoke(["validate", str(path.relative_to(ROOT))], monkeypatch)
     got = f"# exit {result.exit_code}\n{result.output}"
     expected = CASES / "validate" / f"{path.stem}.expected"
-    if os.environ.get("QOFRULES_UPDATE_GOLDEN"):
-        expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert_golden(got, expected)
 
 
 # ------------------------------------------------------------------ the command
