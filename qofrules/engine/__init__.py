@@ -5,9 +5,10 @@ One way in, :func:`evaluate`, and two ways through, which mean the same pennies:
 
 - **columns** (:mod:`.fastpath`): a data set read as columns (:mod:`qofrules.data.columnar`) is
   computed for every practice at once. :mod:`.vectorised` holds the column form of each node of
-  :mod:`.nodes`, :mod:`.cells` the per-year arrays of points and prevalence they read. A cell whose
-  figures the columns cannot settle exactly is computed again on the exact path, and so is the
-  per-indicator detail of the few practices a command asks about (``report``, ``diff --impact``).
+  :mod:`.nodes`, :mod:`.cells` the per-year arrays of points and prevalence they read. Every cell
+  is kept in whole hundredths and pence (``fastpath.CellDetail``), which ``report``, ``diff
+  --impact`` and ``run --format json`` read. A cell whose rounding the floats cannot settle, or
+  whose figures are unknown (what is missing, and why), is computed on the exact path.
 - **exact** (:mod:`.exact`): one practice at a time in fractions, the reference and the way of a
   compact file, ``run --exact`` and ``explain``'s trace (the :class:`~.nodes.Outcome` tree).
 
