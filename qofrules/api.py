@@ -432,7 +432,8 @@ def validation_reports(paths: list[str] | str, data_path: str | None = None,
 
 def data_years(path: str) -> tuple[tuple[str, ...], str | None]:
     """(the years of achievement a data set holds, its own contract overrides file or None), as
-    ``load_data`` would find them, read without its rows where it can be (:mod:`qofrules.data.facts`)."""
+    ``load_data`` would find them: for a data set directory, from its manifest and practices table,
+    without its achievement rows (:mod:`qofrules.data.facts`)."""
     from .data.facts import read_facts
     facts = read_facts(path)
     return facts.years, facts.contract_overrides

@@ -74,7 +74,7 @@ def decimal_text(value: Decimal | None) -> str | None:
 def hundredths_text(value: int) -> str:
     """Whole hundredths (of a point, or pence) as :func:`decimal_text` writes them once made a
     Decimal (``decimal_text(Decimal(value).scaleb(-2))``: 12345 -> "123.45", 5 -> "0.05", -5 ->
-    "-0.05"), without making the Decimal; tests/test_money.py holds the two equal."""
+    "-0.05"), without making the Decimal; tests/test_properties.py holds the two equal."""
     digits = str(-value if value < 0 else value).rjust(3, "0")
     return ("-" if value < 0 else "") + digits[:-2] + "." + digits[-2:]
 

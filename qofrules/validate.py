@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 from . import ast
 from .contracts.model import ContractYear
-from .diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, Related, did_you_mean
+from .diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, QofError, Related, did_you_mean
 from .rules import all_rules, find_rule
 from .rules.authorities import COMMISSIONER, NATIONAL, UNSURE, Authorities
 from .rules.authorities import load as load_authorities
@@ -185,21 +185,43 @@ def validate_report(check_report, data_years: tuple[str, ...] | None = None,
             fired.extend(Finding(diagnostic=d, rule=rule, judged_as=ctx.judgement.kind) for d in rule.check(ctx))
     findings = check_findings + apply_waivers(ctx, fired)
     if data is not None and check_report.contract is not None:
-        findings += [Finding(diagnostic=d) for d in data_findings(scheme, check_report.contract.year, source, data)]
+        findings += [Finding(diagnostic=d) for d in data_findings(scheme, check_report.contract, source, data)]
     findings.sort(key=_order)
     return ValidationReport(source=source, scheme=scheme, findings=tuple(findings), validated=True,
                             judgement=ctx.judgement, supplied=supplied_by(contract))
 
 
-def data_findings(scheme: ast.Scheme, year: str, source: Source, data) -> list:
-    """What ``run`` would refuse of this scheme on this data, in its own words and codes: a column
-    the scheme tests and the data lacks, a local indicator the data does not report."""
+def data_findings(scheme: ast.Scheme, contract: ContractYear, source: Source, data) -> list:
+    """What ``run`` would refuse of this scheme on this data, in its own words and codes: the data
+    set's own overrides file for another year (QR312), a figure the contract year lacks (QE001,
+    QE004: 'cannot judge', since what is missing is national data, not a fault of the scheme), a
+    column the scheme tests and the data lacks (QE002, QE003), a local indicator the data does not
+    report (QE030). A data file that cannot be read is the finding of the scheme that needed it."""
+    from .compiler import compile_scheme
+    from .contracts import overrides_for_another_year
     from .eligibility import columns_lacking
     from .engine.exact import local_measures_lacking
-    found = columns_lacking(scheme, data.area_columns, data.attribute_names, data.name, source)
+    found = []
+    own = data.overrides_key()
+    if own is not None and own[0] != contract.key:
+        found.append(overrides_for_another_year(own[0], contract.key, own[1]))
+    try:
+        compile_scheme(scheme, contract, source)
+    except QofError as exc:
+        found += [replace(d, severity=CANNOT_JUDGE) if d.code in NO_NATIONAL_FIGURE else d for d in exc.diagnostics]
+    found += columns_lacking(scheme, data.area_columns, data.attribute_names, data.name, source)
     if scheme.local_indicators:  # only then are the achievement files read
-        found += local_measures_lacking(scheme.local_indicators, year, data.codes(year), data.name, source)
+        try:
+            codes = data.codes(contract.year)
+        except QofError as exc:
+            found += list(exc.diagnostics)
+        else:
+            found += local_measures_lacking(scheme.local_indicators, contract.year, codes, data.name, source)
     return found
+
+
+#: What run refuses for want of a national figure or indicator list (the scheme is not at fault).
+NO_NATIONAL_FIGURE = ("QE001", "QE004")
 
 
 def supplied_by(contract: ContractYear) -> tuple[str, ...]:

@@ -150,7 +150,9 @@ def test_impact_reports_a_side_the_data_cannot_evaluate(monkeypatch):
                       "--contract-overrides", "examples/lincolnshire-2014/contract-overrides.yaml"], monkeypatch)
     assert result.exit_code == 2
     assert "How they are paid" in result.output or "semantic change(s)" in result.output
-    assert "payment impact: the new version could not be evaluated on this data" in result.output
+    reason = next(line for line in result.output.splitlines()
+                  if line.startswith("payment impact: the new version could not be evaluated on this data"))
+    assert "examples/lincolnshire-2014/contract-overrides.yaml: error[QR312]" in reason, reason
 
 
 def test_an_unchanged_scheme_whose_impact_cannot_be_computed_exits_2_not_0(monkeypatch):

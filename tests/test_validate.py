@@ -337,3 +337,28 @@ def test_data_not_reporting_a_local_indicator_is_reported_as_run_reports_it(monk
     assert ran.exit_code != 0 and finding["message"] in ran.output
     real = _invoke(["validate", "--format", "json", "--data", "examples/mid-south-essex-2021", scheme], monkeypatch)
     assert "QE030" not in _findings(real)
+
+
+def test_a_data_sets_overrides_for_another_year_are_reported_as_run_refuses_them(monkeypatch):
+    """Leeds's data carries 2016/17 overrides: run refuses a 2013/14 scheme on it (QR312), and
+    validate --data says the same of that scheme instead of accepting it."""
+    scheme = "schemes/2014-lincolnshire-llr.qof"
+    validated = _invoke(["validate", "--format", "json", "--data", "examples/leeds-2017", scheme], monkeypatch)
+    (report,) = json.loads(validated.output)
+    finding = _findings(validated)["QR312"]
+    assert report["verdict"] == "rejected" and finding["severity"] == "error"
+    ran = _invoke(["run", scheme, "--data", "examples/leeds-2017"], monkeypatch)
+    assert ran.exit_code != 0 and finding["message"] in ran.output
+
+
+def test_a_year_lacking_figures_with_data_cannot_be_judged_rather_than_accepted(monkeypatch):
+    """tiny.yaml supplies no figures, and 2013/14 lacks some: run refuses (QE001), so validate
+    --data cannot say the scheme runs on it. It is qofrules' want of national data, not a fault of
+    the scheme: 'cannot judge' (exit 3), not 'rejected'."""
+    scheme = "schemes/2014-lincolnshire-llr.qof"
+    validated = _invoke(["validate", "--format", "json", "--data", "examples/tiny.yaml", scheme], monkeypatch)
+    assert validated.exit_code == 3
+    assert json.loads(validated.output)[0]["verdict"] == "cannot judge"
+    assert _findings(validated)["QE001"]["severity"] == "cannot-judge"
+    alone = _invoke(["validate", "--format", "json", scheme], monkeypatch)
+    assert "QE001" not in _findings(alone), "without data, whether it computes is not asked"

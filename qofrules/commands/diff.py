@@ -55,9 +55,12 @@ def _impact_unavailable(plain: dict) -> list[str]:
     lines = []
     for side, diagnostics in plain.get("impact_unavailable", {}).items():
         for d in diagnostics:
-            where = f"{d['file']}:{d['line']}: " if d.get("file") and d.get("line") else ""
+            # The file and the code, as run would print them: the user has to find what to fix.
+            where = (f"{d['file']}:{d['line']}: " if d.get("file") and d.get("line")
+                     else f"{d['file']}: " if d.get("file") else "")
+            code = f"{d.get('severity') or 'error'}[{d['code']}] " if d.get("code") else ""
             lines.append(f"payment impact: the {side} version could not be evaluated on this data: "
-                         f"{where}{d['message']}")
+                         f"{where}{code}{d['message']}")
     return lines
 
 
@@ -165,7 +168,9 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     how they are paid, dates, approval, metadata. Usage: qofrules diff OLD NEW.
 
     Exit 0 when nothing changed in meaning (layout and comments do not count), 1 when something
-    did, 2 when a version cannot be read, does not parse or holds an impossible value (2014-02-30).
+    did, 2 when a version cannot be read, does not parse or holds an impossible value (2014-02-30),
+    and 2 when --impact was asked and a version cannot be evaluated on the data (the diff and the
+    reason are still shown).
     Given git's seven external-diff arguments, it acts as git's diff driver and always exits 0
     (see docs/diff.md). Either version may be - (standard input); two directories compare the
     schemes at the same paths under each, and list those only one has.

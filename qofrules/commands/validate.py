@@ -24,8 +24,9 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_CANNOT_JUDGE = 0, 1, 2, 3
               help="text (the default); json for tools; sarif (SARIF 2.1.0) for code-scanning annotations on "
                    "pull requests; github for workflow annotations; junit for JUnit XML.")
 @click.option("--data", "data_path", type=click.Path(),
-              help="The practice data the schemes will use, so that rule QV108 can see which years it holds "
-                   "(its own contract overrides apply, as in run).")
+              help="The practice data the schemes will use: rule QV108 sees which years it holds, and what run "
+                   "would refuse of a scheme on it is reported too (QR312, QE001-QE004, QE030: docs/diagnostics.md). "
+                   "Its own contract overrides apply, as in run.")
 @click.option("--contract-overrides", "overrides", multiple=True, type=click.Path(dir_okay=False),
               help="A YAML file of figures the contract year lacks (repeatable), so that rules needing them "
                    "can judge. See docs/contracts.md.")
@@ -45,7 +46,7 @@ def validate(schemes: tuple[str, ...], fmt: str | None, data_path: str | None, o
 
     Exit 0 when every scheme is accepted (with or without warnings), 1 when any is rejected, 3 when
     none is rejected but some cannot be judged (a fact qofrules lacks: the finding says which), 2
-    when a file cannot be read or parsed.
+    when a file cannot be read or parsed (a scheme, or the --data set's manifest or practices table).
     """
     from ..validate import CANNOT_JUDGE_VERDICT, REJECTED
     shared = settings(schemes, stdin_filename, config_file, isolated, fail)
@@ -104,7 +105,7 @@ def rules(code: str | None, fmt: str, output: str | None) -> None:
         if rule is None:
             names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
             fail(QofError([error("QV000", f"no validation rule '{code}'", source=Source(f"qofrules rules {code}", ""),
-                                 hint=did_you_mean(code, names) or "'qofrules rules' lists them")]), EXIT_USAGE)
+                                 hint=_not_a_rule_hint(code, names))]), EXIT_USAGE)
         chosen = [rule]
     if fmt == "json":
         text = json.dumps([r.to_plain() for r in chosen], indent=2, ensure_ascii=False) + "\n"
@@ -121,3 +122,11 @@ def rules(code: str | None, fmt: str, output: str | None) -> None:
 
 
 COMMANDS = [validate, rules]
+
+
+def _not_a_rule_hint(code: str, names: list[str]) -> str:
+    """A diagnostic code (QR, QD, QE) is not a rule, but the user asking for one wants its meaning."""
+    if code.upper().startswith(("QR", "QD", "QE")):
+        return f"{code.upper()} is a diagnostic code, not a validation rule: docs/diagnostics.md says what it means"
+    return did_you_mean(code, names) or "'qofrules rules' lists them"
+

@@ -310,11 +310,17 @@ def load_overrides(path: str) -> tuple[dict, Source]:
     return data, source
 
 
+def overrides_for_another_year(overrides_key: str, contract_key: str, source: Source):
+    """QR312: an overrides file for one contract year given to a scheme of another (run refuses it;
+    ``validate --data`` reports it of a data set's own file)."""
+    return error("QR312", f"these overrides are for '{overrides_key}', but the scheme's contract year is "
+                 f"'{contract_key}'", source=source)
+
+
 def apply_overrides(contract: ContractYear, data: dict, source: Source) -> ContractYear:
     """A copy of ``contract`` with the user's figures in place, each marked ``supplied``."""
     if data["overrides"] != contract.key:
-        raise QofError([error("QR312", f"these overrides are for '{data['overrides']}', but the scheme's "
-                              f"contract year is '{contract.key}'", source=source)])
+        raise QofError([overrides_for_another_year(data["overrides"], contract.key, source)])
     origin = f"{source.name}: {data['label']}"
     supplied = lambda v: Figure(value=v, status=SUPPLIED, source=origin)  # noqa: E731
     changes: dict = {"overridden_by": contract.overridden_by + (source.name,)}

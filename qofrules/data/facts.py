@@ -27,6 +27,14 @@ class DataFacts:
     def codes(self, year: str) -> set[str]:
         return self._codes(year)
 
+    def overrides_key(self) -> tuple[str, object] | None:
+        """(the contract year the data set's own overrides file is for, the file's Source), or None."""
+        if not self.contract_overrides:
+            return None
+        from ..contracts import load_overrides
+        data, source = load_overrides(self.contract_overrides)
+        return data["overrides"], source
+
 
 def of_loaded(dataset) -> DataFacts:
     """The facts of a data set already loaded (columns, or the exact reader's Dataset)."""

@@ -16,8 +16,9 @@ Both share the nodes' definitions (:mod:`.nodes`), the adjustments after the poi
 (:mod:`.adjustments`: top-ups, caps, floors) and the money rules (:mod:`qofrules.money`).
 tests/test_fastpath.py holds the two paths to equal pennies, practice by practice.
 
-This package imports only downward (the compiler, the data and contract models, money, results);
-nothing here imports the CLI, the API or the review commands. Submodules load lazily: ``check``
+This package imports the compiler, the data and contract models, money and results, and nothing
+above them: not the CLI, the API or the review commands (tests/test_layers.py). The compiler in
+turn builds its tree of :mod:`.nodes`, which import nothing of the compiler's. Submodules load lazily: ``check``
 never pays for numpy.
 """
 from __future__ import annotations

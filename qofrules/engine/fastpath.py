@@ -109,7 +109,7 @@ def round_half_up(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _apdf(data: ColumnarData, contract, group_code: str | None, count: int):
-    """(factor, known) per practice: practice prevalence over national (evaluate._apdf), for the
+    """(factor, known) per practice: practice prevalence over national (exact._apdf), for the
     group whose prevalence adjusts the indicator's price (None: no APDF)."""
     if group_code is None:
         return np.ones(count), np.ones(count, dtype=bool)
@@ -378,7 +378,7 @@ class CellDetail:
         return out
 
     def _apdf(self, i: int, group: str | None):
-        """The APDF shown for practice ``i`` (evaluate._apdf), or None (no APDF, or unknown)."""
+        """The APDF shown for practice ``i`` (exact._apdf), or None (no APDF, or unknown)."""
         if group is None:
             return None
         contract = self.tree.contract
