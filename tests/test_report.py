@@ -163,6 +163,10 @@ def test_top_ups_floors_and_local_indicators_are_shown(reports):
     html = render(local, "html")
     assert 'data-local="LOC-BP150"' in html and 'data-adjustment="Per patient"' in html
     assert "<td>The scheme&#39;s local indicators</td>" in html
+    # In markdown each is its own bullet (the local indicator's line once ran on into the top-up's).
+    bullets = [line for line in render(local, "markdown").splitlines() if line.startswith("- **")]
+    assert any(b.startswith("- **Local indicator `LOC-BP150`") and b.endswith("per QOF point") for b in bullets)
+    assert any(b.startswith("- **Top-up “Per patient”:**") for b in bullets)
     essex = reports["essex"][0]
     floor = essex["adjustments"][0]
     assert floor["kind"] == "floor" and floor["says"] == "at least each practice's own sum, from its QOF_INCOME_2019_20 column"
