@@ -162,8 +162,8 @@ def validate_report(check_report, data_years: tuple[str, ...] | None = None,
     """Validate a scheme that ``check`` has already been run on (``api.CheckReport``).
 
     ``data`` (:class:`~qofrules.data.facts.DataFacts`) is the data set the scheme will be run on:
-    its years stand for ``data_years``, and what ``run`` would refuse in it (QE002, QE003, QE030)
-    is reported here too, so that a scheme accepted with its data also runs on it."""
+    its years stand for ``data_years``, and what ``run`` would refuse of the scheme on it is
+    reported too (:func:`data_findings`), so that a scheme accepted with its data also runs on it."""
     if data is not None:
         data_years = data.years
     source, scheme = check_report.source, check_report.scheme
@@ -202,7 +202,7 @@ def data_findings(scheme: ast.Scheme, contract: ContractYear, source: Source, da
     from .eligibility import columns_lacking
     from .engine.exact import local_measures_lacking
     found = []
-    own = data.overrides_key()
+    own = data.overrides_key
     if own is not None and own[0] != contract.key:
         found.append(overrides_for_another_year(own[0], contract.key, own[1]))
     try:

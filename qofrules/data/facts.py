@@ -11,6 +11,7 @@ answers it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 
@@ -27,8 +28,10 @@ class DataFacts:
     def codes(self, year: str) -> set[str]:
         return self._codes(year)
 
+    @cached_property
     def overrides_key(self) -> tuple[str, object] | None:
-        """(the contract year the data set's own overrides file is for, the file's Source), or None."""
+        """(the contract year the data set's own overrides file is for, the file's Source), or None;
+        read once, however many schemes are validated."""
         if not self.contract_overrides:
             return None
         from ..contracts import load_overrides
@@ -38,13 +41,16 @@ class DataFacts:
 
 def of_loaded(dataset) -> DataFacts:
     """The facts of a data set already loaded (columns, or the exact reader's Dataset)."""
-    if hasattr(dataset, "codes"):
-        codes = dataset.codes
-    else:
-        def codes(year: str) -> set[str]:
-            return {code for p in dataset.practices for code in p.achievement.get(year, {})}
     return DataFacts(name=dataset.name, years=tuple(dataset.years), contract_overrides=dataset.contract_overrides,
-                     area_columns=dataset.area_columns, attribute_names=dataset.attribute_names, _codes=codes)
+                     area_columns=dataset.area_columns, attribute_names=dataset.attribute_names,
+                     _codes=_codes_of(dataset))
+
+
+def _codes_of(dataset) -> Callable[[str], set[str]]:
+    """year -> the indicator codes a loaded data set gives for it, as the engine reads them."""
+    if hasattr(dataset, "codes"):  # columns: a code named only on blank rows is not given
+        return dataset.codes
+    return lambda year: {code for p in dataset.practices for code in p.achievement.get(year, {})}
 
 
 def read_facts(path: str) -> DataFacts:
@@ -64,8 +70,8 @@ def read_facts(path: str) -> DataFacts:
 
     def codes(year: str) -> set[str]:
         if not loaded:
-            loaded.append(_loaded(path))
-        return of_loaded(loaded[0]).codes(year)
+            loaded.append(_codes_of(_loaded(path)))
+        return loaded[0](year)
 
     overrides = files.get("contract_overrides")
     return DataFacts(name=manifest["dataset"], years=tuple(sorted(manifest.get("achievement", {}))),
