@@ -394,3 +394,18 @@ def test_recipe_3_both(history):
     assert log.returncode == 0 and "+# qofrules fmt --textconv:" not in log.stdout
     assert "-# qofrules fmt --textconv: this version cannot be formatted" in log.stdout
     assert "cannot show a semantic diff" in _git(repo, "log", "-p", "--ext-diff", "-1", env=env).stdout
+
+
+@pytest.mark.parametrize("how", [["--format", "csv"], ["-o", "impact.xlsx"]])
+def test_two_directories_refuse_a_table_format_instead_of_writing_text(monkeypatch, tmp_path, how):
+    """csv, xlsx and parquet hold one pair's impact: asked of two directories, the text diff was
+    written in their place."""
+    for side in ("old", "new"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "leeds.qof").write_text((ROOT / "schemes" / "2017-leeds.qof").read_text())
+    args = [str(tmp_path / "old"), str(tmp_path / "new"), "--impact", "examples/leeds-2017", *how]
+    if how[0] == "-o":
+        args[-1] = str(tmp_path / how[1])
+    result = _invoke(args, monkeypatch)
+    assert result.exit_code == 2 and "give two scheme files" in result.output
+    assert not (tmp_path / "impact.xlsx").exists()

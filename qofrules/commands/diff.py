@@ -184,6 +184,11 @@ def diff(files: tuple[str, ...], data_path: str | None, overrides: tuple[str, ..
     shared_overrides = () if overrides else shared.contract_overrides
     setting_fmt = setting_format(shared, ("text", "json", "markdown", "csv") if data_path else ("text", "json", "markdown"))
     if len(files) == 2 and all(f != "-" and Path(f).is_dir() for f in files):
+        from ..outputs import TABLE_FORMATS
+        chosen = fmt or ""  # a setting that cannot apply here is not an error: the default serves
+        if chosen in TABLE_FORMATS or (output and Path(output).suffix.lstrip(".").lower() in TABLE_FORMATS):
+            raise click.UsageError("csv, xlsx and parquet hold one pair's payment impact: give two scheme files "
+                                   "(qofrules diff OLD NEW --impact DATASET), not two directories")
         directory_diff(files[0], files[1], data_path, overrides, fmt or setting_fmt, output, shared_overrides)
     if stdin_filename is not None and "-" not in files:
         raise click.UsageError("--stdin-filename names standard input: give - as OLD or NEW too")
