@@ -141,7 +141,7 @@ def test_data_without_a_local_measure_is_refused_at_the_local_indicator_on_both_
         assert problem.code == "QE030" and problem.span.line == 5
         shown.append(problem.render())
     assert shown[0] == shown[1]
-    assert "has no 2013/14 rows for LOC-REG" in shown[0]
+    assert "has no 2013/14 figures for LOC-REG (no row under that code with a value)" in shown[0]
 
 
 def test_the_same_scheme_text_gives_the_same_json_on_both_paths_with_every_new_construct(tmp_path):

@@ -210,7 +210,8 @@ def local_measures_lacking(local_indicators, year: str, data_codes: set[str], da
         if code not in data_codes:
             measure = "REGISTER" if local.measure == "register" else "NUMERATOR and DENOMINATOR"
             problems.append(error("QE030", f"local indicator {code} is measured in the data, but the data set "
-                                  f"{data_name} has no {year} rows for {code}", source=source,
+                                  f"{data_name} has no {year} figures for {code} (no row under that code with a value)",
+                                  source=source,
                                   span=local.code.span,
                                   hint=f"add {measure} rows under INDICATOR_CODE {code} to the {year} "
                                        "achievement file (docs/data-formats.md)"))
