@@ -48,6 +48,15 @@ _NHS_ENGLAND_LEVELS = {
 }
 
 
+#: The contract's country key (contract.schema.json) as a reader writes it.
+COUNTRY_NAMES = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern-ireland": "Northern Ireland"}
+
+
+def kind_words(kind: str) -> str:
+    """A body's kind as a reader writes it: ``pct`` → "PCT"; a longer or hyphenated kind as written."""
+    return kind.upper() if kind.isalpha() and len(kind) <= 5 else kind
+
+
 def body_words(body: ast.Body) -> str:
     """``lmc "Leeds"`` → "Leeds LMC"; ``nhs-england area-team "X"`` → "NHS England's X area team"."""
     kind = body.kind.text

@@ -265,7 +265,7 @@ def test_an_approver_whose_power_depends_on_the_day_is_a_warning_and_decides_not
     report = validate_text(text)
     (finding,) = report.findings  # one finding for one missing day: QV102 leaves it to QV115
     assert (finding.diagnostic.code, finding.severity) == ("QV115", "warning")
-    assert ("nhs-england existed in england only from 1 April 2013, so whether it existed in 2013 depends on the "
+    assert ("nhs-england existed in England only from 1 April 2013, so whether it existed in 2013 depends on the "
             "day") in finding.diagnostic.message
     assert "QV112" not in codes(report), "QV112 would guess that it had no national power"
     assert report.judgement.kind == NATIONAL_AMENDMENT and report.judgement.claimed  # by its instrument
@@ -288,11 +288,11 @@ def test_qv115_a_body_that_existed_on_some_of_the_days():
     depends = validate_text(ccg("in 2022", runs="2022-04-01 to 2023-03-31", year="2022/23"))
     (finding,) = [f for f in depends.findings if f.diagnostic.code == "QV115"]
     assert finding.severity == "warning"
-    assert ("ccg existed in england only from 1 April 2013 until 30 June 2022, so whether it existed in 2022 "
+    assert ("CCG existed in England only from 1 April 2013 until 30 June 2022, so whether it existed in 2022 "
             "depends on the day") in finding.diagnostic.message
     assert "QV115" not in codes(validate_text(ccg("in 2022-03", runs="2022-04-01 to 2023-03-31", year="2022/23")))
     icb = validate_text(ccg("in 2022-06", runs="2022-07-01 to 2023-03-31", year="2022/23").replace('ccg "', 'icb "'))
-    assert "no icb existed in england before 1 July 2022" in messages(icb, "QV115")[0]
+    assert "no ICB existed in England before 1 July 2022" in messages(icb, "QV115")[0]
     assert "QV115" in codes(icb, "error")
 
 
@@ -316,7 +316,7 @@ def test_a_date_in_the_authorities_data_known_only_to_the_month_cannot_be_judged
     after = validate_text(text.replace("on 2013-04-10", "on 2013-05-01"), authorities=auth)
     assert not any("area-team" in m for m in messages(after, "QV115"))
     before = validate_text(text.replace("on 2013-04-10", "on 2013-03-20"), authorities=auth)
-    assert "no nhs-england area-team existed in england before April 2013" in messages(before, "QV115")[0]
+    assert "no nhs-england area-team existed in England before April 2013" in messages(before, "QV115")[0]
 
 
 def test_authorities_yaml_dates_may_be_months_or_years():

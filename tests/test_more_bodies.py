@@ -90,20 +90,20 @@ def test_a_pct_named_after_31_march_2013_did_not_exist():
     report = validate_text(scheme('pct "Somerset" on 2013-06-01', runs="2013-07-01 to 2014-03-31"))
     (finding,) = [f for f in report.findings if f.diagnostic.code == "QV115"]
     assert finding.severity == "error"
-    assert "no pct existed in england after 31 March 2013" in finding.diagnostic.message
+    assert "no PCT existed in England after 31 March 2013" in finding.diagnostic.message
     assert report.judgement.kind == NO_AUTHORITY
 
 
 def test_a_pct_had_no_power_over_qof_before_qof_began():
     report = validate_text(scheme('pct "Somerset" on 2003-06-01', contract="england 2003/04",
                                   runs="2003-07-01 to 2004-03-31"))
-    assert "had no power to approve a variation of england's QOF on 1 June 2003: it has local power from " \
+    assert "had no power to approve a variation of England's QOF on 1 June 2003: it has local power from " \
            "2004-04-01 until 2013-03-31" in messages(report, "QV102")[0]
 
 
 def test_no_pct_existed_before_april_2000():
     report = validate_text(scheme('pct "Somerset" in 1999', contract="england 1999/00", runs="1999-04-01 to 2000-03-31"))
-    assert "no pct existed in england before April 2000" in messages(report, "QV115")[0]
+    assert "no PCT existed in England before April 2000" in messages(report, "QV115")[0]
     # in April 2000 itself: the first PCTs began that month, on a day the sources read do not give
     depends = validate_text(scheme('pct "Somerset" on 2000-04-10', contract="england 2000/01",
                                    runs="2000-05-01 to 2001-03-31"))
@@ -126,7 +126,7 @@ def test_a_welsh_health_board_existed_and_its_power_over_qof_cannot_be_judged():
 def test_welsh_local_health_boards_began_on_1_april_2003():
     report = validate_text(scheme('health-board "Gwent" on 2002-06-01', contract="wales 2002/03",
                                   runs="2002-07-01 to 2003-03-31", consulted='lmc "Gwent"'))
-    assert "no health-board existed in wales before 1 April 2003" in messages(report, "QV115")[0]
+    assert "no health-board existed in Wales before 1 April 2003" in messages(report, "QV115")[0]
 
 
 def test_a_scottish_health_board_is_known_to_exist_and_its_power_is_not():
@@ -138,7 +138,7 @@ def test_a_scottish_health_board_is_known_to_exist_and_its_power_is_not():
 
 def test_a_health_board_in_england_belongs_to_another_country():
     report = validate_text(scheme('health-board "NHS Lothian" on 2013-03-01'))
-    assert "health-board belongs to scotland and wales, not to england" in messages(report, "QV115")[0]
+    assert "health-board belongs to Scotland and Wales, not to England" in messages(report, "QV115")[0]
 
 
 # ------------------------------------------------------------------ the HSCB
@@ -156,7 +156,7 @@ def test_the_hscb_closed_on_31_march_2022():
                   eligible="every practice", consulted="none")
     report = validate_text(text)
     (finding,) = [f for f in report.findings if f.diagnostic.code == "QV115"]
-    assert "no hscb existed in northern-ireland after 31 March 2022" in finding.diagnostic.message
+    assert "no HSCB existed in Northern Ireland after 31 March 2022" in finding.diagnostic.message
     assert "department-of-health-ni" in finding.diagnostic.hint
 
 
@@ -188,7 +188,8 @@ def test_the_gpc_beside_nhs_england_is_a_warning_to_record_it_as_consulted():
     report = validate_text(text)
     (finding,) = [f for f in report.findings if f.diagnostic.code == "QV102"]
     assert finding.severity == "warning"
-    assert finding.diagnostic.message.startswith('gpc "GPC England" is recorded as approving beside nhs-england')
+    assert finding.diagnostic.message.startswith("GPC England is recorded as approving beside NHS England")
+    assert '(consulted: gpc "GPC England")' in finding.diagnostic.hint, "the hint still says what to write"
     assert report.judgement.kind == NATIONAL_AMENDMENT and report.verdict == "accepted with warnings"
     consulted = validate_text(text.replace('nhs-england, gpc "GPC England" on', "nhs-england on")
                               .replace("consulted: none", 'consulted: gpc "GPC England"'))
@@ -220,7 +221,7 @@ def test_an_stp_has_no_power_to_approve():
 def test_no_stp_existed_before_the_planning_guidance_of_december_2015():
     report = validate_text(scheme('stp "Somerset STP" on 2015-03-01', contract="england 2015/16",
                                   runs="2015-04-01 to 2016-03-31"))
-    assert "no stp existed in england before 22 December 2015" in messages(report, "QV115")[0]
+    assert "no STP existed in England before 22 December 2015" in messages(report, "QV115")[0]
 
 
 # ------------------------------------------------------------------ as a user sees it
@@ -231,7 +232,7 @@ def test_validate_prints_the_source_of_a_body_that_had_gone(monkeypatch, tmp_pat
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
-    assert "error[QV115] pct \"Somerset\" is named for 1 June 2013, but no pct existed in england after " \
+    assert "error[QV115] Somerset PCT is named for 1 June 2013, but no PCT existed in England after " \
            "31 March 2013" in result.output
     assert "replace the 152 primary care trusts" in result.output
 
@@ -241,7 +242,7 @@ def test_an_stp_named_while_the_footprints_were_forming_cannot_be_judged():
                   runs="2016-02-01 to 2016-03-31", consulted='stp "Somerset" on 2016-01-10')
     (finding,) = [f for f in validate_text(text).findings if f.diagnostic.code == "QV115"]
     assert finding.severity == "cannot-judge"
-    assert ("stp existed in england only from a day between 22 December 2015 and 15 March 2016, so whether it "
+    assert ("STP existed in England only from a day between 22 December 2015 and 15 March 2016, so whether it "
             "existed on 10 January 2016 depends on the day") in finding.diagnostic.message
     later = validate_text(text.replace('stp "Somerset" on 2016-01-10', 'stp "Somerset" on 2016-03-15'))
     assert "QV115" not in codes(later)

@@ -106,14 +106,14 @@ def test_an_instrument_claims_a_national_amendment_which_a_local_body_cannot_mak
     report = validate_text(text)
     assert report.judgement.kind == NATIONAL_AMENDMENT and report.judgement.claimed
     assert codes(report, "error") == ["QV112"]
-    assert "none of its approvers (icb \"NHS Example ICB\") had national power" in messages(report, "QV112")[0]
+    assert "none of its approvers (NHS Example ICB) had national power" in messages(report, "QV112")[0]
 
 
 def test_a_national_amendment_covers_every_practice():
     text = scheme(area='icb "NHS Example ICB"', eligible="every practice").replace(
         "  consulted:", '  instrument: "The GMS SFE (Amendment) Directions 2023" on 2023-03-31\n  consulted:')
     report = validate_text(text)
-    assert codes(report, "error") == ["QV113"] and 'icb "NHS Example ICB"' in messages(report, "QV113")[0]
+    assert codes(report, "error") == ["QV113"] and "limited to NHS Example ICB:" in messages(report, "QV113")[0]
 
 
 def test_a_national_amendment_without_its_instrument_is_accepted_with_a_warning_to_record_it():

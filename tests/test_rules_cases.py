@@ -59,10 +59,10 @@ def test_qv102_ccg_powers_follow_the_dates_in_the_data():
     assert "from 2015-04-01 until 2022-06-30" in messages(before, "QV102")[0]
     unborn = validate_text(icb(approved='ccg "NHS A CCG" on 2013-03-01').replace("2023/24", "2013/14")
                            .replace("2023-04-01 to 2024-03-31", "2013-04-01 to 2014-03-31"))
-    assert "no ccg existed in england before 1 April 2013" in messages(unborn, "QV115")[0]
+    assert "no CCG existed in England before 1 April 2013" in messages(unborn, "QV115")[0]
     assert "QV102" not in codes(unborn), "one finding for a body that did not exist, not two"
     after = validate_text(icb(approved='ccg "NHS A CCG" on 2023-02-01'))
-    assert "no ccg existed in england after 30 June 2022" in messages(after, "QV115")[0]
+    assert "no CCG existed in England after 30 June 2022" in messages(after, "QV115")[0]
     during = validate_text(icb(approved='ccg "NHS A CCG" on 2016-03-01').replace("2023/24", "2016/17")
                            .replace("2023-04-01 to 2024-03-31", "2016-04-01 to 2017-03-31"))
     assert codes(during, "error") == [] and "delegated commissioning" in messages(during, "QV102")[0]
@@ -72,7 +72,7 @@ def test_qv115_icb_before_july_2022_did_not_exist():
     report = validate_text(icb(approved='icb "NHS Example ICB" on 2022-06-30'))
     assert codes(report, "error") == ["QV115"]
     (finding,) = [f for f in report.findings if f.diagnostic.code == "QV115"]
-    assert "no icb existed in england before 1 July 2022" in finding.diagnostic.message
+    assert "no ICB existed in England before 1 July 2022" in finding.diagnostic.message
     assert "SI 2022/634" in finding.diagnostic.message and finding.diagnostic.span.line == 3
     assert finding.diagnostic.hint.endswith("on 30 June 2022 that power was held by ccg")
 
@@ -81,7 +81,7 @@ def test_qv102_kinds_that_never_approve():
     for body in ('pcn "Example PCN"', 'practice "C82001"'):
         assert "QV102" in codes(validate_text(icb(approved=f"{body} on 2023-02-01")), "error"), body
     report = validate_text(icb(approved="scottish-government on 2023-02-01"))
-    assert "scottish-government belongs to scotland, not to england" in messages(report, "QV115")[0]
+    assert "scottish-government belongs to Scotland, not to England" in messages(report, "QV115")[0]
 
 
 def test_qv102_a_kind_missing_from_the_authorities_is_a_finding_not_a_pass():

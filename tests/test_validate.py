@@ -262,7 +262,7 @@ def test_a_contract_year_we_do_not_ship_cannot_be_judged_but_who_made_it_still_i
     # the authority rules still run: the same scheme approved by a PCT after PCTs ended is rejected
     late = validate_text(PCT_2011.replace("on 2011-02-01", "on 2013-04-02"))
     assert late.verdict == "rejected" and "QV115" in codes(late, "error")
-    assert "no pct existed in england after 31 March 2013" in messages(late, "QV115")[0]
+    assert "no PCT existed in England after 31 March 2013" in messages(late, "QV115")[0]
 
 
 def test_cannot_judge_has_its_own_exit_code_and_sarif_kind(monkeypatch, tmp_path):

@@ -32,7 +32,7 @@ def test_a_body_not_sourced_in_a_country_cannot_be_judged_there_it_is_not_an_err
     # a kind that belongs to another country is an error, with a hint naming the country's own bodies
     ccg = validate_text(SCOTLAND.format(consulted='ccg "NHS Lothian CCG"'))
     (finding,) = [f for f in ccg.findings if f.diagnostic.code == "QV115"]
-    assert finding.severity == "error" and "ccg belongs to england, not to scotland" in finding.diagnostic.message
+    assert finding.severity == "error" and "CCG belongs to England, not to Scotland" in finding.diagnostic.message
     assert "changed by scottish-government" in finding.diagnostic.hint
 
 
@@ -54,7 +54,7 @@ scheme late-area-team "An area team after area teams ended"
 def test_a_body_that_no_longer_existed_is_named_as_such_and_decides_nothing():
     report = validate_text(AREA_TEAM_2016)
     (message,) = messages(report, "QV115")
-    assert "no nhs-england area-team existed in england after 31 March 2015" in message
+    assert "no nhs-england area-team existed in England after 31 March 2015" in message
     assert report.judgement.kind == NO_AUTHORITY and "did not exist there then" in report.judgement.reason
     (finding,) = [f for f in report.findings if f.diagnostic.code == "QV115"]
     assert finding.diagnostic.hint.endswith("that power was held by nhs-england region")

@@ -1,7 +1,8 @@
 """QV102: a body with the power to vary that country's QOF on that date approved the scheme."""
 from __future__ import annotations
 
-from .base import ERROR, Rule, body_text, header_span
+from .base import COUNTRY_NAMES, ERROR, Rule, body_text, header_span
+from ..plainwords import bodies_words, body_words
 from .judgement import ON_TOP
 
 
@@ -28,24 +29,24 @@ def check(ctx):
             if others:
                 # Beside the body that approved (a national change "agreed with GPC England"): a
                 # mis-recording to correct, not a scheme without approval.
-                who = ", ".join(body_text(b) for b in others)
-                yield RULE.not_recorded(ctx, f"{body_text(body)} is recorded as approving beside {who}, but it never "
+                who = bodies_words(others)
+                yield RULE.not_recorded(ctx, f"{body_words(body)} is recorded as approving beside {who}, but it never "
                                         f"approves: {authorities.consult_only[kind]['why']}", body.span,
                                         hint=f"record it under 'consulted:' (consulted: {body_text(body)}), and "
                                              "leave on 'approved:' only the body that approved")
                 continue
-            yield RULE.breach(ctx, f"{body_text(body)} cannot approve a scheme: {authorities.consult_only[kind]['why']}",
+            yield RULE.breach(ctx, f"{body_words(body)} cannot approve a scheme: {authorities.consult_only[kind]['why']}",
                               body.span, hint="record it under 'consulted:' and name the body that approved")
             continue
         if kind in authorities.no_power:
-            yield RULE.breach(ctx, f"{body_text(body)} has no power to approve a variation of QOF. "
+            yield RULE.breach(ctx, f"{body_words(body)} has no power to approve a variation of QOF. "
                               f"{authorities.no_power[kind]['why']}", body.span)
             continue
         gone = authorities.not_there(body, country, on)
         if gone is not None and gone.reason != "unknown":
             continue  # QV115 says the body could not act there or then (or that it depends on the day)
         if kind in (authorities.unknown_power or {}):
-            yield RULE.cannot_judge(ctx, f"whether {body_text(body)} could approve a variation of {country}'s QOF "
+            yield RULE.cannot_judge(ctx, f"whether {body_words(body)} could approve a variation of {ctx.country_name}'s QOF "
                                     f"is not known: {authorities.unknown_power[kind]['why']}", body.span,
                                     hint="record the approval of the body that holds the power (for a national "
                                          "change, the government), or establish the board's power by hand")
@@ -54,15 +55,16 @@ def check(ctx):
         if not entries:
             yield RULE.cannot_judge(ctx, f"qofrules has no record of the powers of a '{kind}'"
                                     + (f" at level '{body.level.text}'" if body.level else "")
-                                    + f" over {country}'s QOF, so whether it could approve cannot be judged",
+                                    + f" over {ctx.country_name}'s QOF, so whether it could approve cannot be judged",
                                     body.span, hint="qofrules/contracts/authorities.yaml lists who may approve "
                                     "what; a reviewer must establish this body's power by hand")
             continue
         for_country = [p for p in entries if country in p.countries]
         if not for_country:
             over = sorted({c for p in entries for c in p.countries})
-            yield RULE.breach(ctx, f"{body_text(body)} has power over the QOF of {', '.join(over)} only, not "
-                              f"{country}'s", body.span, hint=f"source: {entries[0].source}")
+            yield RULE.breach(ctx, f"{body_words(body)} has power over the QOF of "
+                              f"{' and '.join(COUNTRY_NAMES.get(c, c) for c in over)} only, not "
+                              f"{ctx.country_name}'s", body.span, hint=f"source: {entries[0].source}")
             continue
         in_force = [p for p in for_country if p.covers(on) is True]
         if not in_force:
@@ -70,21 +72,21 @@ def check(ctx):
             unsure = [p for p in for_country if p.covers(on) is None]
             if unsure:
                 yield ctx.depends_on_the_day(
-                    RULE, on, f"whether {body_text(body)} could approve a variation of {country}'s QOF {when} "
+                    RULE, on, f"whether {body_words(body)} could approve a variation of {ctx.country_name}'s QOF {when} "
                     f"depends on the day: it has {windows}", body.span,
                     hint="record the day of approval as the sources give it (approved: ... on YYYY-MM-DD)"
                     if not on.exact else f"a reviewer must establish the day by hand; source: {unsure[0].source}")
                 continue
-            yield RULE.breach(ctx, f"{body_text(body)} had no power to approve a variation of {country}'s QOF "
+            yield RULE.breach(ctx, f"{body_words(body)} had no power to approve a variation of {ctx.country_name}'s QOF "
                               f"{when}: it has {windows}", body.span, hint=f"source: {for_country[0].source}")
             continue
         if body.name is None and (kind in ("ccg", "icb") or (body.level is not None and body.level.text != "national")):
-            yield RULE.not_recorded(ctx, f"the approving {body_text(body)} is not named, so its authority cannot "
+            yield RULE.not_recorded(ctx, f"the approving {body_words(body)} is not named, so its authority cannot "
                                     "be confirmed", body.span, hint=f'name it: {body_text(body)} "Name"')
         if all(p.condition for p in in_force):
             conditional.append((body, in_force[0].condition))
     if conditional:
-        names = ", ".join(body_text(b) for b, _ in conditional)
+        names = bodies_words([b for b, _ in conditional])
         kind = conditional[0][0].kind.text
         why = (f"a {kind} may approve a local alternative only if it did; whether a {kind} needed it to pay "
                "practices on top of national QOF is not recorded either" if ctx.judgement.kind == ON_TOP

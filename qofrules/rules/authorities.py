@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from .. import ast
+from ..plainwords import COUNTRY_NAMES, kind_words
 from ..dates import BETWEEN, When, describe_day, in_window, parse_when
 
 NATIONAL = "national"          # may change the country's national contract itself
@@ -138,16 +139,17 @@ class Authorities:
     def not_there(self, body: ast.Body, country: str, on) -> NotThere | None:
         """Why ``body`` could not act in ``country`` on ``on`` (a day, or a :class:`When`), or None
         when it could on every day ``on`` could be."""
-        kind = body.kind.text + (f" {body.level.text}" if body.level else "")
+        kind = kind_words(body.kind.text) + (f" {body.level.text}" if body.level else "")
         entries = [e for e in self.existence if e.applies_to(body)]
         here = [e for e in entries if country in e.countries]
+        place = COUNTRY_NAMES.get(country, country)
         if not here:
             if entries and all(e.exclusive for e in entries):
-                elsewhere = sorted({c for e in entries for c in e.countries})
+                elsewhere = sorted({COUNTRY_NAMES.get(c, c) for e in entries for c in e.countries})
                 return NotThere(reason="another-country", source=entries[0].source,
-                                message=f"{kind} belongs to {_and(elsewhere)}, not to {country}")
+                                message=f"{kind} belongs to {_and(elsewhere)}, not to {place}")
             return NotThere(reason="unknown", source="qofrules/contracts/authorities.yaml",
-                            message=f"qofrules has no sourced record that a {kind} existed in {country}")
+                            message=f"qofrules has no sourced record that a {kind} existed in {place}")
         when = _when(on)
         covered = [e.covers(when) for e in here]
         if True in covered:
@@ -156,13 +158,13 @@ class Authorities:
         if None in covered:
             entry = here[covered.index(None)]
             return NotThere(reason="depends", source=entry.source,
-                            message=f"{kind} existed in {country} only {_lifetime(entry)}, so whether it existed "
+                            message=f"{kind} existed in {place} only {_lifetime(entry)}, so whether it existed "
                                     f"{when.phrase} depends on the day")
         if entry.start is not None and when.latest < entry.start.earliest:
             return NotThere(reason="not-yet", source=entry.source,
-                            message=f"no {kind} existed in {country} before {_edge(entry.start, first=True)}")
+                            message=f"no {kind} existed in {place} before {_edge(entry.start, first=True)}")
         return NotThere(reason="ended", source=entry.source,
-                        message=f"no {kind} existed in {country} after {_edge(entry.until, first=False)}")
+                        message=f"no {kind} existed in {place} after {_edge(entry.until, first=False)}")
 
     def absent(self, body: ast.Body, country: str, on) -> bool:
         """True when ``body`` certainly could not act in ``country`` on ``on`` (another country's,

@@ -29,6 +29,7 @@ from ..contracts.model import ContractYear
 from ..diagnostics import CANNOT_JUDGE, ERROR, WARNING, Diagnostic, Related
 from ..ast import walk_basis  # noqa: F401  (re-exported for the rule modules)
 from ..printer import body_text  # noqa: F401  (one body printer for the whole tool)
+from ..plainwords import COUNTRY_NAMES  # noqa: F401  (re-exported for the rule modules)
 from ..source import Source, Span
 from ..dates import When
 from .authorities import LOCAL, UNSURE, Authorities
@@ -46,6 +47,11 @@ class RuleContext:
     @property
     def country(self) -> str:
         return self.contract.country
+
+    @property
+    def country_name(self) -> str:
+        """The country as a reader writes it ("Northern Ireland"), for findings' words."""
+        return COUNTRY_NAMES.get(self.country, self.country)
 
     @property
     def start_when(self) -> When:

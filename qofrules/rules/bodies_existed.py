@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import ast
 from ..checks.bodies import condition_bodies
 from .authorities import COMMISSIONER, LOCAL
-from .base import ERROR, Rule, body_text
+from .base import ERROR, Rule
+from ..plainwords import body_words
 
 
 def _named(ctx):
@@ -36,20 +37,20 @@ def check(ctx):
             continue
         seen.add((body.span, gone.reason))
         if gone.reason == "unknown":
-            yield RULE.cannot_judge(ctx, f"{body_text(body)}: {gone.message}, so whether it could act there on "
+            yield RULE.cannot_judge(ctx, f"{body_words(body)}: {gone.message}, so whether it could act there on "
                                     f"{what} cannot be judged", body.span,
                                     hint="qofrules/contracts/authorities.yaml ('existence') lists where and when "
                                          "each kind of body existed; a reviewer must establish this one by hand")
             continue
         if gone.reason == "depends":
             yield ctx.depends_on_the_day(
-                RULE, when, f"{body_text(body)} is named for {what}, but {gone.message} ({gone.source})", body.span,
+                RULE, when, f"{body_words(body)} is named for {what}, but {gone.message} ({gone.source})", body.span,
                 hint="record the day as the sources give it (on YYYY-MM-DD)" if not when.exact else
                      "the authorities data gives that body's first or last day only to the month or the year, or as "
                      "a span of days; a reviewer must establish it by hand (qofrules/contracts/authorities.yaml, "
                      "'existence')")
             continue
-        yield RULE.breach(ctx, f"{body_text(body)} is named for {what}, but {gone.message} ({gone.source})",
+        yield RULE.breach(ctx, f"{body_words(body)} is named for {what}, but {gone.message} ({gone.source})",
                           body.span, hint=_hint(ctx, body, when, gone))
 
 
@@ -58,7 +59,7 @@ def _hint(ctx, body, when, gone) -> str:
     auth = ctx.authorities
     if gone.reason == "another-country":
         national = " or ".join(auth.national_bodies(ctx.country))
-        return (f"a {ctx.country} scheme names {ctx.country}'s bodies (its national contract is changed by "
+        return (f"a {ctx.country_name} scheme names {ctx.country_name}'s bodies (its national contract is changed by "
                 f"{national}); if the scheme is for another country, name its contract on the contract: line")
     roles = {p.power for p in auth.entries(body) if ctx.country in p.countries}
 

@@ -12,7 +12,7 @@ def check(ctx):
     area = ctx.scheme.field(ast.AreaField)
     yield RULE.breach(ctx, f"the scheme is judged as a national amendment ({ctx.judgement.reason}), but it is "
                       f"limited to {restriction_text(ctx.scheme)}: a change of the national contract applies to "
-                      f"every practice under {ctx.country}'s contract", area.span if area else header_span(ctx),
+                      f"every practice under {ctx.country_name}'s contract", area.span if area else header_span(ctx),
                       hint="for a national change, remove the area; for a local scheme, remove the instrument "
                            "line (a local scheme changes no national instrument)")
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from .. import ast
 from ..checks.bodies import condition_bodies
 from ..printer import body_text
+from ..plainwords import and_list, bodies_words, body_words
 from .authorities import COMMISSIONER, NATIONAL, UNSURE
 
 NATIONAL_AMENDMENT = "national amendment"
@@ -102,11 +103,11 @@ def whole_country(scheme: ast.Scheme) -> bool:
 
 
 def restriction_text(scheme: ast.Scheme) -> str:
-    """What limits the scheme to part of the country, in the language's words."""
-    named = [body_text(b) for b in scheme.areas if not (b.kind.text == "nhs-england" and acts_nationally(b))]
+    """What limits the scheme to part of the country, in plain words."""
+    named = [body_words(b) for b in scheme.areas if not (b.kind.text == "nhs-england" and acts_nationally(b))]
     if scheme.eligibility is not None:
-        named += [f"practice in {body_text(b)}" for b in condition_bodies(scheme.eligibility)]
-    return ", ".join(named)
+        named += [f"practices in {body_words(b)}" for b in condition_bodies(scheme.eligibility)]
+    return and_list(named)
 
 
 def judge(ctx) -> Judgement:
@@ -125,37 +126,37 @@ def judge(ctx) -> Judgement:
     if instruments:
         title = instruments[0].title.value
         return Judgement(kind=NATIONAL_AMENDMENT, bodies=tuple(national), claimed=True,
-                         reason=f"it records the instrument \"{title}\", so it claims to change {ctx.country}'s "
+                         reason=f"it records the instrument \"{title}\", so it claims to change {ctx.country_name}'s "
                                 "national contract")
     acting = [b for b in national if acts_nationally(b)]
     if acting and whole_country(ctx.scheme):
-        who = ", ".join(body_text(b) for b in acting)
+        who = bodies_words(acting)
         return Judgement(kind=NATIONAL_AMENDMENT, bodies=tuple(acting),
-                         reason=f"{who} had national power over {ctx.country}'s QOF {when}, and the scheme "
+                         reason=f"{who} had national power over {ctx.country_name}'s QOF {when}, and the scheme "
                                 "applies to every practice")
     added = only_adds_money(ctx.scheme, ctx.contract)
     if added is not None and not (acting and whole_country(ctx.scheme)):
-        who = ", ".join(body_text(b) for b in ctx.approvers) or "no body recorded"
+        who = bodies_words(ctx.approvers) or "no body recorded"
         return Judgement(kind=ON_TOP, bodies=tuple(ctx.approvers),
                          reason=f"every national indicator is paid as national rules pay it, and the scheme only "
                                 f"adds money ({added}): it does not change the national contract (approved by {who})")
     commissioners = national + [b for b in ctx.approvers if powers[id(b)] == COMMISSIONER]
     if commissioners:
-        who = ", ".join(body_text(b) for b in commissioners)
+        who = bodies_words(commissioners)
         scope = f"for {restriction_text(ctx.scheme)}" if not whole_country(ctx.scheme) else "through its local teams"
         return Judgement(kind=NATIONAL_COMMISSIONER, bodies=tuple(commissioners),
                          reason=f"{who} agreed it {scope}")
     local = [b for b in ctx.local_approvers() if b not in absent]
     if local:
-        who = ", ".join(body_text(b) for b in local)
+        who = bodies_words(local)
         return Judgement(kind=LOCAL_BODY, bodies=tuple(local),
                          reason=f"its only approvers with a power ({who}) may offer a local alternative and "
                                 "never change the national contract")
-    gone = f" ({', '.join(body_text(b) for b in absent)} did not exist there then: QV115)" if absent else ""
+    gone = f" ({bodies_words(absent)} did not exist there then: QV115)" if absent else ""
     if unsure:
-        gone += (f" (whether {', '.join(body_text(b) for b in unsure)} had one {when} depends on the day: QV102)")
+        gone += (f" (whether {bodies_words(unsure)} had one {when} depends on the day: QV102)")
     return Judgement(kind=NO_AUTHORITY, bodies=(),
-                     reason=f"no approver had a recorded power over {ctx.country}'s QOF {when}{gone}, so every "
+                     reason=f"no approver had a recorded power over {ctx.country_name}'s QOF {when}{gone}, so every "
                             "rule that binds local schemes applies")
 
 

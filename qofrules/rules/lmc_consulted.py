@@ -1,7 +1,8 @@
 """QV111: an LMC is consulted where a CCG or ICB runs a local alternative."""
 from __future__ import annotations
 
-from .base import WARNING, Rule, body_text, header_span
+from .base import WARNING, Rule, header_span
+from ..plainwords import bodies_words
 from .judgement import LOCAL_BODY
 
 
@@ -9,7 +10,7 @@ def check(ctx):
     local = ctx.local_approvers()
     if not local:
         return
-    who = ", ".join(body_text(b) for b in local)
+    who = bodies_words(local)
     consulted = ctx.scheme.consulted
     if consulted is None:
         yield RULE.not_recorded(ctx, f"the scheme does not record whether the LMC was consulted on {who}'s local "

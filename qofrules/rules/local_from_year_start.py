@@ -1,7 +1,8 @@
 """QV105: a local body cannot change the national contract part-way through a year."""
 from __future__ import annotations
 
-from .base import ERROR, NUMBER_WORDS, Rule, body_text, header_span, months_into_year
+from .base import ERROR, NUMBER_WORDS, Rule, header_span, months_into_year
+from ..plainwords import bodies_words
 from .judgement import LOCAL_BODY
 
 
@@ -13,7 +14,7 @@ def check(ctx):
     start = ctx.start_when
     if start.latest <= first or start.earliest > last:
         return  # from 1 April; or outside the contract year altogether, which QV101 reports
-    who = ", ".join(body_text(b) for b in local)
+    who = bodies_words(local)
     runs = ctx.scheme.runs
     span = runs.span if runs else header_span(ctx)
     hint = f"start a local alternative on 1 April ({first}), or seek NHS England's approval"

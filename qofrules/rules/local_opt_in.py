@@ -1,7 +1,8 @@
 """QV104: a local body's alternative to QOF is a voluntary, opt-in choice for each practice."""
 from __future__ import annotations
 
-from .base import ERROR, Rule, body_text, eligibility_span, guarantees_opt_in
+from .base import ERROR, Rule, eligibility_span, guarantees_opt_in
+from ..plainwords import bodies_words
 from .judgement import LOCAL_BODY
 
 
@@ -11,7 +12,7 @@ def check(ctx):
         return
     if guarantees_opt_in(ctx.scheme.eligibility):
         return
-    who = ", ".join(body_text(b) for b in local)
+    who = bodies_words(local)
     yield RULE.breach(ctx, f"the scheme is approved only by a local body ({who}), which may offer practices a "
                       "local alternative to QOF only as a voluntary choice, but practices do not opt in: every "
                       "practice it names is moved off national QOF, and keeps no right to stay on it",

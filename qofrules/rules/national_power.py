@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .authorities import NATIONAL, UNSURE
-from .base import ERROR, Rule, body_text
+from .base import ERROR, Rule
+from ..plainwords import bodies_words
 from .judgement import NATIONAL_AMENDMENT
 
 
@@ -17,12 +18,12 @@ def check(ctx):
     unknown = [b for b in approved.bodies if b.kind.text in (ctx.authorities.unknown_power or {})]
     if unknown or UNSURE in powers:
         return  # QV102: whether that body had the power cannot be judged, or depends on the day
-    who = ", ".join(body_text(b) for b in approved.bodies)
+    who = bodies_words(approved.bodies)
     instrument = ctx.scheme.instruments[0]
     national = " or ".join(ctx.authorities.national_bodies(ctx.country))
     yield RULE.breach(ctx, f"the scheme records the instrument \"{instrument.title.value}\", so it changes "
-                      f"{ctx.country}'s national contract, but none of its approvers ({who}) had national power "
-                      f"over {ctx.country}'s QOF {on.phrase}", approved.span,
+                      f"{ctx.country_name}'s national contract, but none of its approvers ({who}) had national power "
+                      f"over {ctx.country_name}'s QOF {on.phrase}", approved.span,
                       hint=f"a national change is made by {national}; a local scheme records no "
                            "instrument line")
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import ast
-from ..printer import basis_text
+from ..plainwords import basis_words
 from .base import ERROR, Rule, guarantees_opt_in
 from .judgement import LOCAL_SCHEMES
 
@@ -32,7 +32,7 @@ def check(ctx):
             continue
         if rule.on_request is not None and never_less(rule.on_request.basis):
             continue  # the practice may ask for a basis that is never less
-        yield RULE.breach(ctx, f"rule \"{rule.title.value}\" pays on {basis_text(rule.pay.basis)}, which can pay a "
+        yield RULE.breach(ctx, f"rule \"{rule.title.value}\" pays on {basis_words(rule.pay.basis)}, which can pay a "
                           "practice less than actual achievement under the national rules, yet practices do not "
                           "opt in to the scheme", rule.pay.span, hint=_hint(rule))
 

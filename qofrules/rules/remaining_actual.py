@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import ast
-from ..printer import basis_text
+from ..plainwords import basis_words
 from .base import ERROR, Rule, walk_basis
 from .judgement import LOCAL_SCHEMES
 
@@ -19,7 +19,7 @@ def check(ctx):
             if field is None or _actual(field.basis):
                 continue
             yield RULE.breach(ctx, f"rule \"{rule.title.value}\" keeps its indicators in QOF (reporting as usual) but "
-                              f"{word} {basis_text(field.basis)}, not on actual achievement under "
+                              f"{word} {basis_words(field.basis)}, not on actual achievement under "
                               f"{ctx.contract.year}'s thresholds", field.span,
                               hint=_hint(field.basis))
 
