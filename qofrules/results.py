@@ -183,27 +183,26 @@ class SummaryPracticeResult:
     of one figure over the other."""
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
-                 "national_points", "national_payment", "difference", "_has_missing", "_detail", "_full",
-                 "_has_adjustments", "_indicators", "_pence", "_plain")
+                 "national_points", "national_payment", "difference", "_has_missing", "_cells", "_index", "_full",
+                 "_has_adjustments")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
-                 national_points, national_payment, has_missing: bool, detail, indicators=None,
-                 has_adjustments: bool = False, pence=None, plain_indicators=None):
+                 national_points, national_payment, has_missing: bool, cells, index: int,
+                 has_adjustments: bool = False):
+        """``cells`` is the path's :class:`~qofrules.engine.fastpath.CellDetail` and ``index`` this
+        practice's row in it: everything below the totals is read from there when asked."""
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
         self.national_points, self.national_payment = national_points, national_payment
         self.difference = (None if scheme_payment is None or national_payment is None
                            else minus(scheme_payment, national_payment))
-        self._has_missing, self._detail, self._full = has_missing, detail, None
+        self._has_missing, self._cells, self._index, self._full = has_missing, cells, index, None
         self._has_adjustments = has_adjustments
-        self._indicators = indicators
-        self._pence = pence
-        self._plain = plain_indicators
 
     def full(self) -> PracticeResult:
         if self._full is None:
-            full = self._detail()
+            full = self._cells.practice_result(self._index)
             mine = (self.eligible, self.scheme_points, self.scheme_payment, self.national_points, self.national_payment)
             theirs = (full.eligible, full.scheme_points, full.scheme_payment, full.national_points,
                       full.national_payment)
@@ -215,23 +214,23 @@ class SummaryPracticeResult:
 
     @property
     def indicators(self) -> tuple[IndicatorResult, ...]:
-        if self._indicators is None or self._full is not None:
-            return self.full().indicators
-        return self._indicators()
+        if self._full is not None:
+            return self._full.indicators
+        return self._cells.indicators(self._index)
 
     def pence(self) -> dict[str, tuple[int | None, int | None, str | None]]:
         """As :meth:`PracticeResult.pence`, read from the cells as whole numbers: no indicator
         results are made (a national ``diff --impact`` compares 13,000 practices, a report sums
         half a million cells)."""
-        if self._pence is None or self._full is not None:
-            return pence_of(self.indicators)
-        return self._pence()
+        if self._full is not None:
+            return pence_of(self._full.indicators)
+        return self._cells.pence(self._index)
 
     def plain_indicators(self) -> list[dict]:
         """``[i.to_plain() for i in self.indicators]``, made from the cells' whole numbers."""
-        if self._plain is None or self._full is not None:
-            return [i.to_plain() for i in self.indicators]
-        return self._plain()
+        if self._full is not None:
+            return [i.to_plain() for i in self._full.indicators]
+        return self._cells.plain_indicators(self._index)
 
     @property
     def adjustments(self) -> tuple:
@@ -241,7 +240,7 @@ class SummaryPracticeResult:
     def missing(self) -> list[str]:
         if not self._has_missing:
             return []
-        if self._indicators is None or self._has_adjustments:
+        if self._has_adjustments:
             return self.full().missing
         return _missing(self.indicators, ())
 

@@ -43,14 +43,7 @@ def of_loaded(dataset) -> DataFacts:
     """The facts of a data set already loaded (columns, or the exact reader's Dataset)."""
     return DataFacts(name=dataset.name, years=tuple(dataset.years), contract_overrides=dataset.contract_overrides,
                      area_columns=dataset.area_columns, attribute_names=dataset.attribute_names,
-                     _codes=_codes_of(dataset))
-
-
-def _codes_of(dataset) -> Callable[[str], set[str]]:
-    """year -> the indicator codes a loaded data set gives for it, as the engine reads them."""
-    if hasattr(dataset, "codes"):  # columns: a code named only on blank rows is not given
-        return dataset.codes
-    return lambda year: {code for p in dataset.practices for code in p.achievement.get(year, {})}
+                     _codes=dataset.codes)
 
 
 def read_facts(path: str) -> DataFacts:
@@ -70,7 +63,7 @@ def read_facts(path: str) -> DataFacts:
 
     def codes(year: str) -> set[str]:
         if not loaded:
-            loaded.append(_codes_of(_loaded(path)))
+            loaded.append(_loaded(path).codes)
         return loaded[0](year)
 
     overrides = files.get("contract_overrides")

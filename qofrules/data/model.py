@@ -54,6 +54,10 @@ class Dataset:
     contract_overrides: str | None = None  # a path, resolved inside the data set's directory
     origin: str = ""                       # the path the user gave
 
+    def codes(self, year: str) -> set[str]:
+        """Indicator codes the data gives for ``year`` (as :meth:`ColumnarData.codes`)."""
+        return {code for p in self.practices for code in p.achievement.get(year, {})}
+
     def practice(self, code: str) -> Practice | None:
         for practice in self.practices:
             if practice.code == code:

@@ -295,7 +295,7 @@ def unrecorded_code_changes(tree: EvaluationTree) -> list[str]:
 def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
-    codes = {code for p in data.practices for code in p.achievement.get(tree.contract.year, {})}
+    codes = data.codes(tree.contract.year)
     refuse_missing_local_measures(tree, codes, data.name)
     notes = run_notes(tree, data.years, codes)
     with exact(), no_cyclic_gc():  # one decimal context for the whole run (see money.py)

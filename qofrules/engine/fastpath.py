@@ -37,7 +37,7 @@ from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_pra
                        refuse_missing_local_measures, run_notes, shown_cpi)
 from ..money import decimal_text, exact, hundredths_text, minus, total
 from .nodes import as_decimal_quotient, choice_number, exact_figure
-from ..results import (IndicatorResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
+from ..results import (IndicatorResult, PracticeResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
                        indicator_plain, pence_of, side_plain)
 from .vectorised import Columns, blend, choice_attributes, column, national_column
 
@@ -391,6 +391,11 @@ class CellDetail:
         return as_decimal_quotient(int(prevalence.register[i, g]) * 100 * national.denominator,
                                    int(prevalence.list_size[i, g]) * national.numerator)
 
+    def practice_result(self, i: int) -> PracticeResult:
+        """Practice ``i`` on the exact path, whole: its trace, top-ups and floors."""
+        with exact():
+            return evaluate_practice(self.tree, self.data.practice_in_full(i))
+
     def _exact(self, i: int, code: str, eligible: bool) -> IndicatorResult:
         with exact():
             practice = self.data.practice_in_full(i, code, self.tree.codes_read(code))
@@ -448,21 +453,6 @@ def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, 
 
 def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,
              floor_sides: list, cells: CellDetail) -> tuple:
-    def full(i: int):
-        def make():
-            with exact():
-                return evaluate_practice(tree, data.practice_in_full(i))
-        return make
-
-    def indicators(i: int):
-        return lambda: cells.indicators(i)
-
-    def pence_cells(i: int):
-        return lambda: cells.pence(i)
-
-    def plain_cells(i: int):
-        return lambda: cells.plain_indicators(i)
-
     scheme_pence = scheme.totals(scheme.pence, scheme.pence_known, 1)
     scheme_points = scheme.totals(scheme.points, scheme.points_known, 0)
     pence = scheme_pence
@@ -478,8 +468,7 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
             code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
             national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
-            detail=full(i), indicators=indicators(i), has_adjustments=has_adjustments and eligible,
-            pence=pence_cells(i), plain_indicators=plain_cells(i))
+            cells=cells, index=i, has_adjustments=has_adjustments and eligible)
             for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
             in enumerate(columns))
 
