@@ -99,10 +99,10 @@ def _with_thresholds(indicator: Indicator, lower: int, upper: int) -> Indicator:
 def fits(indicator: Indicator, maximum: int, numerator, denominator, hundredths, lower: int, upper: int) -> np.ndarray:
     """Which practices' published hundredths the national formula gives with these thresholds (in
     hundredths of a percent), computed by the engine's own whole-number column form."""
-    columns = Columns(count=len(numerator), maximum=float(maximum), exact_maximum=Fraction(maximum),
+    columns = Columns(count=len(numerator), exact_maximum=Fraction(maximum),
                       measures={("Y", "numerator"): numerator, ("Y", "denominator"): denominator})
-    _, known, computed = national_column(columns, _with_thresholds(indicator, lower, upper), "Y", "no-points")
-    return known & (computed == hundredths)
+    value, known = national_column(columns, _with_thresholds(indicator, lower, upper), "Y", "no-points")
+    return known & (value.hundredths() == hundredths)
 
 
 def thresholds(indicator: Indicator, maximum: int, cells: YearCells) -> tuple[tuple[int, int] | None, str, int]:

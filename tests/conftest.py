@@ -135,7 +135,7 @@ def evaluate_columnar(scheme_text: str, data: dict, tmp_path: Path, contract=Non
     columns = columnar.load(str(write_directory(data, tmp_path / "as-directory")))
     assert columns is not None, "the columnar reader handed the data set to the exact reader"
     tree = api.compile(report.scheme, contract, source, code_changes or CodeChanges())
-    return fastpath.evaluate_columns(tree, columns)[0]
+    return fastpath.evaluate_columns(tree, columns)
 
 
 @pytest.fixture

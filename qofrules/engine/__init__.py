@@ -52,7 +52,7 @@ def evaluate(tree, dataset, deferred_because: str | None = None):
     if not isinstance(dataset, Dataset):
         from .fastpath import evaluate_columns
         with no_cyclic_gc():
-            return evaluate_columns(tree, dataset)[0]
+            return evaluate_columns(tree, dataset)
     from .exact import evaluate as evaluate_exactly
     result = evaluate_exactly(tree, dataset)
     if deferred_because is None:

@@ -162,7 +162,7 @@ def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, elig
 
 def floor_cell(tree: EvaluationTree, practice: Practice, code: str, floor, apdf_cache: dict) -> Side:
     """What a floor's basis pays for one national indicator of one practice (rounded and priced as
-    the scheme's payments are): the exact definition, which the columnar path referees against."""
+    the scheme's payments are)."""
     contract = tree.contract
     ctx = Context(practice, contract.indicators[code], contract, tree.maxima[code])
     _, _, apdf_missing, factor = price_factor(tree, practice, code, apdf_cache)

@@ -1,19 +1,14 @@
-"""Evaluation of every practice at once, over columnar data — exact to the penny by a referee.
+"""Evaluation of every practice at once, over columnar data, in exact whole numbers.
 
-The exact path (:mod:`qofrules.engine.exact`) computes each practice × indicator in exact fractions,
-making an object per step: about 35 s for England. Here each indicator is computed for every
-practice with numpy (:mod:`qofrules.engine.vectorised`). The national formula, data's own 2-dp points,
-full and no points, and the higher or lower of them give exactly rounded hundredths in whole
-numbers. The rest — ``average of``, ``N% of``, ``months run`` blends, points with more than 2
-decimals, and every payment (rounded points × £ per point × CPI × APDF) — is computed in float64
-and rounded with a guard band: a value whose fraction lies within ``GUARD`` of one half, or that is
-``LIMIT`` or more, is not trusted, and that practice × indicator cell is computed again by the
-exact path (the referee). Every float here is a few operations on values no larger than the
-indicator's maximum × 100 (hundredths) or ``LIMIT`` (pence), each input correct to a few parts in
-10**16, so its error is below 10**-6 of the last place: far inside the guard. Totals are sums of
-integer hundredths and pence, the referee's cells added in Python's unbounded integers.
-tests/test_fastpath.py proves equal pennies against the exact path on a national data set, practice
-by practice and indicator by indicator.
+The exact path (:mod:`qofrules.engine.exact`) computes each practice × indicator in Python
+fractions, making an object per step: about 35 s for England. Here each indicator is computed for
+every practice with numpy (:mod:`qofrules.engine.vectorised`), each value an exact fraction of
+whole numbers (:mod:`qofrules.engine.ratios`): the points, their rounding to hundredths (half up)
+and every payment (rounded points × £ per point × CPI × APDF, to the penny, half up) are the
+exact path's, computed in int64 where a bound shows nothing can overflow and in Python's unbounded
+integers where one could. No float decides a penny, so no cell is computed a second time.
+tests/test_fastpath.py holds the two paths to equal pennies on a national data set, practice by
+practice and indicator by indicator.
 
 Every cell's rounded points and pence, both sides, are kept (:class:`CellDetail`): a practice's
 indicator results (``run --format json``, ``report``, ``diff --impact``, ``--indicators``) are read
@@ -25,6 +20,7 @@ exact path's evaluation of that one practice, checked against the totals made he
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 
@@ -33,96 +29,80 @@ from ..compiler import EvaluationTree
 from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
 from . import no_cyclic_gc
-from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_practice, floor_cell,
-                       refuse_missing_local_measures, run_notes, shown_cpi)
+from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_practice, refuse_missing_local_measures,
+                    run_notes, shown_cpi)
 from ..money import decimal_text, exact, hundredths_text, minus, total
 from .nodes import as_decimal_quotient, choice_number, exact_figure
+from .ratios import Ratios, half_up_quotient
 from ..results import (IndicatorResult, PracticeResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
-                       indicator_plain, pence_of, side_plain)
+                       indicator_plain, side_plain)
 from .vectorised import Columns, blend, choice_attributes, column, national_column
-
-#: Distance from one half (in hundredths of a point, or in pence) within which a float result is
-#: not trusted to round as the exact one would.
-GUARD = 1e-4
-#: Values at or above this (in pence: £10 million) go to the exact path whatever their fraction.
-LIMIT = 1e9
 
 
 class Side:
-    """Running totals of one way of paying (scheme or national) for every practice, in integer
-    hundredths of a point and integer pence, with whether each is known. Cells the exact path
-    decided are added in Python's unbounded integers (``extra``), so no total can overflow."""
+    """Running totals of one way of paying (scheme or national) for every practice, in whole
+    hundredths of a point and whole pence, with whether each is known. Totals are int64 while
+    every cell is (a cell of more than 2**40 pence makes them Python integers)."""
 
     def __init__(self, count: int):
         self.points = np.zeros(count, dtype=np.int64)
         self.pence = np.zeros(count, dtype=np.int64)
         self.points_known = np.ones(count, dtype=bool)
         self.pence_known = np.ones(count, dtype=bool)
-        self.extra: dict[int, list[int]] = {}
 
-    def add(self, points: np.ndarray, known: np.ndarray, exact_hundredths: np.ndarray,
-            pence_per_hundredth: np.ndarray, factor_known: np.ndarray):
-        """Add one indicator. Returns its (hundredths, pence, practices whose rounding is not trusted);
-        an untrusted cell adds nothing here: the exact path adds it (``correct``)."""
-        hundredths, near_points = round_half_up(points * 100.0)
-        exact = ~np.isnan(exact_hundredths)
-        hundredths = np.where(exact, exact_hundredths, hundredths).astype(np.int64)
-        near_points &= ~exact
-        pence, near_pence = round_half_up(hundredths * pence_per_hundredth)
+    def add(self, value: Ratios, known: np.ndarray, price: "Price", factor_known: np.ndarray):
+        """Add one indicator: its points rounded half up to hundredths, then paid to the penny,
+        half up. Returns (hundredths, pence), 0 where unknown."""
+        hundredths = np.where(known, value.hundredths(), 0)
         paid = known & factor_known
-        untrusted = (near_points & known) | (near_pence & paid)
-        hundredths = np.where(known & ~untrusted, hundredths, 0)
-        pence = np.where(paid & ~untrusted, pence, 0)
-        self.points += hundredths
-        self.pence += pence
+        pence = np.where(paid, price.pence(hundredths), 0)
+        self.points = self.points + hundredths
+        self.pence = self.pence + pence
         self.points_known &= known
         self.pence_known &= paid
-        return hundredths, pence, untrusted
+        return hundredths, pence
 
-    def correct(self, i: int, side) -> None:
-        """Add practice ``i``'s untrusted cell as the exact path computed it (``side``)."""
-        extra = self.extra.setdefault(i, [0, 0])
-        if side.points is not None:
-            extra[0] += int(side.points.scaleb(2))
-        if side.payment is not None:
-            extra[1] += int(side.payment.scaleb(2))
-
-    def totals(self, values: np.ndarray, known: np.ndarray, which: int) -> list:
+    def totals(self, values: np.ndarray, known: np.ndarray) -> list:
         """Per practice: the total as a Decimal of whole hundredths (None where unknown)."""
-        out = values.tolist()
-        for i, extra in self.extra.items():
-            out[i] += extra[which]
-        return [Decimal(v).scaleb(-2) if k else None for v, k in zip(out, known.tolist())]
+        return [Decimal(v).scaleb(-2) if k else None for v, k in zip(values.tolist(), known.tolist())]
 
 
-def round_half_up(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(whole numbers, half up; which values lie too near a boundary, or are too large, to trust).
-    Values are >= 0; an untrusted value's whole number is 0 (the exact path supplies it)."""
-    with np.errstate(invalid="ignore"):
-        near = ~(values < LIMIT)
-        values = np.where(near, 0.0, values)
-        floor = np.floor(values)
-        fraction = values - floor
-        rounded = (floor + (fraction >= 0.5)).astype(np.int64)
-        near |= np.abs(fraction - 0.5) < GUARD
-    return rounded, near
+class Price:
+    """What one hundredth of a point pays each practice, in pence, as exact whole-number factors:
+    £ per point × CPI × APDF (pricing.py; exact.price_factor) is, in number, pence per hundredth
+    of a point, = product(tops) / product(bottoms)."""
+
+    def __init__(self, tops: list, bottoms: list):
+        self.tops, self.bottoms = tops, bottoms
+
+    def pence(self, hundredths: np.ndarray) -> np.ndarray:
+        return half_up_quotient([hundredths] + self.tops, self.bottoms)
 
 
-def _apdf(data: ColumnarData, contract, group_code: str | None, count: int):
-    """(factor, known) per practice: practice prevalence over national (exact._apdf), for the
-    group whose prevalence adjusts the indicator's price (None: no APDF)."""
+def _price(data: ColumnarData, contract, pricing, list_size: np.ndarray, count: int):
+    """(Price, APDF known) per practice for one indicator's pricing: its £ per point, × CPI where
+    list size adjusts it, × APDF (practice prevalence over national, exact._apdf) where a group's
+    prevalence does."""
+    per_point = Fraction(pricing.per_point)
+    tops, bottoms = [per_point.numerator], [per_point.denominator]
+    if pricing.list_size and contract.average_list_size.value is not None:
+        # (no average list size only in a year with no QOF, where no point is priced: shown_cpi)
+        average = Fraction(contract.average_list_size.value)
+        tops += [average.denominator, list_size]
+        bottoms += [average.numerator]
+    group_code = pricing.prevalence_group
     if group_code is None:
-        return np.ones(count), np.ones(count, dtype=bool)
-    group = contract.groups[group_code]
+        return Price(tops, bottoms), np.ones(count, dtype=bool)
     prevalence = data.prevalence.get(contract.year)
     g = prevalence.groups.get(group_code) if prevalence else None
     if g is None:
-        return np.zeros(count), np.zeros(count, dtype=bool)
-    register, list_size = prevalence.register[:, g], prevalence.list_size[:, g]
-    known = ~np.isnan(register)
-    with np.errstate(invalid="ignore"):
-        factor = (register * 100.0 / list_size) / float(group.national_prevalence.value)
-    return np.where(known, factor, 0.0), known
+        return Price(tops, bottoms), np.zeros(count, dtype=bool)
+    register, group_list = prevalence.register[:, g], prevalence.list_size[:, g]
+    known = ~np.isnan(register) & (np.nan_to_num(group_list) > 0)
+    national = exact_figure(contract.groups[group_code].national_prevalence.value)
+    tops += [np.where(known, register, 0).astype(np.int64), 100 * national.denominator]
+    bottoms += [np.where(known, group_list, 1).astype(np.int64), national.numerator]
+    return Price(tops, bottoms), known
 
 
 def _measures(data: ColumnarData, code: str, earlier: dict[str, str | None]) -> dict:
@@ -140,9 +120,8 @@ def _measures(data: ColumnarData, code: str, earlier: dict[str, str | None]) -> 
     return found
 
 
-def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | None = None) -> tuple[RunResult, int]:
-    """Evaluate every practice of a columnar data set (module docstring). Returns the result and
-    how many practice × indicator cells the exact path refereed (the benchmarks print it).
+def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | None = None) -> RunResult:
+    """Evaluate every practice of a columnar data set (module docstring).
 
     Given a dict as ``cells``, fills it with each indicator's per-practice figures, as whole
     hundredths of a point and pence (None where unknown): {code: {"national": (points, pence),
@@ -160,15 +139,12 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
                                          dtype=bool) for plan in tree.rules if plan.condition is not None}
     eligible = np.array([a for a, _ in answers], dtype=bool)
     requested = np.array([p.requested_alternative for p in data.practices], dtype=bool)
-    list_size = np.array([p.list_size for p in data.practices], dtype=np.float64)
-    # no average list size only in a year with no QOF, where no point is priced (shown_cpi)
-    cpi = list_size / float(contract.average_list_size.value) if contract.average_list_size.value else list_size
+    list_size = np.array([p.list_size for p in data.practices], dtype=np.int64)
     choices = {name: np.array([choice_number(p.attributes.get(name, ""), 999) or 0 for p in data.practices])
                for name in choice_attributes(tree)}
     national_side, scheme_side, local_side = Side(count), Side(count), Side(count)
     floor_sides = [Side(count) for _ in tree.floors]
-    untrusted = []  # (practice, code, national side untrusted?, scheme side untrusted?, floors untrusted)
-    factors: dict = {}
+    prices: dict = {}
     detail = CellDetail(tree, data, answers, requested)
     for code, indicator in contract.indicators.items():
         columns = _columns(tree, data, code, indicator, tree.maxima[code], count, choices)
@@ -183,39 +159,35 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
             if tree.months_run is not None:
                 plan_paid = blend(national, plan_paid, tree.months_run)
             mask = conditions.get(id(plan))
-            paid = plan_paid if mask is None else tuple(np.where(mask, a, b) for a, b in zip(plan_paid, paid))
+            paid = plan_paid if mask is None else _where(mask, plan_paid, paid)
             which = np.full(count, k, dtype=np.int64) if mask is None else np.where(mask, k, which)
-        paid = tuple(np.where(eligible, p, n) for p, n in zip(paid, national))
+        paid = _where(eligible, paid, national)
         which = np.where(eligible, which, -1)
-        price = tree.pricing[code]
-        if price.prevalence_group not in factors:
-            factors[price.prevalence_group] = _apdf(data, contract, price.prevalence_group, count)
-        apdf, apdf_known = factors[price.prevalence_group]
-        # £ per point is, in number, pence per hundredth of a point.
-        per_hundredth = float(price.per_point) * (cpi if price.list_size else 1.0) * apdf
-        per_hundredth = per_hundredth * np.ones(count)
+        pricing = tree.pricing[code]
+        if pricing not in prices:
+            prices[pricing] = _price(data, contract, pricing, list_size, count)
+        price, apdf_known = prices[pricing]
         national_factor_known = np.ones(count, dtype=bool) if indicator.is_local else apdf_known
-        n_points, n_pence, n_near = national_side.add(*national, per_hundredth, national_factor_known)
-        s_points, s_pence, s_near = scheme_side.add(*paid, per_hundredth, apdf_known)
+        n_points, n_pence = national_side.add(*national, price, national_factor_known)
+        s_points, s_pence = scheme_side.add(*paid, price, apdf_known)
         if indicator.is_local:
-            local_side.add(*paid, per_hundredth, apdf_known)
-        floor_near = np.zeros(count, dtype=bool)
-        if not indicator.is_local:
+            local_side.add(*paid, price, apdf_known)
+        else:
             for floor, side in zip(tree.floors, floor_sides):
-                floor_near |= side.add(*column(floor.node, columns, contract.year), per_hundredth, apdf_known)[2]
-        for i in np.flatnonzero(n_near | s_near | floor_near).tolist():
-            untrusted.append((i, code, bool(n_near[i]), bool(s_near[i]), bool(floor_near[i])))
+                side.add(*column(floor.node, columns, contract.year), price, apdf_known)
         detail.add(code, (n_points, national[1], n_pence, national[1] & national_factor_known),
                    (s_points, paid[1], s_pence, paid[1] & apdf_known), which)
-    corrected = _referee(tree, data, answers, untrusted, national_side, scheme_side, local_side, floor_sides)
-    for (i, code), exact_cell in corrected.items():
-        detail.correct(i, code, exact_cell)
     if cells is not None:
         for code in contract.indicators:
             cells[code] = {side: detail.cell_lists(code, side) for side in ("national", "scheme")}
-    result = assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side, local_side,
-                                           floor_sides, detail), notes)
-    return result, len(untrusted)
+    return assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side, local_side,
+                                         floor_sides, detail), notes)
+
+
+def _where(mask: np.ndarray, chosen, otherwise):
+    """One column (value, known) where ``mask`` holds, another elsewhere."""
+    from .ratios import where
+    return where(mask, chosen[0], otherwise[0]), np.where(mask, chosen[1], otherwise[1])
 
 
 def _hundredths(value: int) -> Decimal:
@@ -230,8 +202,7 @@ class CellDetail:
     :class:`~qofrules.results.IndicatorResult` holds, without evaluating the practice again.
 
     A cell with any figure unknown is made by the exact path (``evaluate_indicator``), the one
-    definition of what is missing and why; so is a cell whose corrected figure does not fit in
-    int64 (a referee's value of more than 10**18 pence)."""
+    definition of what is missing and why."""
 
     SIDES = ("national", "scheme")
 
@@ -239,25 +210,12 @@ class CellDetail:
         self.tree, self.data, self.answers, self.requested = tree, data, answers, requested
         self.cells: dict = {}   # code -> {side: [points, points known, pence, pence known]}
         self.rules: dict = {}   # code -> the index in tree.by_indicator[code] of the rule that paid (-1: none)
-        self.exact_only: set = set()  # (practice, code) made by the exact path
         self._rows = None  # practices × cells, made once every cell is final: one row read per practice
         self._static = None
 
     def add(self, code: str, national, scheme, which: np.ndarray) -> None:
         self.cells[code] = {"national": [np.array(a) for a in national], "scheme": [np.array(a) for a in scheme]}
         self.rules[code] = which
-
-    def correct(self, i: int, code: str, exact_cell: dict) -> None:
-        """Practice ``i``'s refereed cell, as the exact path computed it."""
-        for side in self.SIDES:
-            points, points_known, pence, pence_known = self.cells[code][side]
-            for values, known, value in ((points, points_known, exact_cell[side][0]),
-                                         (pence, pence_known, exact_cell[side][1])):
-                if value is not None and not -2 ** 62 < value < 2 ** 62:
-                    self.exact_only.add((i, code))
-                    continue
-                known[i] = value is not None
-                values[i] = 0 if value is None else value
 
     def cell_lists(self, code: str, side: str) -> tuple[list, list]:
         """(points, pence) of every practice as whole hundredths and pence, None where unknown."""
@@ -298,16 +256,15 @@ class CellDetail:
     def _walk(self, i: int):
         """Practice ``i``'s cells in the year's order, the one reading of the rows that both
         :meth:`indicators` and :meth:`plain_indicators` make theirs: for each indicator, either
-        ``(IndicatorResult,)`` made by the exact path (a figure unknown, or too large for int64),
+        ``(IndicatorResult,)`` made by the exact path (a figure unknown),
         or ``(code, group, rule, basis, on_request, apdf, apdf_applies, national points, national
         pence, scheme points, scheme pence)`` in whole hundredths, ``apdf`` a Decimal or None."""
         eligible = self.answers[i][0]
         values, known, rules = (m[i].tolist() for m in self._matrices())
         requested = bool(self.requested[i])
         apdf_cache: dict = {}
-        exact_only = self.exact_only
         for j, (code, group_code, plans, prevalence_group) in enumerate(self._layout()):
-            if not (known[2 * j] and known[2 * j + 1]) or (exact_only and (i, code) in exact_only):
+            if not (known[2 * j] and known[2 * j + 1]):
                 yield (self._exact(i, code, eligible),)
                 continue
             n_points, n_pence, s_points, s_pence = values[4 * j:4 * j + 4]
@@ -363,12 +320,8 @@ class CellDetail:
         national diff where a dozen indicators are new to the year would otherwise make 150,000
         exact cells)."""
         values, known, rules = (m[i].tolist() for m in self._matrices())
-        exact_only = self.exact_only
         out = {}
         for j, (code, _, plans, _) in enumerate(self._layout()):
-            if exact_only and (i, code) in exact_only:
-                out.update(pence_of((self._exact(i, code, self.answers[i][0]),)))
-                continue
             national = values[4 * j + 1] if known[2 * j] else None
             k = rules[j]
             if k < 0:
@@ -404,13 +357,13 @@ class CellDetail:
 
 def _zeros(count: int):
     """The national column of a local indicator: national rules pay nothing for it."""
-    return np.zeros(count), np.ones(count, dtype=bool), np.zeros(count)
+    return Ratios.constant(Fraction(0), count), np.ones(count, dtype=bool)
 
 
 def _columns(tree, data, code: str, indicator, maximum, count: int, choices) -> Columns:
     """What the nodes may look at for one indicator, with ``maximum`` as its maximum points (a
     rule's ``points:`` changes it), and this year's achievement computed under that maximum."""
-    columns = Columns(count=count, maximum=float(maximum), exact_maximum=maximum,
+    columns = Columns(count=count, exact_maximum=maximum,
                       measures=_measures(data, code, tree.codes_read(code)), indicator=indicator,
                       zero_denominator=tree.contract.zero_denominator.value, choices=choices)
     columns.national = national_column(columns, indicator, tree.contract.year, tree.contract.zero_denominator.value)
@@ -424,44 +377,21 @@ def _plan_column(tree, plan, columns: Columns, data, code, indicator, count, cho
     paid = column(plan.pay, columns, tree.contract.year)
     if plan.on_request is not None:
         alternative = column(plan.on_request, columns, tree.contract.year)
-        paid = tuple(np.where(requested, a, p) for a, p in zip(alternative, paid))
+        paid = _where(requested, alternative, paid)
     return paid
-
-
-def _referee(tree, data: ColumnarData, answers, untrusted, national_side: Side, scheme_side: Side,
-             local_side: Side, floor_sides: list) -> dict:
-    """Compute each untrusted cell (practice × indicator) by the exact path and correct the totals.
-    Returns {(practice, code): {side: (hundredths, pence)}} as the exact path computed them."""
-    corrected = {}
-    with exact():
-        for i, code, national_untrusted, scheme_untrusted, floor_untrusted in untrusted:
-            practice = data.practice_in_full(i, code, tree.codes_read(code))
-            cell = evaluate_indicator(tree, practice, code, answers[i][0], {})
-            if national_untrusted:
-                national_side.correct(i, cell.national)
-            if scheme_untrusted:
-                scheme_side.correct(i, cell.scheme)
-                if tree.contract.indicators[code].is_local:
-                    local_side.correct(i, cell.scheme)
-            if floor_untrusted:
-                for floor, side in zip(tree.floors, floor_sides):
-                    side.correct(i, floor_cell(tree, practice, code, floor, {}))
-            corrected[i, code] = {name: tuple(None if v is None else int(v.scaleb(2)) for v in (side.points, side.payment))
-                                  for name, side in (("national", cell.national), ("scheme", cell.scheme))}
-    return corrected
 
 
 def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,
              floor_sides: list, cells: CellDetail) -> tuple:
-    scheme_pence = scheme.totals(scheme.pence, scheme.pence_known, 1)
-    scheme_points = scheme.totals(scheme.points, scheme.points_known, 0)
+    scheme_pence = scheme.totals(scheme.pence, scheme.pence_known)
+    scheme_points = scheme.totals(scheme.points, scheme.points_known)
     pence = scheme_pence
     has_adjustments = bool(tree.scheme.adjustments)
     if has_adjustments:
         pence = _adjusted(tree, data, answers, scheme_pence, scheme_points, local, floor_sides)
     columns = zip(data.practices, answers, cpis, scheme_points, pence,
-                  national.totals(national.points, national.points_known, 0),
-                  national.totals(national.pence, national.pence_known, 1),
+                  national.totals(national.points, national.points_known),
+                  national.totals(national.pence, national.pence_known),
                   (~(national.pence_known & scheme.pence_known)).tolist())
     with no_cyclic_gc():
         return tuple(SummaryPracticeResult(
@@ -477,8 +407,8 @@ def _adjusted(tree, data: ColumnarData, answers, scheme_pence: list, scheme_poin
               floor_sides: list) -> list:
     """Each practice's scheme payment with its top-ups and floors (adjustments.py, the one
     definition both paths call), from the totals made here."""
-    local_pence = local.totals(local.pence, local.pence_known, 1)
-    floors = [side.totals(side.pence, side.pence_known, 1) for side in floor_sides]
+    local_pence = local.totals(local.pence, local.pence_known)
+    floors = [side.totals(side.pence, side.pence_known) for side in floor_sides]
     out = []
     with exact():
         for i, practice in enumerate(data.practices):
