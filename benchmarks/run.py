@@ -214,12 +214,12 @@ def _warm_in_process(data: Path) -> float:
 
 
 def exact_path(fast: dict) -> None:
-    print("\n5. exact path (run --exact) on national-2023, for comparison")
+    print("\n5. the exact reader (run --exact: practice by practice, then the same engine) on national-2023")
     figures = measure(BENCH_SCHEME, OUT / "national-2023", "exact")
     print(f"   load {figures['load']:.2f} s, compile {figures['compile']:.2f} s, evaluate {figures['evaluate']:.2f} s, "
           f"total {figures['files_to_results']:.2f} s, peak {figures['peak_mb']:.0f} MB; scheme total "
           f"£{figures['total']} ({'the same' if figures['total'] == fast['total'] else 'DIFFERENT'} as the "
-          f"vectorised path's)")
+          f"columnar reader's)")
 
 
 def profile() -> None:

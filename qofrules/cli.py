@@ -63,8 +63,8 @@ def cli() -> None:
 @click.option("--reasons", is_flag=True, help="Text format: show why each practice is or is not eligible.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
 @click.option("--exact", is_flag=True,
-              help="Compute every practice and indicator in exact arithmetic, one by one (slower; the same "
-                   "pennies as the default vectorised path: docs/evaluation.md).")
+              help="Read the data set with the exact reader, practice by practice (slower; the same engine "
+                   "and pennies as the default columnar reader: docs/evaluation.md).")
 @settings_options
 def run(scheme: str, data_path: str | None, overrides: tuple[str, ...], fmt: str | None, indicators: bool,
         reasons: bool, output: str | None, exact: bool, config_file: str | None, isolated: bool) -> None:

@@ -101,8 +101,8 @@ def fits(indicator: Indicator, maximum: int, numerator, denominator, hundredths,
     hundredths of a percent), computed by the engine's own whole-number column form."""
     columns = Columns(count=len(numerator), exact_maximum=Fraction(maximum),
                       measures={("Y", "numerator"): numerator, ("Y", "denominator"): denominator})
-    value, known = national_column(columns, _with_thresholds(indicator, lower, upper), "Y", "no-points")
-    return known & (value.hundredths() == hundredths)
+    computed = national_column(columns, _with_thresholds(indicator, lower, upper), "Y", "no-points")
+    return computed.known & (computed.value.hundredths() == hundredths)
 
 
 def thresholds(indicator: Indicator, maximum: int, cells: YearCells) -> tuple[tuple[int, int] | None, str, int]:

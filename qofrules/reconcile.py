@@ -228,7 +228,7 @@ def _explain(tree, data, result: Reconciliation) -> None:
         for entry in result.differ[:SHOWN_DIFFERENCES] + result.not_computed[:SHOWN_DIFFERENCES]:
             i = index[entry.practice]
             practice = data.practice_in_full(i, entry.indicator) if isinstance(data, ColumnarData) else data.practices[i]
-            cell = evaluate_indicator(tree, practice, entry.indicator, False, {})
+            cell = evaluate_indicator(tree, practice, entry.indicator, False)
             outcome = cell.national.outcome
             entry.why = outcome.account if outcome.exact is not None else "; ".join(outcome.missing) or outcome.account
 

@@ -13,17 +13,17 @@ def _s(value) -> str | None:
 
 
 class KnownOutcome:
-    """The outcome of a cell the vectorised path computed with every figure known: nothing is
-    missing (as on the exact path, where a known outcome never carries a missing item). It holds
-    no trace: a practice's trace is the exact path's evaluation of it
+    """The outcome of a cell of a whole run with every figure known: nothing is missing (as in a
+    practice's full result, where a known outcome never carries a missing item). It holds no
+    trace: a practice's trace is the evaluation of that practice in full
     (:meth:`SummaryPracticeResult.to_plain` with ``trace``, and ``explain``)."""
 
     __slots__ = ()
     missing = ()
 
     def to_plain(self) -> dict:
-        raise AssertionError("internal error: a trace was asked of the vectorised path's figures; traces come "
-                             "from the exact path (SummaryPracticeResult.full)")
+        raise AssertionError("internal error: a trace was asked of a whole run's figures; traces come "
+                             "from the practice in full (SummaryPracticeResult.full)")
 
 
 known_outcome = KnownOutcome()
@@ -177,20 +177,22 @@ class SummaryPracticeResult:
     """A practice's result from the vectorised path (:mod:`qofrules.engine.fastpath`): its totals, made
     for every practice at once; its indicator results read from the cells that path computed
     (``indicators``, made afresh on each read, so that streaming a national run's results keeps
-    none of them); and, for a trace or its top-ups and floors, the exact path's own
+    none of them); and, for a trace or its top-ups and floors, the practice's own full
     :class:`PracticeResult` (``detail``), made on demand. When that is made, its totals are
     compared with these, and a difference is an internal error said aloud, never a quiet choice
     of one figure over the other."""
 
     __slots__ = ("code", "name", "list_size", "eligible", "reason", "cpi", "scheme_points", "scheme_payment",
                  "national_points", "national_payment", "difference", "_has_missing", "_cells", "_index", "_full",
-                 "_has_adjustments")
+                 "_has_adjustments", "_adjustments")
 
     def __init__(self, *, code, name, list_size, eligible, reason, cpi, scheme_points, scheme_payment,
                  national_points, national_payment, has_missing: bool, cells, index: int,
-                 has_adjustments: bool = False):
+                 has_adjustments: bool = False, adjustments: tuple | None = None):
         """``cells`` is the path's :class:`~qofrules.engine.fastpath.CellDetail` and ``index`` this
-        practice's row in it: everything below the totals is read from there when asked."""
+        practice's row in it: everything below the totals is read from there when asked.
+        ``adjustments``, where the run made them with nothing missing, are its top-ups and floors
+        (else they are the practice's in full)."""
         self.code, self.name, self.list_size = code, name, list_size
         self.eligible, self.reason, self.cpi = eligible, reason, cpi
         self.scheme_points, self.scheme_payment = scheme_points, scheme_payment
@@ -198,7 +200,7 @@ class SummaryPracticeResult:
         self.difference = (None if scheme_payment is None or national_payment is None
                            else minus(scheme_payment, national_payment))
         self._has_missing, self._cells, self._index, self._full = has_missing, cells, index, None
-        self._has_adjustments = has_adjustments
+        self._has_adjustments, self._adjustments = has_adjustments, adjustments
 
     def full(self) -> PracticeResult:
         if self._full is None:
@@ -207,8 +209,8 @@ class SummaryPracticeResult:
             theirs = (full.eligible, full.scheme_points, full.scheme_payment, full.national_points,
                       full.national_payment)
             if mine != theirs:
-                raise AssertionError(f"internal error: the vectorised and exact paths disagree for practice "
-                                     f"{self.code}: {mine} != {theirs}; please report it (run with --exact)")
+                raise AssertionError(f"internal error: the whole run and the practice computed alone disagree for practice "
+                                     f"{self.code}: {mine} != {theirs}; please report it")
             self._full = full
         return self._full
 
@@ -234,15 +236,15 @@ class SummaryPracticeResult:
 
     @property
     def adjustments(self) -> tuple:
-        return self.full().adjustments if self._has_adjustments else ()
+        if not self._has_adjustments:
+            return ()
+        return self._adjustments if self._adjustments is not None else self.full().adjustments
 
     @property
     def missing(self) -> list[str]:
         if not self._has_missing:
             return []
-        if self._has_adjustments:
-            return self.full().missing
-        return _missing(self.indicators, ())
+        return _missing(self.indicators, self.adjustments)
 
     def to_plain(self, indicators: bool = True, trace: bool = False) -> dict:
         return practice_plain(self.full() if trace else self, indicators, trace)

@@ -221,7 +221,7 @@ def run_both(data: Path) -> dict:
     return json.loads(done.stdout)
 
 
-FALLBACK_NOTE = "Note: the data set was read and computed practice by practice"
+FALLBACK_NOTE = "Note: the data set was read practice by practice by the exact reader"
 
 
 def without_fallback_note(text: str) -> str:

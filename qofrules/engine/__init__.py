@@ -1,20 +1,22 @@
 """The evaluation engine: a compiled scheme (an :class:`~qofrules.compiler.EvaluationTree`) and
 practice data in, every practice's scheme and national payment out.
 
-One way in, :func:`evaluate`, and two ways through, which mean the same pennies:
+One engine, one way in (:func:`evaluate`):
 
-- **columns** (:mod:`.fastpath`): a data set read as columns (:mod:`qofrules.data.columnar`) is
-  computed for every practice at once. :mod:`.vectorised` holds the column form of each node of
-  :mod:`.nodes`, :mod:`.cells` the per-year arrays of points and prevalence they read. Every cell
-  is kept in whole hundredths and pence (``fastpath.CellDetail``), which ``report``, ``diff
-  --impact`` and ``run --format json`` read. A cell whose rounding the floats cannot settle, or
-  whose figures are unknown (what is missing, and why), is computed on the exact path.
-- **exact** (:mod:`.exact`): one practice at a time in fractions, the reference and the way of a
-  compact file, ``run --exact`` and ``explain``'s trace (the :class:`~.nodes.Outcome` tree).
+- :mod:`.vectorised` is the one definition of what each node of a rule's basis computes: for every
+  practice at once, in exact whole-number fractions (:mod:`.ratios`); :mod:`.indicator` reads an
+  indicator's measures and prices its points; :mod:`.fastpath` runs every indicator, keeps every
+  cell in whole hundredths and pence (``fastpath.CellDetail``, which ``report``, ``diff --impact``
+  and ``run --format json`` read) and makes the run's result.
+- :mod:`.exact` is one practice in full — its trace, its top-ups and floors, what is missing from
+  a cell and why — as the same evaluation on a one-practice data set, each node's
+  :class:`~.nodes.Outcome` read from its column (:mod:`.trace`); and what every run shares
+  (eligibility, notes, the result). A data set the exact reader read is turned into columns
+  (:mod:`.datacolumns`) and computed the same way.
 
-Both share the nodes' definitions (:mod:`.nodes`), the adjustments after the points
-(:mod:`.adjustments`: top-ups, caps, floors) and the money rules (:mod:`qofrules.money`).
-tests/test_fastpath.py holds the two paths to equal pennies, practice by practice.
+The adjustments after the points (:mod:`.adjustments`: top-ups, caps, floors) and the money rules
+(:mod:`qofrules.money`) are shared the same way. :mod:`.cells` gives ``contracts infer`` and
+``reconcile`` a year's achievement as arrays.
 
 This package imports the compiler, the data and contract models, money and results, and nothing
 above them: not the CLI, the API or the review commands (tests/test_layers.py). The compiler in
@@ -59,6 +61,6 @@ def evaluate(tree, dataset, deferred_because: str | None = None):
         return result
     from dataclasses import replace
     return replace(result, notes=result.notes + (
-        f"the data set was read and computed practice by practice, in exact arithmetic (the same pennies, "
-        f"but about 40 times slower for a national data set), because the fast columnar reader found "
+        f"the data set was read practice by practice by the exact reader (the same pennies, but several "
+        f"times slower for a national data set), because the fast columnar reader found "
         f"something only the exact reader judges: {deferred_because}",))

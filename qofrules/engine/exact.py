@@ -1,25 +1,34 @@
-"""Evaluation tree × practice data → what every practice is paid, under the scheme and nationally.
+"""One practice in full, and what every run shares: eligibility, notes, the run's result.
 
 For each practice: is it in the scheme's area and eligible (with the reason); then for each
 indicator of the contract year, the national-rules points and pounds and, for an eligible
 practice, the scheme's. An ineligible practice is paid under the national rules, so its scheme
 payment equals its national one. docs/evaluation.md states every rule applied here.
+
+A practice in full (:func:`evaluate_practice`: ``explain``, a trace, a cell with something
+unknown) is the engine's own evaluation (:mod:`.indicator`, :mod:`.vectorised`) of a data set of
+that one practice, each node's outcome read from its column (:mod:`.trace`). A data set the exact
+reader read (:func:`evaluate`) is turned into columns and computed by the same engine.
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
+
+import numpy as np
 
 from .. import eligibility
-from . import no_cyclic_gc
 from ..diagnostics import QofError, error
 from ..compiler import EvaluationTree
 from ..contracts.model import ContractYear
 from ..data.model import Dataset, Practice
 from .adjustments import practice_adjustments
-from ..money import exact, half_up, round_points, total
-from .nodes import ZERO, Context, Outcome, as_decimal, as_decimal_quotient, current_achievement
+from .datacolumns import columns_of
+from .indicator import Price, basis_columns, indicator_columns, no_points, practice_choices, price_of, shown_apdf
+from ..money import total
+from .nodes import ZERO, Outcome, as_decimal_quotient
 from ..results import IndicatorResult, PracticeResult, RunResult, Side
+from .trace import Row, blend_outcome, national_outcome as trace_national, outcome
+from .vectorised import Col, blend, column
 
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
 SUPPLIED = "supplied"  # a figure given by a --contract-overrides file
@@ -33,44 +42,16 @@ def _number(value) -> str:
     return str(value)
 
 
-def _apdf(practice: Practice, contract: ContractYear, group_code: str | None):
-    """(applies, factor shown, what is missing, exact factor): practice prevalence over national,
-    for the group whose prevalence adjusts the indicator's price (pricing.py; None: no APDF)."""
-    if group_code is None:
-        return False, None, None, Fraction(1)
-    group = contract.groups[group_code]
-    found = practice.prevalence.get(contract.year, {}).get(group_code)
-    if found is None:
-        return True, None, f"{contract.year} prevalence register of group {group_code}", None
-    factor = Fraction(found.register * 100, found.list_size) / Fraction(group.national_prevalence.value)
-    return True, as_decimal(factor), None, factor
-
-
-def _side(outcome: Outcome, points_factor: Fraction | None, apdf_missing: str | None) -> Side:
-    """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up)."""
+def _side(outcome: Outcome, col: Col, price: Price, apdf_missing: str | None) -> Side:
+    """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up): the
+    practice's one row of the columns the run computes (fastpath.Side.add)."""
     if outcome.exact is None:
         return Side(outcome, None, None)
-    # In whole numbers (points ≥ 0, factor ≥ 0): hundredths = ⌊100·p + ½⌋, pence = ⌊hundredths·f + ½⌋,
-    # without building the intermediate Fractions (a national run makes a million).
-    value = outcome.exact
-    hundredths = half_up(100 * value.numerator, value.denominator)
-    points = Decimal(hundredths).scaleb(-2)
+    hundredths = col.value.hundredths()[:1]
+    points = Decimal(int(hundredths[0])).scaleb(-2)
     if apdf_missing is not None:
         return Side(outcome.with_missing(apdf_missing), points, None)
-    pence = half_up(hundredths * points_factor.numerator, points_factor.denominator)
-    return Side(outcome, points, Decimal(pence).scaleb(-2))
-
-
-def _blend(national: Outcome, scheme: Outcome, months: int) -> Outcome:
-    """``pays for: months run``: national rules for the months the scheme did not run, its basis for the rest."""
-    if national.exact is None or scheme.exact is None:
-        missing = national.missing + scheme.missing
-        return Outcome(None, lambda: f"months run: {months} of 12 need both the scheme's and the national points",
-                       (scheme, national), missing)
-    points = (national.exact * (12 - months) + scheme.exact * months) / 12
-    return Outcome(points, lambda: f"months run: ({12 - months} × national {round_points(national.exact)} + {months} × "
-                           f"scheme {round_points(scheme.exact)}) / 12 = {round_points(points)} points",
-                   (scheme, national), details={"months_run": months})
+    return Side(outcome, points, Decimal(int(price.pence(hundredths)[0])).scaleb(-2))
 
 
 def eligible_and_why(scheme, practice: Practice, areas=None, condition=None) -> tuple[bool, str]:
@@ -97,61 +78,90 @@ def shown_cpi(contract: ContractYear, list_size: int) -> Decimal | None:
     return as_decimal_quotient(list_size, contract.average_list_size.value)
 
 
+class _OnePractice:
+    """One practice as a one-row data set, and what its indicators share: the engine's own
+    evaluation, on one row, is what its trace reads."""
+
+    def __init__(self, tree: EvaluationTree, practice: Practice):
+        self.tree, self.practice = tree, practice
+        self.data = columns_of(_Named(), [practice])
+        self.choices = practice_choices(tree, [practice])
+        self.list_size = np.array([practice.list_size], dtype=np.int64)
+        self.prices: dict = {}
+
+    def price(self, code: str):
+        """(Price, APDF applies, APDF shown, what is missing for it) of one indicator."""
+        pricing = self.tree.pricing[code]
+        if pricing not in self.prices:
+            contract = self.tree.contract
+            price, known = price_of(self.data, contract, pricing, self.list_size)
+            group = pricing.prevalence_group
+            missing = (f"{contract.year} prevalence register of group {group}"
+                       if group is not None and not known[0] else None)
+            self.prices[pricing] = price, group is not None, shown_apdf(self.data, contract, group, 0), missing
+        return self.prices[pricing]
+
+    def columns(self, code: str, maximum=None):
+        return indicator_columns(self.tree, self.data, code, self.tree.maxima[code] if maximum is None else maximum,
+                                 self.choices)
+
+    def basis(self, node, columns) -> tuple[Col, Outcome]:
+        col = column(node, columns, self.tree.contract.year)
+        return col, outcome(node, col, Row(columns, 0, self.tree.contract.year))
+
+
+class _Named:
+    """The data set fields a one-practice data set needs and a trace never shows."""
+
+    name, synthetic, notice, years, contract_overrides, origin = "one practice", False, "", (), None, ""
+    area_columns = attribute_names = frozenset()
+
+
 def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:
-    """One practice's result. Call inside :func:`qofrules.money.exact` (``evaluate`` does)."""
+    """One practice's result, with its trace. Call inside :func:`qofrules.money.exact`."""
     contract = tree.contract
     eligible, reason = eligible_and_why(tree.scheme, practice)
     cpi = shown_cpi(contract, practice.list_size)
-    apdf_cache: dict = {}
-    results = tuple(evaluate_indicator(tree, practice, code, eligible, apdf_cache) for code in contract.indicators)
-    adjustments = adjust_practice(tree, practice, eligible, results, apdf_cache)
+    one = _OnePractice(tree, practice)
+    results = tuple(_indicator(one, code, eligible) for code in contract.indicators)
+    adjustments = _adjust(one, eligible, results)
     return PracticeResult(code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible,
                           reason=reason, cpi=cpi, indicators=results, adjustments=adjustments)
-
-
-def price_factor(tree: EvaluationTree, practice: Practice, code: str, apdf_cache: dict):
-    """(APDF applies, APDF shown, what is missing, exact £ per point × CPI × APDF or None) of one
-    indicator for one practice, from its pricing (pricing.py)."""
-    price = tree.pricing[code]
-    group = price.prevalence_group
-    if group not in apdf_cache:
-        apdf_cache[group] = _apdf(practice, tree.contract, group)
-    applies, apdf, apdf_missing, exact_apdf = apdf_cache[group]
-    base = price.base_factor(tree.contract, practice.list_size)
-    return applies, apdf, apdf_missing, (base * exact_apdf if exact_apdf is not None else None)
 
 
 def local_national_outcome() -> Outcome:
     return Outcome(ZERO, "a local indicator of the scheme: national rules pay nothing for it")
 
 
-def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, eligible: bool,
-                       apdf_cache: dict) -> IndicatorResult:
-    """One indicator of one practice, both ways; ``apdf_cache`` keeps each group's APDF for the
-    practice. Call inside :func:`qofrules.money.exact`."""
+def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, eligible: bool) -> IndicatorResult:
+    """One indicator of one practice, both ways, with its trace. Call inside
+    :func:`qofrules.money.exact`."""
+    return _indicator(_OnePractice(tree, practice), code, eligible)
+
+
+def _indicator(one: _OnePractice, code: str, eligible: bool) -> IndicatorResult:
+    tree, practice = one.tree, one.practice
     contract = tree.contract
     indicator = contract.indicators[code]
-    ctx = Context(practice, indicator, contract, tree.maxima[code])
-    applies, apdf, apdf_missing, factor = price_factor(tree, practice, code, apdf_cache)
-    achieved = ctx.national = current_achievement(ctx)
+    price, applies, apdf, apdf_missing = one.price(code)
+    columns = one.columns(code)
+    row = Row(columns, 0, contract.year)
     if indicator.is_local:
-        national_outcome = local_national_outcome()
-        national = _side(national_outcome, factor if factor is not None else ZERO, None)
+        national_col, national_outcome = no_points(1), local_national_outcome()
+        national = _side(national_outcome, national_col, price, None)
     else:
-        national_outcome = achieved
-        national = _side(national_outcome, factor, apdf_missing)
+        national_col, national_outcome = columns.national, trace_national(columns.national, row)
+        national = _side(national_outcome, national_col, price, apdf_missing)
     plan = tree.plan_for(code, practice) if eligible else None
     on_request = False
     if plan is not None:
         node = plan.pay
         if plan.on_request is not None and practice.requested_alternative:
             node, on_request = plan.on_request, True
-        if plan.maximum is not None and plan.maximum != ctx.maximum:
-            ctx = Context(practice, indicator, contract, plan.maximum)
-        outcome = node.evaluate(ctx)
+        col, paid = one.basis(node, basis_columns(tree, plan, columns, one.data, code, one.choices))
         if tree.months_run is not None:
-            outcome = _blend(national_outcome, outcome, tree.months_run)
-        scheme_side = _side(outcome, factor, apdf_missing)
+            col, paid = _blended(national_col, national_outcome, col, paid, row, tree.months_run)
+        scheme_side = _side(paid, col, price, apdf_missing)
         rule_title = plan.title
         basis = plan.request_text if on_request else plan.pay_text
     else:
@@ -160,35 +170,36 @@ def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, elig
                            apdf=apdf, apdf_applies=applies, scheme=scheme_side, national=national)
 
 
-def floor_cell(tree: EvaluationTree, practice: Practice, code: str, floor, apdf_cache: dict) -> Side:
-    """What a floor's basis pays for one national indicator of one practice (rounded and priced as
-    the scheme's payments are)."""
-    contract = tree.contract
-    ctx = Context(practice, contract.indicators[code], contract, tree.maxima[code])
-    _, _, apdf_missing, factor = price_factor(tree, practice, code, apdf_cache)
-    return _side(floor.node.evaluate(ctx), factor, apdf_missing)
+def _blended(national_col: Col, national: Outcome, scheme_col: Col, scheme: Outcome, row: Row, months: int):
+    col = blend(national_col, scheme_col, months)
+    return col, blend_outcome(national, scheme, col, row, months)
 
 
-def floor_total(tree: EvaluationTree, practice: Practice, floor, apdf_cache: dict) -> tuple:
-    """(£ a floor's basis pays over the year's national indicators or None, what was missing)."""
-    cells = [floor_cell(tree, practice, code, floor, apdf_cache) for code in tree.contract.national_indicators]
+def _floor_total(one: _OnePractice, floor) -> tuple:
+    """(£ a floor's basis pays over the year's national indicators or None, what was missing):
+    each indicator rounded and priced as the scheme's payments are."""
+    cells = []
+    for code in one.tree.contract.national_indicators:
+        price, _, _, apdf_missing = one.price(code)
+        col, found = one.basis(floor.node, one.columns(code))
+        cells.append(_side(found, col, price, apdf_missing))
     if any(c.payment is None for c in cells):
-        missing = tuple(dict.fromkeys(m for c in cells for m in c.outcome.missing))
-        return None, missing
+        return None, tuple(dict.fromkeys(m for c in cells for m in c.outcome.missing))
     return total(c.payment for c in cells), ()
 
 
-def adjust_practice(tree: EvaluationTree, practice: Practice, eligible: bool, results, apdf_cache: dict) -> tuple:
+def _adjust(one: _OnePractice, eligible: bool, results) -> tuple:
     """The practice's top-ups and floors (adjustments.py), from its indicators' results."""
+    tree = one.tree
     if not eligible or not tree.scheme.adjustments:
         return ()
     national = [r.scheme.payment for r in results if not tree.contract.indicators[r.code].is_local]
     points = [r.scheme.points for r in results]
     return practice_adjustments(
-        tree, practice, eligible,
+        tree, one.practice, eligible,
         national_paid=None if any(v is None for v in national) else total(national),
         scheme_points=None if any(v is None for v in points) else total(points),
-        floor_totals=[floor_total(tree, practice, floor, apdf_cache) for floor in tree.floors])
+        floor_totals=[_floor_total(one, floor) for floor in tree.floors])
 
 
 def refuse_missing_local_measures(tree: EvaluationTree, data_codes: set[str], data_name: str) -> None:
@@ -293,14 +304,10 @@ def unrecorded_code_changes(tree: EvaluationTree) -> list[str]:
 
 
 def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
-    """Evaluate every practice of ``data``. Refuses data that lacks a column the scheme reads."""
-    eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
-    codes = data.codes(tree.contract.year)
-    refuse_missing_local_measures(tree, codes, data.name)
-    notes = run_notes(tree, data.years, codes)
-    with exact(), no_cyclic_gc():  # one decimal context for the whole run (see money.py)
-        practices = tuple(evaluate_practice(tree, p) for p in data.practices)
-    return assemble(tree, data, practices, notes)
+    """Evaluate every practice of ``data``, a data set the exact reader read: its practices as
+    columns (datacolumns.py), through the one engine (fastpath.evaluate_columns)."""
+    from .fastpath import evaluate_columns
+    return evaluate_columns(tree, columns_of(data))
 
 
 def assemble(tree: EvaluationTree, data, practices: tuple, notes: list[str]) -> RunResult:

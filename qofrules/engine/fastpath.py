@@ -1,26 +1,22 @@
-"""Evaluation of every practice at once, over columnar data, in exact whole numbers.
+"""Evaluation of every practice at once, over columns, in exact whole numbers: the engine's run.
 
-The exact path (:mod:`qofrules.engine.exact`) computes each practice × indicator in Python
-fractions, making an object per step: about 35 s for England. Here each indicator is computed for
-every practice with numpy (:mod:`qofrules.engine.vectorised`), each value an exact fraction of
-whole numbers (:mod:`qofrules.engine.ratios`): the points, their rounding to hundredths (half up)
-and every payment (rounded points × £ per point × CPI × APDF, to the penny, half up) are the
-exact path's, computed in int64 where a bound shows nothing can overflow and in Python's unbounded
-integers where one could. No float decides a penny, so no cell is computed a second time.
-tests/test_fastpath.py holds the two paths to equal pennies on a national data set, practice by
-practice and indicator by indicator.
+Each indicator is computed for every practice with numpy (:mod:`qofrules.engine.vectorised`, each
+value an exact fraction of whole numbers, :mod:`qofrules.engine.ratios`): the points, their
+rounding to hundredths (half up) and every payment (rounded points × £ per point × CPI × APDF, to
+the penny, half up, :mod:`qofrules.engine.indicator`), in int64 where a bound shows nothing can
+overflow and in Python's unbounded integers where one could. No float decides a penny. About
+0.12 s for England's 6,410 practices × 76 indicators.
 
 Every cell's rounded points and pence, both sides, are kept (:class:`CellDetail`): a practice's
 indicator results (``run --format json``, ``report``, ``diff --impact``, ``--indicators``) are read
-from them, and only a cell with something unknown is computed again by the exact path, which is
-the one place that says what is missing. Traces (``explain``, ``to_plain(trace=True)``) are the
-exact path's evaluation of that one practice, checked against the totals made here
-(results.SummaryPracticeResult).
+from them. A practice looked at in full — a cell with something unknown (what is missing, and
+why), a trace (``explain``, ``to_plain(trace=True)``), its top-ups and floors — is the same
+evaluation on a data set of that one practice (:func:`~qofrules.engine.exact.evaluate_practice`),
+whose totals are checked against the ones made here (results.SummaryPracticeResult).
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 
@@ -31,12 +27,12 @@ from .adjustments import practice_adjustments
 from . import no_cyclic_gc
 from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_practice, refuse_missing_local_measures,
                     run_notes, shown_cpi)
+from .indicator import (Price, indicator_columns, no_points, plan_column, practice_choices, price_of,
+                        shown_apdf)
 from ..money import decimal_text, exact, hundredths_text, minus, total
-from .nodes import as_decimal_quotient, choice_number, exact_figure
-from .ratios import Ratios, half_up_quotient
 from ..results import (IndicatorResult, PracticeResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
                        indicator_plain, side_plain)
-from .vectorised import Columns, blend, choice_attributes, column, national_column
+from .vectorised import Col, blend, column, select
 
 
 class Side:
@@ -50,10 +46,11 @@ class Side:
         self.points_known = np.ones(count, dtype=bool)
         self.pence_known = np.ones(count, dtype=bool)
 
-    def add(self, value: Ratios, known: np.ndarray, price: "Price", factor_known: np.ndarray):
+    def add(self, col: Col, price: Price, factor_known: np.ndarray):
         """Add one indicator: its points rounded half up to hundredths, then paid to the penny,
         half up. Returns (hundredths, pence), 0 where unknown."""
-        hundredths = np.where(known, value.hundredths(), 0)
+        known = col.known
+        hundredths = np.where(known, col.value.hundredths(), 0)
         paid = known & factor_known
         pence = np.where(paid, price.pence(hundredths), 0)
         self.points = self.points + hundredths
@@ -67,65 +64,12 @@ class Side:
         return [Decimal(v).scaleb(-2) if k else None for v, k in zip(values.tolist(), known.tolist())]
 
 
-class Price:
-    """What one hundredth of a point pays each practice, in pence, as exact whole-number factors:
-    £ per point × CPI × APDF (pricing.py; exact.price_factor) is, in number, pence per hundredth
-    of a point, = product(tops) / product(bottoms)."""
-
-    def __init__(self, tops: list, bottoms: list):
-        self.tops, self.bottoms = tops, bottoms
-
-    def pence(self, hundredths: np.ndarray) -> np.ndarray:
-        return half_up_quotient([hundredths] + self.tops, self.bottoms)
-
-
-def _price(data: ColumnarData, contract, pricing, list_size: np.ndarray, count: int):
-    """(Price, APDF known) per practice for one indicator's pricing: its £ per point, × CPI where
-    list size adjusts it, × APDF (practice prevalence over national, exact._apdf) where a group's
-    prevalence does."""
-    per_point = Fraction(pricing.per_point)
-    tops, bottoms = [per_point.numerator], [per_point.denominator]
-    if pricing.list_size and contract.average_list_size.value is not None:
-        # (no average list size only in a year with no QOF, where no point is priced: shown_cpi)
-        average = Fraction(contract.average_list_size.value)
-        tops += [average.denominator, list_size]
-        bottoms += [average.numerator]
-    group_code = pricing.prevalence_group
-    if group_code is None:
-        return Price(tops, bottoms), np.ones(count, dtype=bool)
-    prevalence = data.prevalence.get(contract.year)
-    g = prevalence.groups.get(group_code) if prevalence else None
-    if g is None:
-        return Price(tops, bottoms), np.zeros(count, dtype=bool)
-    register, group_list = prevalence.register[:, g], prevalence.list_size[:, g]
-    known = ~np.isnan(register) & (np.nan_to_num(group_list) > 0)
-    national = exact_figure(contract.groups[group_code].national_prevalence.value)
-    tops += [np.where(known, register, 0).astype(np.int64), 100 * national.denominator]
-    bottoms += [np.where(known, group_list, 1).astype(np.int64), national.numerator]
-    return Price(tops, bottoms), known
-
-
-def _measures(data: ColumnarData, code: str, earlier: dict[str, str | None]) -> dict:
-    """The indicator's measures per year of data: under ``code`` in the contract year, and in each
-    earlier year a basis names under the code ``earlier`` gives (tree.codes_read); none at all for
-    a year it is new since, so ``achievement in`` that year is unknown, as on the exact path."""
-    found = {}
-    for year, columns in data.achievement.items():
-        read = earlier.get(year, code)
-        j = None if read is None else columns.codes.get(read)
-        if j is not None:
-            for name, matrix in columns.matrices.items():
-                found[year, name] = matrix[j]
-            found[year, "points_scale"] = columns.points_scale[j]
-    return found
-
-
 def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | None = None) -> RunResult:
     """Evaluate every practice of a columnar data set (module docstring).
 
     Given a dict as ``cells``, fills it with each indicator's per-practice figures, as whole
     hundredths of a point and pence (None where unknown): {code: {"national": (points, pence),
-    "scheme": (points, pence)}} — for tests that compare every cell with the exact path."""
+    "scheme": (points, pence)}} — for tests that compare every cell with each practice computed alone."""
     eligibility.check_data_has(tree.scheme, data.area_columns, data.attribute_names, data.name, tree.source)
     contract, scheme = tree.contract, tree.scheme
     refuse_missing_local_measures(tree, data.codes(contract.year), data.name)
@@ -140,43 +84,41 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     eligible = np.array([a for a, _ in answers], dtype=bool)
     requested = np.array([p.requested_alternative for p in data.practices], dtype=bool)
     list_size = np.array([p.list_size for p in data.practices], dtype=np.int64)
-    choices = {name: np.array([choice_number(p.attributes.get(name, ""), 999) or 0 for p in data.practices])
-               for name in choice_attributes(tree)}
+    choices = practice_choices(tree, data.practices)
     national_side, scheme_side, local_side = Side(count), Side(count), Side(count)
     floor_sides = [Side(count) for _ in tree.floors]
     prices: dict = {}
     detail = CellDetail(tree, data, answers, requested)
     for code, indicator in contract.indicators.items():
-        columns = _columns(tree, data, code, indicator, tree.maxima[code], count, choices)
-        achieved = columns.national
-        national = _zeros(count) if indicator.is_local else achieved
+        columns = indicator_columns(tree, data, code, tree.maxima[code], choices)
+        national = no_points(count) if indicator.is_local else columns.national
         paid = national
         plans = tree.by_indicator.get(code, ())
         which = np.full(count, -1, dtype=np.int64)  # the rule that pays each practice (-1: national rules)
         for k in range(len(plans) - 1, -1, -1):  # the first rule whose condition holds wins (plan_for)
             plan = plans[k]
-            plan_paid = _plan_column(tree, plan, columns, data, code, indicator, count, choices, requested)
+            plan_paid = plan_column(tree, plan, columns, data, code, choices, requested)
             if tree.months_run is not None:
                 plan_paid = blend(national, plan_paid, tree.months_run)
             mask = conditions.get(id(plan))
-            paid = plan_paid if mask is None else _where(mask, plan_paid, paid)
+            paid = plan_paid if mask is None else select(mask, plan_paid, paid)
             which = np.full(count, k, dtype=np.int64) if mask is None else np.where(mask, k, which)
-        paid = _where(eligible, paid, national)
+        paid = select(eligible, paid, national)
         which = np.where(eligible, which, -1)
         pricing = tree.pricing[code]
         if pricing not in prices:
-            prices[pricing] = _price(data, contract, pricing, list_size, count)
+            prices[pricing] = price_of(data, contract, pricing, list_size)
         price, apdf_known = prices[pricing]
         national_factor_known = np.ones(count, dtype=bool) if indicator.is_local else apdf_known
-        n_points, n_pence = national_side.add(*national, price, national_factor_known)
-        s_points, s_pence = scheme_side.add(*paid, price, apdf_known)
+        n_points, n_pence = national_side.add(national, price, national_factor_known)
+        s_points, s_pence = scheme_side.add(paid, price, apdf_known)
         if indicator.is_local:
-            local_side.add(*paid, price, apdf_known)
+            local_side.add(paid, price, apdf_known)
         else:
             for floor, side in zip(tree.floors, floor_sides):
-                side.add(*column(floor.node, columns, contract.year), price, apdf_known)
-        detail.add(code, (n_points, national[1], n_pence, national[1] & national_factor_known),
-                   (s_points, paid[1], s_pence, paid[1] & apdf_known), which)
+                side.add(column(floor.node, columns, contract.year), price, apdf_known)
+        detail.add(code, (n_points, national.known, n_pence, national.known & national_factor_known),
+                   (s_points, paid.known, s_pence, paid.known & apdf_known), which)
     if cells is not None:
         for code in contract.indicators:
             cells[code] = {side: detail.cell_lists(code, side) for side in ("national", "scheme")}
@@ -184,14 +126,8 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
                                          floor_sides, detail), notes)
 
 
-def _where(mask: np.ndarray, chosen, otherwise):
-    """One column (value, known) where ``mask`` holds, another elsewhere."""
-    from .ratios import where
-    return where(mask, chosen[0], otherwise[0]), np.where(mask, chosen[1], otherwise[1])
-
-
 def _hundredths(value: int) -> Decimal:
-    """Whole hundredths (of a point, or pence as hundredths of a pound) as the exact path shows
+    """Whole hundredths (of a point, or pence as hundredths of a pound) as a practice in full shows
     them: Decimal(value).scaleb(-2)."""
     return Decimal(value).scaleb(-2)
 
@@ -201,7 +137,7 @@ class CellDetail:
     pence, both sides, with whether each is known — and the rule that paid it: what a practice's
     :class:`~qofrules.results.IndicatorResult` holds, without evaluating the practice again.
 
-    A cell with any figure unknown is made by the exact path (``evaluate_indicator``), the one
+    A cell with any figure unknown is made by its practice in full (``evaluate_indicator``), the one
     definition of what is missing and why."""
 
     SIDES = ("national", "scheme")
@@ -256,7 +192,7 @@ class CellDetail:
     def _walk(self, i: int):
         """Practice ``i``'s cells in the year's order, the one reading of the rows that both
         :meth:`indicators` and :meth:`plain_indicators` make theirs: for each indicator, either
-        ``(IndicatorResult,)`` made by the exact path (a figure unknown),
+        ``(IndicatorResult,)`` made in full (a figure unknown),
         or ``(code, group, rule, basis, on_request, apdf, apdf_applies, national points, national
         pence, scheme points, scheme pence)`` in whole hundredths, ``apdf`` a Decimal or None."""
         eligible = self.answers[i][0]
@@ -276,7 +212,7 @@ class CellDetail:
                 on_request = has_request and requested
                 basis = request_text if on_request else pay_text
             if prevalence_group not in apdf_cache:
-                apdf_cache[prevalence_group] = self._apdf(i, prevalence_group)
+                apdf_cache[prevalence_group] = shown_apdf(self.data, self.tree.contract, prevalence_group, i)
             yield (code, group_code, rule, basis, on_request, apdf_cache[prevalence_group],
                    prevalence_group is not None, n_points, n_pence, s_points, s_pence)
 
@@ -330,55 +266,15 @@ class CellDetail:
                 out[code] = (national, values[4 * j + 3] if known[2 * j + 1] else None, plans[k][0])
         return out
 
-    def _apdf(self, i: int, group: str | None):
-        """The APDF shown for practice ``i`` (exact._apdf), or None (no APDF, or unknown)."""
-        if group is None:
-            return None
-        contract = self.tree.contract
-        prevalence = self.data.prevalence.get(contract.year)
-        g = prevalence.groups.get(group) if prevalence else None
-        if g is None or prevalence.register[i, g] != prevalence.register[i, g]:  # NaN: not given
-            return None
-        # (register × 100 / list size) / national prevalence p/q, as one quotient of whole numbers
-        national = exact_figure(contract.groups[group].national_prevalence.value)
-        return as_decimal_quotient(int(prevalence.register[i, g]) * 100 * national.denominator,
-                                   int(prevalence.list_size[i, g]) * national.numerator)
-
     def practice_result(self, i: int) -> PracticeResult:
-        """Practice ``i`` on the exact path, whole: its trace, top-ups and floors."""
+        """Practice ``i`` in full: its trace, top-ups and floors (the same evaluation on its one row)."""
         with exact():
             return evaluate_practice(self.tree, self.data.practice_in_full(i))
 
     def _exact(self, i: int, code: str, eligible: bool) -> IndicatorResult:
         with exact():
             practice = self.data.practice_in_full(i, code, self.tree.codes_read(code))
-            return evaluate_indicator(self.tree, practice, code, eligible, {})
-
-
-def _zeros(count: int):
-    """The national column of a local indicator: national rules pay nothing for it."""
-    return Ratios.constant(Fraction(0), count), np.ones(count, dtype=bool)
-
-
-def _columns(tree, data, code: str, indicator, maximum, count: int, choices) -> Columns:
-    """What the nodes may look at for one indicator, with ``maximum`` as its maximum points (a
-    rule's ``points:`` changes it), and this year's achievement computed under that maximum."""
-    columns = Columns(count=count, exact_maximum=maximum,
-                      measures=_measures(data, code, tree.codes_read(code)), indicator=indicator,
-                      zero_denominator=tree.contract.zero_denominator.value, choices=choices)
-    columns.national = national_column(columns, indicator, tree.contract.year, tree.contract.zero_denominator.value)
-    return columns
-
-
-def _plan_column(tree, plan, columns: Columns, data, code, indicator, count, choices, requested):
-    """One rule's basis for every practice (its ``on request`` basis where the practice asked)."""
-    if plan.maximum is not None and plan.maximum != columns.exact_maximum:
-        columns = _columns(tree, data, code, indicator, plan.maximum, count, choices)
-    paid = column(plan.pay, columns, tree.contract.year)
-    if plan.on_request is not None:
-        alternative = column(plan.on_request, columns, tree.contract.year)
-        paid = _where(requested, alternative, paid)
-    return paid
+            return evaluate_indicator(self.tree, practice, code, eligible)
 
 
 def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,
@@ -388,7 +284,9 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
     pence = scheme_pence
     has_adjustments = bool(tree.scheme.adjustments)
     if has_adjustments:
-        pence = _adjusted(tree, data, answers, scheme_pence, scheme_points, local, floor_sides)
+        pence, adjustments = _adjusted(tree, data, answers, scheme_pence, scheme_points, local, floor_sides)
+    else:
+        adjustments = [None] * len(data.practices)
     columns = zip(data.practices, answers, cpis, scheme_points, pence,
                   national.totals(national.points, national.points_known),
                   national.totals(national.pence, national.pence_known),
@@ -398,24 +296,26 @@ def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Si
             code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
             cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
             national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
-            cells=cells, index=i, has_adjustments=has_adjustments and eligible)
+            cells=cells, index=i, has_adjustments=has_adjustments and eligible, adjustments=adjustments[i])
             for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
             in enumerate(columns))
 
 
 def _adjusted(tree, data: ColumnarData, answers, scheme_pence: list, scheme_points: list, local: Side,
               floor_sides: list) -> list:
-    """Each practice's scheme payment with its top-ups and floors (adjustments.py, the one
-    definition both paths call), from the totals made here."""
+    """Each practice's scheme payment with its top-ups and floors (adjustments.py), from the totals
+    made here, and those adjustments where nothing they need is missing (what is missing is said
+    by the practice in full)."""
     local_pence = local.totals(local.pence, local.pence_known)
     floors = [side.totals(side.pence, side.pence_known) for side in floor_sides]
-    out = []
+    out, made = [], []
     with exact():
         for i, practice in enumerate(data.practices):
             eligible = answers[i][0]
             paid = scheme_pence[i]
             if not eligible or paid is None:
                 out.append(paid)
+                made.append(None)
                 continue
             national_paid = None if local_pence[i] is None else minus(paid, local_pence[i])
             found = practice_adjustments(tree, practice, eligible, national_paid=national_paid,
@@ -424,4 +324,5 @@ def _adjusted(tree, data: ColumnarData, answers, scheme_pence: list, scheme_poin
                                                        for f in floors])
             amounts = [a.payment for a in found]
             out.append(None if any(a is None for a in amounts) else total([paid] + amounts))
-    return out
+            made.append(None if any(a.missing for a in found) else tuple(found))
+    return out, made
