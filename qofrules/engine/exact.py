@@ -23,12 +23,13 @@ from ..contracts.model import ContractYear
 from ..data.model import Dataset, Practice
 from .adjustments import practice_adjustments
 from .datacolumns import columns_of
+from ..data.columnar import ColumnarData
 from .indicator import Price, basis_columns, indicator_columns, no_points, practice_choices, price_of, shown_apdf
 from ..money import total
 from .nodes import ZERO, Outcome, as_decimal_quotient
 from ..results import IndicatorResult, PracticeResult, RunResult, Side
 from .trace import Row, blend_outcome, national_outcome as trace_national, outcome
-from .vectorised import Col, blend, column
+from .vectorised import Col, Columns, blend, column
 
 NATIONAL = ("checked", "unchecked")  # figure statuses that come from national sources
 SUPPLIED = "supplied"  # a figure given by a --contract-overrides file
@@ -42,12 +43,12 @@ def _number(value) -> str:
     return str(value)
 
 
-def _side(outcome: Outcome, col: Col, price: Price, apdf_missing: str | None) -> Side:
-    """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up): the
-    practice's one row of the columns the run computes (fastpath.Side.add)."""
+def _side(outcome: Outcome, col: Col, i: int, price: Price, apdf_missing: str | None) -> Side:
+    """Round the points (2 dp, half up), then pay the rounded points (to the penny, half up): row
+    ``i`` of the columns (fastpath.Side.add does the same for every row); ``price`` is row ``i``'s."""
     if outcome.exact is None:
         return Side(outcome, None, None)
-    hundredths = col.value.hundredths()[:1]
+    hundredths = col.value.at_row(i).hundredths()
     points = Decimal(int(hundredths[0])).scaleb(-2)
     if apdf_missing is not None:
         return Side(outcome.with_missing(apdf_missing), points, None)
@@ -78,36 +79,46 @@ def shown_cpi(contract: ContractYear, list_size: int) -> Decimal | None:
     return as_decimal_quotient(list_size, contract.average_list_size.value)
 
 
-class _OnePractice:
-    """One practice as a one-row data set, and what its indicators share: the engine's own
-    evaluation, on one row, is what its trace reads."""
+class Rows:
+    """Practices of a columnar data set looked at one at a time, in full: each indicator's columns,
+    each rule's basis and each price are computed once for every practice of ``data`` (the
+    engine's own evaluation) and kept, and a practice's results — with its trace, read from
+    those columns — are taken at its row. For one practice alone, ``data`` is a data set of
+    that practice (:func:`evaluate_practice`)."""
 
-    def __init__(self, tree: EvaluationTree, practice: Practice):
-        self.tree, self.practice = tree, practice
-        self.data = columns_of(_Named(), [practice])
-        self.choices = practice_choices(tree, [practice])
-        self.list_size = np.array([practice.list_size], dtype=np.int64)
-        self.prices: dict = {}
+    def __init__(self, tree: EvaluationTree, data: ColumnarData):
+        self.tree, self.data = tree, data
+        self.choices = practice_choices(tree, data.practices)
+        self.list_size = np.array([p.list_size for p in data.practices], dtype=np.int64)
+        self._prices: dict = {}
+        self._columns: dict = {}
+        self._bases: dict = {}
 
-    def price(self, code: str):
-        """(Price, APDF applies, APDF shown, what is missing for it) of one indicator."""
+    def price(self, code: str, i: int):
+        """(Price of row ``i``, APDF applies, APDF shown, what is missing for it) of one indicator."""
         pricing = self.tree.pricing[code]
-        if pricing not in self.prices:
-            contract = self.tree.contract
-            price, known = price_of(self.data, contract, pricing, self.list_size)
-            group = pricing.prevalence_group
-            missing = (f"{contract.year} prevalence register of group {group}"
-                       if group is not None and not known[0] else None)
-            self.prices[pricing] = price, group is not None, shown_apdf(self.data, contract, group, 0), missing
-        return self.prices[pricing]
+        if pricing not in self._prices:
+            self._prices[pricing] = price_of(self.data, self.tree.contract, pricing, self.list_size)
+        price, known = self._prices[pricing]
+        group = pricing.prevalence_group
+        missing = (f"{self.tree.contract.year} prevalence register of group {group}"
+                   if group is not None and not known[i] else None)
+        return price.at(i), group is not None, shown_apdf(self.data, self.tree.contract, group, i), missing
 
-    def columns(self, code: str, maximum=None):
-        return indicator_columns(self.tree, self.data, code, self.tree.maxima[code] if maximum is None else maximum,
-                                 self.choices)
+    def columns(self, code: str, maximum=None) -> Columns:
+        maximum = self.tree.maxima[code] if maximum is None else maximum
+        if (code, maximum) not in self._columns:
+            self._columns[code, maximum] = indicator_columns(self.tree, self.data, code, maximum, self.choices)
+        return self._columns[code, maximum]
 
-    def basis(self, node, columns) -> tuple[Col, Outcome]:
-        col = column(node, columns, self.tree.contract.year)
-        return col, outcome(node, col, Row(columns, 0, self.tree.contract.year))
+    def basis(self, node, columns: Columns, i: int) -> tuple[Col, Outcome, Row]:
+        """A basis's column (computed once for every practice) and practice ``i``'s outcome of it."""
+        key = (id(node), id(columns))
+        if key not in self._bases:
+            self._bases[key] = node, column(node, columns, self.tree.contract.year)
+        col = self._bases[key][1]
+        row = Row(columns, i, self.tree.contract.year)
+        return col, outcome(node, col, row), row
 
 
 class _Named:
@@ -117,14 +128,16 @@ class _Named:
     area_columns = attribute_names = frozenset()
 
 
-def evaluate_practice(tree: EvaluationTree, practice: Practice) -> PracticeResult:
-    """One practice's result, with its trace. Call inside :func:`qofrules.money.exact`."""
+def evaluate_practice(tree: EvaluationTree, practice: Practice, rows: Rows | None = None,
+                      i: int = 0) -> PracticeResult:
+    """One practice's result, with its trace: row ``i`` of ``rows``, or (without) the practice
+    alone. Call inside :func:`qofrules.money.exact`."""
     contract = tree.contract
+    rows = Rows(tree, columns_of(_Named(), [practice])) if rows is None else rows
     eligible, reason = eligible_and_why(tree.scheme, practice)
     cpi = shown_cpi(contract, practice.list_size)
-    one = _OnePractice(tree, practice)
-    results = tuple(_indicator(one, code, eligible) for code in contract.indicators)
-    adjustments = _adjust(one, eligible, results)
+    results = tuple(indicator_result(rows, code, i, eligible) for code in contract.indicators)
+    adjustments = _adjust(rows, practice, i, eligible, results)
     return PracticeResult(code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible,
                           reason=reason, cpi=cpi, indicators=results, adjustments=adjustments)
 
@@ -134,34 +147,37 @@ def local_national_outcome() -> Outcome:
 
 
 def evaluate_indicator(tree: EvaluationTree, practice: Practice, code: str, eligible: bool) -> IndicatorResult:
-    """One indicator of one practice, both ways, with its trace. Call inside
+    """One indicator of one practice alone, both ways, with its trace. Call inside
     :func:`qofrules.money.exact`."""
-    return _indicator(_OnePractice(tree, practice), code, eligible)
+    return indicator_result(Rows(tree, columns_of(_Named(), [practice])), code, 0, eligible)
 
 
-def _indicator(one: _OnePractice, code: str, eligible: bool) -> IndicatorResult:
-    tree, practice = one.tree, one.practice
+def indicator_result(rows: Rows, code: str, i: int, eligible: bool) -> IndicatorResult:
+    """Practice ``i``'s result for one indicator, both ways, with its trace."""
+    tree = rows.tree
+    practice = rows.data.practices[i]
     contract = tree.contract
     indicator = contract.indicators[code]
-    price, applies, apdf, apdf_missing = one.price(code)
-    columns = one.columns(code)
-    row = Row(columns, 0, contract.year)
+    price, applies, apdf, apdf_missing = rows.price(code, i)
+    columns = rows.columns(code)
+    row = Row(columns, i, contract.year)
     if indicator.is_local:
-        national_col, national_outcome = no_points(1), local_national_outcome()
-        national = _side(national_outcome, national_col, price, None)
+        national_col, national_outcome = no_points(len(rows.data.practices)), local_national_outcome()
+        national = _side(national_outcome, national_col, i, price, None)
     else:
         national_col, national_outcome = columns.national, trace_national(columns.national, row)
-        national = _side(national_outcome, national_col, price, apdf_missing)
+        national = _side(national_outcome, national_col, i, price, apdf_missing)
     plan = tree.plan_for(code, practice) if eligible else None
     on_request = False
     if plan is not None:
         node = plan.pay
         if plan.on_request is not None and practice.requested_alternative:
             node, on_request = plan.on_request, True
-        col, paid = one.basis(node, basis_columns(tree, plan, columns, one.data, code, one.choices))
+        col, paid, _ = rows.basis(node, basis_columns(tree, plan, columns, rows.data, code, rows.choices), i)
         if tree.months_run is not None:
-            col, paid = _blended(national_col, national_outcome, col, paid, row, tree.months_run)
-        scheme_side = _side(paid, col, price, apdf_missing)
+            col = blend(national_col, col, tree.months_run)
+            paid = blend_outcome(national_outcome, paid, col, row, tree.months_run)
+        scheme_side = _side(paid, col, i, price, apdf_missing)
         rule_title = plan.title
         basis = plan.request_text if on_request else plan.pay_text
     else:
@@ -170,36 +186,31 @@ def _indicator(one: _OnePractice, code: str, eligible: bool) -> IndicatorResult:
                            apdf=apdf, apdf_applies=applies, scheme=scheme_side, national=national)
 
 
-def _blended(national_col: Col, national: Outcome, scheme_col: Col, scheme: Outcome, row: Row, months: int):
-    col = blend(national_col, scheme_col, months)
-    return col, blend_outcome(national, scheme, col, row, months)
-
-
-def _floor_total(one: _OnePractice, floor) -> tuple:
-    """(£ a floor's basis pays over the year's national indicators or None, what was missing):
-    each indicator rounded and priced as the scheme's payments are."""
+def _floor_total(rows: Rows, i: int, floor) -> tuple:
+    """(£ a floor's basis pays practice ``i`` over the year's national indicators or None, what was
+    missing): each indicator rounded and priced as the scheme's payments are."""
     cells = []
-    for code in one.tree.contract.national_indicators:
-        price, _, _, apdf_missing = one.price(code)
-        col, found = one.basis(floor.node, one.columns(code))
-        cells.append(_side(found, col, price, apdf_missing))
+    for code in rows.tree.contract.national_indicators:
+        price, _, _, apdf_missing = rows.price(code, i)
+        col, found, _ = rows.basis(floor.node, rows.columns(code), i)
+        cells.append(_side(found, col, i, price, apdf_missing))
     if any(c.payment is None for c in cells):
         return None, tuple(dict.fromkeys(m for c in cells for m in c.outcome.missing))
     return total(c.payment for c in cells), ()
 
 
-def _adjust(one: _OnePractice, eligible: bool, results) -> tuple:
+def _adjust(rows: Rows, practice: Practice, i: int, eligible: bool, results) -> tuple:
     """The practice's top-ups and floors (adjustments.py), from its indicators' results."""
-    tree = one.tree
+    tree = rows.tree
     if not eligible or not tree.scheme.adjustments:
         return ()
     national = [r.scheme.payment for r in results if not tree.contract.indicators[r.code].is_local]
     points = [r.scheme.points for r in results]
     return practice_adjustments(
-        tree, one.practice, eligible,
+        tree, practice, eligible,
         national_paid=None if any(v is None for v in national) else total(national),
         scheme_points=None if any(v is None for v in points) else total(points),
-        floor_totals=[_floor_total(one, floor) for floor in tree.floors])
+        floor_totals=[_floor_total(rows, i, floor) for floor in tree.floors])
 
 
 def refuse_missing_local_measures(tree: EvaluationTree, data_codes: set[str], data_name: str) -> None:

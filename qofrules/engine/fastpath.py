@@ -25,8 +25,8 @@ from ..compiler import EvaluationTree
 from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
 from . import no_cyclic_gc
-from .exact import (assemble, eligible_and_why, evaluate_indicator, evaluate_practice, refuse_missing_local_measures,
-                    run_notes, shown_cpi)
+from .exact import (Rows, assemble, eligible_and_why, evaluate_practice, indicator_result,
+                    refuse_missing_local_measures, run_notes, shown_cpi)
 from .indicator import (Price, indicator_columns, no_points, plan_column, practice_choices, price_of,
                         shown_apdf)
 from ..money import decimal_text, exact, hundredths_text, minus, total
@@ -147,6 +147,7 @@ class CellDetail:
         self.cells: dict = {}   # code -> {side: [points, points known, pence, pence known]}
         self.rules: dict = {}   # code -> the index in tree.by_indicator[code] of the rule that paid (-1: none)
         self._rows = None  # practices × cells, made once every cell is final: one row read per practice
+        self._rows_in_full = None  # the columns a practice in full reads, made when one is first asked for
         self._static = None
 
     def add(self, code: str, national, scheme, which: np.ndarray) -> None:
@@ -267,14 +268,20 @@ class CellDetail:
         return out
 
     def practice_result(self, i: int) -> PracticeResult:
-        """Practice ``i`` in full: its trace, top-ups and floors (the same evaluation on its one row)."""
+        """Practice ``i`` in full: its trace, top-ups and floors, read at its row of the run's own
+        columns (kept once computed, so looking at many practices costs little more than one)."""
         with exact():
-            return evaluate_practice(self.tree, self.data.practice_in_full(i))
+            return evaluate_practice(self.tree, self.data.practices[i], self._in_full(), i)
 
     def _exact(self, i: int, code: str, eligible: bool) -> IndicatorResult:
+        """Practice ``i``'s result for one indicator in full (a figure unknown: what is missing)."""
         with exact():
-            practice = self.data.practice_in_full(i, code, self.tree.codes_read(code))
-            return evaluate_indicator(self.tree, practice, code, eligible)
+            return indicator_result(self._in_full(), code, i, eligible)
+
+    def _in_full(self) -> Rows:
+        if self._rows_in_full is None:
+            self._rows_in_full = Rows(self.tree, self.data)
+        return self._rows_in_full
 
 
 def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,

@@ -23,6 +23,11 @@ class Price:
     def __init__(self, tops: list, bottoms: list):
         self.tops, self.bottoms = tops, bottoms
 
+    def at(self, i: int) -> "Price":
+        """Practice ``i``'s price, as a column of one."""
+        return Price([f[i:i + 1] if isinstance(f, np.ndarray) else f for f in self.tops],
+                     [f[i:i + 1] if isinstance(f, np.ndarray) else f for f in self.bottoms])
+
     def pence(self, hundredths: np.ndarray) -> np.ndarray:
         """Each practice's rounded points (whole hundredths) paid, to the penny, half up."""
         return half_up_quotient([hundredths] + self.tops, self.bottoms)

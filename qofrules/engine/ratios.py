@@ -90,6 +90,10 @@ class Ratios:
         """Practice ``i``'s value."""
         return Fraction(int(self.top[i]), int(self.bottom[i]))
 
+    def at_row(self, i: int) -> "Ratios":
+        """Practice ``i``'s value, as a column of one."""
+        return Ratios(self.top[i:i + 1], self.bottom[i:i + 1])
+
     def reduced(self) -> "Ratios":
         """The same values in lowest terms, so later products stay small."""
         common = np.gcd(self.top, self.bottom)
