@@ -186,7 +186,7 @@ def _checked_scheme(path: str) -> CheckReport:
 
 
 def load_columns(path: str):
-    """The data set as columns for the vectorised path, or None where only the exact reader can
+    """The data set as columns, read by the columnar reader, or None where only the exact reader can
     read it (a compact file, or files with anything the columnar reader cannot judge exactly)."""
     return _columns_or_why(path)[0]
 
@@ -204,9 +204,9 @@ def run_result(scheme_path: str, data_path: str, overrides: list[str] | tuple[st
                exact: bool = False) -> RunResult:
     """Check the scheme, load the data, apply overrides (the data set's own, then the user's), evaluate.
 
-    A data set directory is read as columns and evaluated for every practice at once (fastpath);
-    ``exact`` (``run --exact``), a compact file, or data the columnar reader defers on, use the
-    exact path (fractions, practice by practice). Both give the same pennies (tests/test_fastpath.py)."""
+    A data set directory is read as columns; ``exact`` (``run --exact``), a compact file, or data
+    the columnar reader defers on, are read by the exact reader, practice by practice, and turned
+    into the same columns. Either way one engine evaluates every practice at once (qofrules.engine)."""
     return run_result_and_data(scheme_path, data_path, overrides, exact=exact)[0]
 
 

@@ -5,8 +5,8 @@ A national indicator's point is the year's £ per point, times the practice's CP
 over the national average), times its APDF where the indicator's group is prevalence-adjusted.
 A local indicator (``local indicator`` in a scheme) says its own price and what it is adjusted
 for (docs/evaluation.md, "Local indicators"). Either way the price is three facts — pounds per
-point, whether list size adjusts it, and which group's prevalence does — so the exact path and
-the columnar path compute the same product from the same facts.
+point, whether list size adjusts it, and which group's prevalence does — from which the engine
+computes one product (engine/indicator.py, Price).
 """
 from __future__ import annotations
 

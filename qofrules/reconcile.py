@@ -3,8 +3,8 @@ practice × indicator against the ACHIEVED_POINTS the data itself publishes — 
 commissioner makes before trusting any figure (docs/evaluation.md, "Reconciling with published
 points").
 
-The points are computed exactly as ``run`` computes them (the vectorised path, or
-``--exact``), with the contract year's figures and any overrides. Only points are
+The points are computed exactly as ``run`` computes them (whichever reader read the
+data), with the contract year's figures and any overrides. Only points are
 compared, so figures that only pounds need (£ per point, the national average list size, national
 prevalences) are not asked for: where the contract year lacks them they are filled with
 placeholders that no output shows, and the report says so.

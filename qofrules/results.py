@@ -174,7 +174,7 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
 
 
 class SummaryPracticeResult:
-    """A practice's result from the vectorised path (:mod:`qofrules.engine.fastpath`): its totals, made
+    """A practice's result from the engine's whole run (:mod:`qofrules.engine.fastpath`): its totals, made
     for every practice at once; its indicator results read from the cells that path computed
     (``indicators``, made afresh on each read, so that streaming a national run's results keeps
     none of them); and, for a trace or its top-ups and floors, the practice's own full

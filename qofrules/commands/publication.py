@@ -122,7 +122,7 @@ def infer(data_path: str, year: str | None, country: str, national: bool, fmt: s
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx", "parquet"]), default=None,
               help="Default text; or chosen by -o's suffix (.json, .csv, .xlsx, .parquet). Tables list every difference.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically).")
-@click.option("--exact", is_flag=True, help="Compute every cell on the exact path (slower; the same points).")
+@click.option("--exact", is_flag=True, help="Read DATA with the exact reader (slower; the same engine and points).")
 def reconcile(target: str, data_path: str, overrides: tuple[str, ...], fmt: str | None, output: str | None,
               exact: bool) -> None:
     """Compare qofrules' national-rules points for every practice × indicator with the data's own

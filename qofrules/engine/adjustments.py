@@ -1,8 +1,8 @@
 """Payments beside the indicators: top-ups and floors (docs/evaluation.md, "Top-ups and floors").
 
-Both evaluation paths compute what each indicator pays, then call :func:`practice_adjustments`
-for each eligible practice with the totals they made, so a top-up or a floor means one thing
-whichever path computed the indicators.
+The whole run (fastpath) and a practice in full (exact.evaluate_practice) compute what each
+indicator pays, then call :func:`practice_adjustments` for each eligible practice with the
+totals they made, so a top-up or a floor has one definition.
 
 - A **top up** adds money: £N per patient (the practice's list size), per practice, or per point
   the practice is paid under the scheme (its scheme points, summed after rounding); or each

@@ -71,7 +71,7 @@ def eligible_and_why(scheme, practice: Practice, areas=None, condition=None) -> 
 
 
 def shown_cpi(contract: ContractYear, list_size: int) -> Decimal | None:
-    """CPI as shown (34 digits, half up), made without Fractions: the vectorised path shows it for
+    """CPI as shown (34 digits, half up), made without Fractions: the run shows it for
     every practice. None in a year with no QOF whose average list size nobody needs (a scheme of
     top-ups alone, compiler.pays_only_beside_abolished_qof)."""
     if contract.average_list_size.value is None:
