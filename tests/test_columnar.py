@@ -175,3 +175,124 @@ def test_fields_the_reader_does_not_use_are_checked_like_the_exact_reader_checks
     exact, fast = _both(folder)
     assert isinstance(exact, QofError)
     assert not isinstance(fast, columnar.ColumnarData)
+
+
+# ------------------------------------------------------------------ hostile values, whole and streamed
+
+#: VALUE texts a file may hold: blank, spaced, odd spellings of numbers, beyond every bound.
+HOSTILE_VALUES = ["", " ", " 12 ", "12 ", "12.500", "12.0", "007", "0", "1e3", "1E3", "-1", "-0", "+5", ".5", "5.",
+                  "1000", "1000.0", "1000.5", "1001", "1000000", "1000001", "99999999999999999999",
+                  "123456789012345", "1234567890123456", "0.000000000000001", "nan", "inf", "١٢", "1_000"]
+
+
+def _streamed(monkeypatch) -> None:
+    """Make the columnar reader stream every file in 4 KB blocks, as it streams files over 256 MB."""
+    monkeypatch.setattr(columnar, "WHOLE_FILE_BYTES", 0)
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 4096)
+
+
+def _outcome(load_it):
+    """What a reader made of a data set, comparable across readers: its practices in full (numbers
+    in their written form), the deferral's words, or the error's rendered diagnostics."""
+    try:
+        found = load_it()
+    except columnar.Deferred as exc:
+        return "deferred", str(exc)
+    except QofError as exc:
+        return "error", [d.render() for d in exc.diagnostics]
+    practices = [found.practice_in_full(i) for i in range(len(found.practices))] \
+        if isinstance(found, columnar.ColumnarData) else list(found.practices)
+    return "read", [_written(p) for p in practices], practices
+
+
+def _both_ways(folder: Path, monkeypatch):
+    """(the exact reader's outcome, the columnar reader's reading whole, its reading streamed)."""
+    exact = _outcome(lambda: load(str(folder)))
+    whole = _outcome(lambda: columnar.load(str(folder)))
+    with monkeypatch.context() as patch:
+        _streamed(patch)
+        streamed = _outcome(lambda: columnar.load(str(folder)))
+    return exact, whole, streamed
+
+
+def _agrees(exact, fast) -> None:
+    """The columnar reader read what the exact reader read, said the same error, or deferred."""
+    if fast[0] == "read":
+        assert exact[0] == "read", "the columnar reader accepted what the exact reader refuses"
+        assert fast[1] == exact[1] and fast[2] == exact[2]
+    elif fast[0] == "error":
+        assert fast == exact
+
+
+def _set_value(folder: Path, measure: str, text: str, copies: int = 1) -> None:
+    """Give the first ``measure`` row of the 2016/17 file the VALUE ``text`` (and repeat that row)."""
+    path = folder / "achievement-2016-17.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if f",{measure}," in line)
+    fields = lines[at].rstrip("\n").split(",")
+    lines[at] = ",".join(fields[:3] + [text]) + "\n"
+    lines[at + 1: at + 1] = [lines[at]] * (copies - 1)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("measure", ["NUMERATOR", "ACHIEVED_POINTS"])
+@pytest.mark.parametrize("text", HOSTILE_VALUES)
+def test_a_hostile_value_reads_as_the_exact_reader_reads_it_whole_or_streamed(text, measure, tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    _set_value(folder, measure, text)
+    exact, whole, streamed = _both_ways(folder, monkeypatch)
+    _agrees(exact, whole)
+    assert streamed[:2] == whole[:2]
+
+
+@pytest.mark.parametrize("text", ["12", "", "x", "12.500"])
+def test_a_repeated_row_reads_as_the_exact_reader_reads_it_whole_or_streamed(text, tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    _set_value(folder, "DENOMINATOR", text, copies=2)
+    exact, whole, streamed = _both_ways(folder, monkeypatch)
+    _agrees(exact, whole)
+    assert streamed[:2] == whole[:2]
+    if text in ("12", "12.500"):  # a repeat the exact reader refuses: the same words on every path
+        assert exact[0] == whole[0] == "error"
+
+
+ROWS = {
+    "unknown practices, among good rows": ["ZZZ999,AF007,NUMERATOR,1", "B86001,XX999,NUMERATOR,1",
+                                           "ZZZ998,AF007,OTHER,1", "B86001,XX998,OTHER,x"],
+    "unknown practices and bad values": ["ZZZ999,AF007,NUMERATOR,1", "B86001,AF007,PCAS,1e3",
+                                         "ZZZ999,AF007,ACHIEVED_POINTS,"],
+    "measures spelt otherwise": ["B86002,XX001, numerator ,3", "B86002,XX001,Denominator,4",
+                                 "B86002,XX001,exceptions,1", "B86002,XX001,achieved_points,1.50"],
+    "a numerator above its denominator": ["B86002,XX001,NUMERATOR,5", "B86002,XX001,DENOMINATOR,4"],
+    "blank values only": ["B86002,XX001,NUMERATOR,", "B86002,XX001,ACHIEVED_POINTS,"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_added_rows_read_as_the_exact_reader_reads_them_whole_or_streamed(name, tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "achievement-2016-17.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "".join(f"{row}\n" for row in ROWS[name]), encoding="utf-8")
+    exact, whole, streamed = _both_ways(folder, monkeypatch)
+    _agrees(exact, whole)
+    assert streamed[:2] == whole[:2]
+
+
+@pytest.mark.parametrize("order", ["by measure", "by indicator", "by value"])
+def test_a_file_naming_its_measures_and_codes_late_reads_the_same_streamed(order, tmp_path, monkeypatch):
+    """Streamed, a block may name a measure or codes no earlier block named: the matrices grow,
+    and what was read before stays where it was."""
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "achievement-2016-17.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = {"by measure": 2, "by indicator": 1, "by value": 3}[order]
+    rows.sort(key=lambda row: row.split(",")[column])
+    rows += [f"B86001,NEW{i:03},REGISTER,{i}\n" for i in range(40)]  # more codes than CODE_SLACK, at the end
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    exact, whole, streamed = _both_ways(folder, monkeypatch)
+    assert exact[0] == whole[0] == streamed[0] == "read"
+    assert whole[1:] == exact[1:] and streamed[1:] == exact[1:]

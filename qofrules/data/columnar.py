@@ -1,11 +1,13 @@
 """Practice data as columns: how a national data set directory is read fast, in bounded memory.
 
 The exact reader (:mod:`.csvfiles`) builds a Python object per practice, indicator and measure:
-about 12 s and 2 GB for England's 6,410 practices. This reader streams NHS Digital's long CSV
-files through pyarrow's multi-threaded CSV parser in blocks and scatters each block into one
-float64 matrix per measure (indicators × practices, so each indicator's column of practices is
-contiguous for the vectorised evaluator; NaN = not given), so memory is the matrices plus one
-block, and time is the parser's.
+about 12 s and 2 GB for England's 6,410 practices. This reader parses NHS Digital's long CSV
+files with pyarrow's multi-threaded CSV parser (whole, or in blocks for a large file) and
+scatters the rows into one float64 matrix per measure (indicators × practices, so each
+indicator's column of practices is contiguous for the vectorised evaluator; NaN = not given):
+the planes of one cube, so that the rows are written in one scatter. Every text is looked at
+once per distinct text, through the column's dictionary, never once per row. Memory is the
+matrices plus the parsed file (or a block or two), and time is mostly the parser's.
 
 It is a *fast path with a referee*. It accepts only files whose every row it can judge exactly as
 the exact reader would: plain whole numbers, plain decimals of at most 15 characters (so a float64
@@ -55,6 +57,10 @@ BLOCK_BYTES = 4 * 1024 * 1024
 WHOLE_FILE_BYTES = 256 * 1024 * 1024
 #: Room for this many more indicators each time a file names one more than there is room for.
 CODE_SLACK = 16
+#: Rows handled at once: a pass over 2**18 rows keeps its few MB of temporaries in the CPU's
+#: cache; over a whole national file (1.6 million rows) they cost more in fresh memory than the
+#: arithmetic does.
+SLICE_ROWS = 1 << 18
 #: Longest VALUE text taken as a number here: 15 characters hold at most 15 significant digits,
 #: which a float64 stores exactly and ``repr`` gives back (and counts stay below 2**53).
 MAX_VALUE_CHARS = csvfiles.MAX_NUMBER_CHARS  # 15: the exact reader's own bound
@@ -313,8 +319,18 @@ def _header(path: Path, required: tuple[str, ...], what: str) -> list[str]:
     return names
 
 
+def _parsed_whole(path: Path) -> bool:
+    """Whether ``path`` is parsed whole, its blocks on every core at once (WHOLE_FILE_BYTES)."""
+    return path.stat().st_size <= WHOLE_FILE_BYTES
+
+
 def _stream(path: Path, names: list[str], types: dict[str, pa.DataType]):
     """Record batches of the file (header skipped), columns named as the exact reader names them.
+
+    A file parsed whole (:func:`_parsed_whole`) comes as one batch whose columns each have one
+    dictionary (pyarrow's unify_dictionaries), so that each distinct text is looked up once and
+    the rows are handled in a few vectorised passes, not block by block; a larger file comes
+    block by block.
 
     A row with the wrong number of fields stops the parser at once (pyarrow's default), and the
     exact reader takes over: asking pyarrow to hand over each bad row instead cost a Python call
@@ -322,16 +338,15 @@ def _stream(path: Path, names: list[str], types: dict[str, pa.DataType]):
     # Every column is parsed (as dictionary-encoded text where we do not use it), so that every
     # field is checked as the exact reader checks it: valid UTF-8 (pyarrow's own check) and no
     # longer than Python's csv field limit.
-    dictionary = pa.dictionary(pa.int32(), pa.string())
     options = dict(
         read_options=pv.ReadOptions(skip_rows=1, column_names=names, block_size=BLOCK_BYTES),
-        convert_options=pv.ConvertOptions(column_types={name: types.get(name, dictionary) for name in names},
+        convert_options=pv.ConvertOptions(column_types={name: types.get(name, _DICTIONARY) for name in names},
                                           strings_can_be_null=True, null_values=[""],
                                           quoted_strings_can_be_null=False))
     limit = csv.field_size_limit()
     try:
-        if path.stat().st_size <= WHOLE_FILE_BYTES:  # blocks parsed on every core at once
-            batches = pv.read_csv(str(path), **options).to_batches()
+        if _parsed_whole(path):  # blocks parsed on every core at once
+            batches = pv.read_csv(str(path), **options).unify_dictionaries().combine_chunks().to_batches()
         else:  # streamed: memory is a block or two, whatever the file's size
             batches = pv.open_csv(str(path), **options)
         for batch in batches:
@@ -344,19 +359,45 @@ def _stream(path: Path, names: list[str], types: dict[str, pa.DataType]):
         raise Deferred(f"the CSV parser stopped: {exc}") from None
 
 
-def _dictionary_codes(array: pa.Array, known: dict[str, int] | None, normalise=str.strip, grow: bool = False):
-    """Indices of each row's value in ``known`` (-1 where unknown), after the exact reader's stripping.
-    ``known`` None starts an empty mapping; ``grow`` adds unseen values to it. Returns (indices, known)."""
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
+
+def _encoded(array: pa.Array) -> pa.DictionaryArray:
+    """``array`` dictionary-encoded (the parser gives every column so; this is a safeguard)."""
+    return array if isinstance(array, pa.DictionaryArray) else pc.dictionary_encode(array)
+
+
+def _indices(array: pa.DictionaryArray) -> np.ndarray:
+    """Each row's position in its dictionary, as NumPy; a blank row's is 0 (an Arrow null would
+    make the NumPy array float)."""
+    indices = array.indices
+    if indices.null_count:
+        indices = indices.fill_null(0)
+    return indices.to_numpy(zero_copy_only=False)
+
+
+def _entries(array: pa.DictionaryArray, known: dict[str, int] | None, normalise=str.strip,
+             grow: bool = False) -> tuple[np.ndarray, dict[str, int]]:
+    """The position in ``known`` of each text of ``array``'s dictionary (-1 where unknown), after
+    the exact reader's stripping: a table each row is then looked up in by its dictionary index,
+    so the Python work is per distinct text. ``known`` None starts an empty mapping; ``grow`` adds
+    unseen texts to it. Returns (table, known)."""
     if array.null_count:
         raise Deferred("a blank code")
-    array = array if isinstance(array, pa.DictionaryArray) else pc.dictionary_encode(array)
     values = [normalise(v) for v in array.dictionary.to_pylist()]
     if known is None or grow:
         known = {} if known is None else known
         for v in values:
             known.setdefault(v, len(known))
-    lookup = np.array([known.get(v, -1) for v in values] or [-1], dtype=np.int64)
-    return lookup[array.indices.to_numpy(zero_copy_only=False)], known
+    return np.array([known.get(v, -1) for v in values] or [-1], dtype=np.int64), known
+
+
+def _dictionary_codes(array: pa.Array, known: dict[str, int] | None, normalise=str.strip, grow: bool = False):
+    """Indices of each row's value in ``known`` (-1 where unknown), after the exact reader's stripping.
+    ``known`` None starts an empty mapping; ``grow`` adds unseen values to it. Returns (indices, known)."""
+    array = _encoded(array)
+    table, known = _entries(array, known, normalise, grow)
+    return np.take(table, _indices(array)), known
 
 
 #: The only VALUE texts this reader takes as numbers: plain non-negative decimals, which every
@@ -370,118 +411,220 @@ _ZERO_TEXT = pa.scalar("0")
 _MAX_VALUE_CHARS = pa.scalar(MAX_VALUE_CHARS, pa.int32())
 
 
-def _numbers(values: pa.DictionaryArray, rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(float values, digits after the point, refused) of the VALUE texts at ``rows``: refused marks
-    any text the exact reader might read differently or refuses (not a plain non-negative number
-    of at most 15 characters, a count with a fraction, a value beyond its bound). ``counts`` marks
-    rows that must be whole.
+@dataclass(frozen=True, eq=False)
+class _Texts:
+    """Each distinct VALUE text of a dictionary as a number, so that every string check runs once
+    per distinct text (a few thousand), not once per row (two million)."""
 
-    The texts are dictionary-encoded by the CSV parser, so every string check runs once per
-    distinct text (a few thousand), not once per row (two million)."""
-    texts = values.dictionary
+    numbers: np.ndarray   # float64; 0 where not plain
+    places: np.ndarray    # int8: digits after the point
+    plain: np.ndarray     # a plain non-negative number of at most 15 characters, as every reader reads it
+
+    def fit_count(self) -> np.ndarray:
+        """Texts taken as a count: plain, whole, at most MAX_COUNT."""
+        return self.plain & (self.numbers == np.floor(self.numbers)) & (self.numbers <= csvfiles.MAX_COUNT)
+
+    def fit_points(self) -> np.ndarray:
+        """Texts taken as achieved points: plain, at most MAX_POINTS."""
+        return self.plain & (self.numbers <= csvfiles.MAX_POINTS)
+
+
+def _texts(texts: pa.Array) -> _Texts:
+    """The dictionary ``texts`` as numbers (:class:`_Texts`). Not plain is any text the exact
+    reader might read differently or refuses (anything but a plain non-negative decimal of at
+    most 15 characters)."""
     plain = pc.and_(pc.match_substring_regex(texts, PLAIN_NUMBER),
                     pc.less_equal(pc.utf8_length(texts), _MAX_VALUE_CHARS))
     numbers = pc.cast(pc.if_else(plain, texts, _ZERO_TEXT), pa.float64()).to_numpy(zero_copy_only=False)
     dot = pc.find_substring(texts, ".").to_numpy(zero_copy_only=False)
     lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
     places = np.where(dot >= 0, lengths - dot - 1, 0).astype(np.int8)
-    at = values.indices.fill_null(0).to_numpy(zero_copy_only=False)[rows]  # (nulls would make it float)
-    found = numbers[at]
-    refused = ~plain.to_numpy(zero_copy_only=False)[at]
-    refused |= counts & (found != np.floor(found))
-    refused |= found > np.where(counts, csvfiles.MAX_COUNT, csvfiles.MAX_POINTS)
-    return found, places[at], refused
+    return _Texts(numbers=numbers, places=places, plain=plain.to_numpy(zero_copy_only=False))
 
 
 def _all_numbers(values: pa.DictionaryArray) -> np.ndarray:
     """Every VALUE of ``values`` as a whole number; defers on any the exact reader must judge."""
-    everything = np.arange(len(values))
-    found, _, refused = _numbers(values, everything, np.ones(len(values), dtype=bool))
-    if refused.any():
+    texts = _texts(values.dictionary)
+    at = _indices(values)
+    if not np.take(texts.fit_count(), at).all():
         raise Deferred("a number that is not a plain whole number within its bound (docs/limits.md)")
-    return found
+    return np.take(texts.numbers, at)
 
 
 def read_long(path: Path, practices: dict[str, int]) -> YearColumns:
     """An NHS Digital long achievement file, as matrices (see the module docstring)."""
     names = _header(path, csvfiles.LONG_COLUMNS, "achievement file")
-    dictionary = pa.dictionary(pa.int32(), pa.string())
-    types = {"PRACTICE_CODE": dictionary, "INDICATOR_CODE": dictionary, "MEASURE": dictionary, "VALUE": dictionary}
-    field_of = {m: FIELDS.index(f) for m, f in csvfiles.MEASURES.items()}
-    points_field = FIELDS.index("achieved_points")
-    n = len(practices)
-    codes: dict[str, int] = {}
-    capacity = 0
-    cells: dict[int, np.ndarray] = {}  # field -> indicators × practices; made when the file first gives it
-    scale = np.zeros((capacity, n), dtype=np.int8)
-    given_rows = 0
-    first_row = 0  # the data-row number of the batch's first row
-    refused_rows: list[int] = []  # the first MAX_DIAGNOSTICS_PER_FILE rows refused on their own
-    refused_count = 0
-    unknown_practices = bad_values = False
-    for batch in _stream(path, names, types):
-        measure, seen = _dictionary_codes(batch.column("MEASURE"), None, lambda v: v.strip().upper())
-        field_index = np.array([field_of.get(m, -1) for m in seen] or [-1])
-        fields = field_index[measure]
-        used = fields >= 0
-        practice, _ = _dictionary_codes(batch.column("PRACTICE_CODE"), practices)
-        refused = used & (practice < 0)  # a practice not in the practices table
-        indicator, codes = _dictionary_codes(batch.column("INDICATOR_CODE"), codes, grow=True)
-        if len(codes) > csvfiles.MAX_INDICATOR_CODES:  # the exact reader says where, without the matrices
+    cells = _LongCells(practices, slack=0 if _parsed_whole(path) else CODE_SLACK)
+    for batch in _stream(path, names, dict.fromkeys(csvfiles.LONG_COLUMNS, _DICTIONARY)):
+        cells.add(batch)
+    return cells.finish(names)
+
+
+#: MEASURE (stripped, upper case) -> its place in FIELDS.
+_FIELD_OF = {m: FIELDS.index(f) for m, f in csvfiles.MEASURES.items()}
+_POINTS = FIELDS.index("achieved_points")
+
+
+def _rows_where(table: np.ndarray, indices: np.ndarray) -> np.ndarray | None:
+    """Each row's entry of the boolean ``table``, by the row's dictionary index; None when every
+    entry is True, so that the usual case costs no pass over the rows."""
+    return None if table.all() else np.take(table, indices)
+
+
+def _every(*masks: np.ndarray | None) -> np.ndarray | None:
+    """The rows that every mask marks (a None mask marks every row; None: every row)."""
+    found = None
+    for mask in masks:
+        if mask is not None:
+            found = mask if found is None else found & mask
+    return found
+
+
+@dataclass(frozen=True, eq=False)
+class _Tables:
+    """A batch's dictionaries as tables that rows are looked up in by their dictionary indices:
+    each MEASURE's field (-1: not used), each practice's and code's start in the cube (practice
+    -1: not in the practices table), each field's plane start, each VALUE text as a number."""
+
+    field: np.ndarray
+    practice: np.ndarray
+    plane_start: np.ndarray
+    code_start: np.ndarray
+    texts: _Texts
+
+    def fit(self, m: np.ndarray, v: np.ndarray) -> np.ndarray | None:
+        """Rows whose VALUE text is fit for their measure (a count or achieved points); None: all."""
+        counts, points = _rows_where(self.texts.fit_count(), v), _rows_where(self.texts.fit_points(), v)
+        if counts is None and points is None:
+            return None
+        is_points = self.field == _POINTS
+        if not is_points.any():
+            return counts
+        if is_points.all():
+            return points
+        at_points = np.take(is_points, m)
+        return np.where(at_points, True if points is None else points, True if counts is None else counts)
+
+
+class _LongCells:
+    """One long file's measures, gathered batch by batch into one float64 cube: a plane per measure
+    the file names (in FIELDS order, so ACHIEVED_POINTS is last), each indicators × practices, NaN
+    where not given; the digits after the point of each ACHIEVED_POINTS text; the rows refused on
+    their own.
+
+    A batch's rows are looked up through its columns' dictionaries (a few thousand texts), checked
+    by a pass over the rows only where a dictionary shows some need it (a measure not used, a
+    practice not in the table, a blank VALUE, a text not fit for some measure), and written in one
+    scatter: one pass per step over two million rows, not one per measure."""
+
+    def __init__(self, practices: dict[str, int], slack: int):
+        self.practices, self.n, self.slack = practices, len(practices), slack
+        self.codes: dict[str, int] = {}
+        self.fields: list[int] = []  # the field of each plane, ascending
+        self.cube = np.full((0, 0, self.n), np.nan)
+        self.scale = np.zeros((0, self.n), dtype=np.int8)
+        self.given = 0  # rows written into the cube
+        self.first_row = 0  # the data-row number of the next batch's first row
+        self.refused_rows: list[int] = []  # the first MAX_DIAGNOSTICS_PER_FILE rows refused on their own
+        self.refused_count = 0
+        self.unknown_practices = self.bad_values = False
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Write one batch's rows into the cube, and note the rows refused on their own."""
+        first_row, self.first_row = self.first_row, self.first_row + batch.num_rows
+        if not batch.num_rows:
+            return
+        practice, indicator, measure, value = (_encoded(batch.column(c)) for c in csvfiles.LONG_COLUMNS)
+        field_of, _ = _entries(measure, _FIELD_OF, lambda v: v.strip().upper())
+        practice_of, _ = _entries(practice, self.practices)
+        code_of, self.codes = _entries(indicator, self.codes, grow=True)
+        if len(self.codes) > csvfiles.MAX_INDICATOR_CODES:  # the exact reader says where, without the matrices
             raise Deferred(f"more than {csvfiles.MAX_INDICATOR_CODES:,} different indicator codes")
-        if len(codes) > capacity:  # grow by a few indicators at a time: little copying, little slack
-            capacity = len(codes) + CODE_SLACK
-            cells = {f: _widen(matrix, capacity, np.nan) for f, matrix in cells.items()}
-            scale = _widen(scale, capacity, 0)
-        values = batch.column("VALUE")
-        picked = np.flatnonzero(used & ~refused & ~values.is_null().to_numpy(zero_copy_only=False))
-        numbers, places, bad = _numbers(values, picked, fields[picked] != points_field)
-        unknown_practices |= bool(refused.any())
-        bad_values |= bool(bad.any())
-        refused[picked[bad]] = True
-        if refused.any():
-            rows = np.flatnonzero(refused)
-            refused_count += len(rows)
-            room = MAX_DIAGNOSTICS_PER_FILE - len(refused_rows)
-            refused_rows.extend((rows[:room] + first_row).tolist())
-            picked, numbers, places = picked[~bad], numbers[~bad], places[~bad]
-        first_row += batch.num_rows
-        if not len(picked):
-            continue
-        f, p, j = fields[picked], practice[picked], indicator[picked]
-        points = f == points_field
-        flat = j * n + p
-        for field in set(field_index.tolist()) - {-1}:  # the measures this block's dictionary names
-            rows = f == field
-            if not rows.any():
-                continue
-            if field not in cells:
-                cells[field] = np.full((capacity, n), np.nan)
-            cells[field].ravel()[flat[rows]] = numbers[rows]
-        scale.ravel()[flat[points]] = places[points]
-        given_rows += len(picked)
-    if sum(np.count_nonzero(~np.isnan(m)) for m in cells.values()) != given_rows:  # two rows wrote one cell
-        raise Deferred("a measure given twice")
-    k = len(codes)
-    matrices = {FIELDS[f]: matrix[:k] for f, matrix in cells.items()}
-    if "numerator" in matrices and "denominator" in matrices:
-        with np.errstate(invalid="ignore"):
-            if (matrices["numerator"] > matrices["denominator"]).any():
-                raise Deferred("a numerator greater than its denominator")
-    if refused_count:
-        why = (["a practice not in the practices table"] if unknown_practices else []) + \
-              (["a VALUE that is not a plain non-negative number within its bound"] if bad_values else [])
-        raise Refused(refused_rows, refused_count, names, codes, why)
-    return YearColumns(codes=codes, matrices=matrices, points_scale=scale[:k])
+        self._room({f for f in field_of.tolist() if f >= 0})
+        # where each dictionary entry puts a row in the cube, added up per row into its cell
+        cell = np.int32 if self.cube.size < 2 ** 31 else np.int64
+        plane_start = np.array([self.fields.index(f) if f >= 0 else 0 for f in field_of.tolist()]) * self.scale.size
+        tables = _Tables(field=field_of, practice=practice_of.astype(cell), plane_start=plane_start.astype(cell),
+                         code_start=(code_of * self.n).astype(cell), texts=_texts(value.dictionary))
+        given = ~value.is_null().to_numpy(zero_copy_only=False) if value.null_count else None
+        m, p, j, v = (_indices(a) for a in (measure, practice, indicator, value))
+        for at in range(0, batch.num_rows, SLICE_ROWS):
+            rows = slice(at, at + SLICE_ROWS)
+            self._write(tables, m[rows], p[rows], j[rows], v[rows], None if given is None else given[rows],
+                        first_row + at)
 
+    def _write(self, tables: _Tables, m: np.ndarray, p: np.ndarray, j: np.ndarray, v: np.ndarray,
+               given: np.ndarray | None, first_row: int) -> None:
+        """Write rows (their dictionary indices ``m``, ``p``, ``j``, ``v``; ``given`` None: no VALUE
+        blank) into the cube, in a few passes over them, each over a slice small enough for the
+        CPU's cache (the whole file's temporaries cost more in fresh memory than in arithmetic)."""
+        used = _rows_where(tables.field >= 0, m)
+        known = _rows_where(tables.practice >= 0, p)
+        fit = tables.fit(m, v)
+        # rows refused on their own (None here: no row), in the exact reader's order of checks:
+        unknown = None if known is None else _every(used, ~known)  # a practice not in the practices table
+        unfit = None if fit is None else _every(used, known, given, ~fit)  # a VALUE not fit for its measure
+        self.unknown_practices |= unknown is not None and bool(unknown.any())
+        self.bad_values |= unfit is not None and bool(unfit.any())
+        self._refuse(unknown, unfit, first_row)
+        keep = _every(used, known, given, fit)
+        flat = np.take(tables.plane_start, m)
+        flat += np.take(tables.code_start, j)
+        flat += np.take(tables.practice, p)
+        if keep is not None:
+            flat, v = flat[keep], v[keep]
+        self.cube.ravel()[flat] = np.take(tables.texts.numbers, v)
+        self.given += len(flat)
+        if _POINTS in self.fields:
+            start = self.fields.index(_POINTS) * self.scale.size
+            points = flat >= start  # its plane is the last
+            if not points.all():
+                flat, v = flat[points], v[points]
+            self.scale.ravel()[flat - start] = np.take(tables.texts.places, v)
 
-def _widen(array: np.ndarray, capacity: int, fill) -> np.ndarray:
-    """``array`` with room for ``capacity`` indicators (its second-to-last axis)."""
-    shape = list(array.shape)
-    old, shape[-2] = shape[-2], capacity
-    wider = np.full(shape, fill, dtype=array.dtype)
-    wider[..., :old, :] = array
-    return wider
+    def _refuse(self, unknown: np.ndarray | None, unfit: np.ndarray | None, first_row: int) -> None:
+        """Count the rows either mask marks, keeping the first MAX_DIAGNOSTICS_PER_FILE row numbers."""
+        refused = unknown if unfit is None else unfit if unknown is None else unknown | unfit
+        if refused is None or not refused.any():
+            return
+        rows = np.flatnonzero(refused)
+        self.refused_count += len(rows)
+        room = MAX_DIAGNOSTICS_PER_FILE - len(self.refused_rows)
+        self.refused_rows.extend((rows[:room] + first_row).tolist())
+
+    def _room(self, fields: set[int]) -> None:
+        """A plane for each of ``fields`` and a row for each code seen, the cube widened (copied)
+        where it has too few: by CODE_SLACK indicators more than needed when the file is streamed,
+        so a file naming its codes a few at a time is copied seldom."""
+        wanted = sorted(set(self.fields) | fields)
+        capacity = self.scale.shape[0]
+        if wanted == self.fields and len(self.codes) <= capacity:
+            return
+        if len(self.codes) > capacity:
+            capacity = len(self.codes) + self.slack
+        cube = np.full((len(wanted), capacity, self.n), np.nan)
+        for plane, field in enumerate(self.fields):
+            cube[wanted.index(field), : self.scale.shape[0]] = self.cube[plane]
+        scale = np.zeros((capacity, self.n), dtype=np.int8)
+        scale[: self.scale.shape[0]] = self.scale
+        self.cube, self.scale, self.fields = cube, scale, wanted
+
+    def finish(self, names: list[str]) -> YearColumns:
+        """The file's matrices (those of measures with a value given), or a deferral saying why not."""
+        given = [np.count_nonzero(~np.isnan(plane)) for plane in self.cube]
+        if sum(given) != self.given:  # two rows wrote one cell
+            raise Deferred("a measure given twice")
+        k = len(self.codes)
+        matrices = {FIELDS[f]: self.cube[plane, :k] for plane, f in enumerate(self.fields) if given[plane]}
+        if "numerator" in matrices and "denominator" in matrices:
+            with np.errstate(invalid="ignore"):
+                if (matrices["numerator"] > matrices["denominator"]).any():
+                    raise Deferred("a numerator greater than its denominator")
+        if self.refused_count:
+            why = (["a practice not in the practices table"] if self.unknown_practices else []) + \
+                  (["a VALUE that is not a plain non-negative number within its bound"] if self.bad_values else [])
+            raise Refused(self.refused_rows, self.refused_count, names, self.codes, why)
+        return YearColumns(codes=self.codes, matrices=matrices, points_scale=self.scale[:k])
 
 
 def read_prevalence(path: Path, practices: dict[str, int]) -> PrevalenceColumns:
