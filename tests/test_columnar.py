@@ -296,3 +296,32 @@ def test_a_file_naming_its_measures_and_codes_late_reads_the_same_streamed(order
     exact, whole, streamed = _both_ways(folder, monkeypatch)
     assert exact[0] == whole[0] == streamed[0] == "read"
     assert whole[1:] == exact[1:] and streamed[1:] == exact[1:]
+
+
+# ------------------------------------------------------------------ files parsed ahead
+
+BREAKAGES = {
+    "practices table": ("practices.csv", lambda text: text.replace(",", ";", 1)),            # QD012
+    "first achievement file": ("achievement-2016-17.csv", lambda text: text + "ZZZ999,AF007,NUMERATOR,1\n"),
+    "second achievement file": ("achievement-2015-16.csv", lambda text: "PRACTICE,CODE\n" + text),
+    "prevalence file": ("prevalence-2016-17.csv", lambda text: text + "B86001,AF,x,TOTAL,1\n"),
+}
+
+
+@pytest.mark.parametrize("broken", [["practices table", "second achievement file"],
+                                    ["first achievement file", "second achievement file", "prevalence file"],
+                                    ["second achievement file", "prevalence file"], ["prevalence file"]],
+                         ids=lambda names: " + ".join(names))
+def test_the_first_broken_file_is_the_one_reported_though_later_ones_are_parsed_ahead(broken, tmp_path):
+    """Files are parsed a file ahead of the one being read (columnar._ParsedAhead); a later file's
+    problem found ahead waits its turn, so the user sees what the exact reader, reading one file
+    after another, says first."""
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    for name in broken:
+        path = folder / BREAKAGES[name][0]
+        path.write_text(BREAKAGES[name][1](path.read_text(encoding="utf-8")), encoding="utf-8")
+    exact = _outcome(lambda: load(str(folder)))
+    assert exact[0] == "error" and BREAKAGES[broken[0]][0] in exact[1][0]
+    fast = _outcome(lambda: api.load_columns(str(folder)) or load(str(folder)))
+    assert fast == exact
