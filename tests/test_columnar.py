@@ -325,3 +325,24 @@ def test_the_first_broken_file_is_the_one_reported_though_later_ones_are_parsed_
     assert exact[0] == "error" and BREAKAGES[broken[0]][0] in exact[1][0]
     fast = _outcome(lambda: api.load_columns(str(folder)) or load(str(folder)))
     assert fast == exact
+
+
+@pytest.mark.parametrize("field", range(5))
+@pytest.mark.parametrize("bytes_", [b"\xff", b"caf\xe9", b"\xc3", b"\xed\xa0\x80"], ids=["ff", "latin-1", "cut", "surrogate"])
+def test_bytes_that_are_not_utf8_in_any_field_give_the_exact_readers_error_whole_or_streamed(field, bytes_, tmp_path,
+                                                                                             monkeypatch):
+    """The parser's check of every field is off; every field is in its column's dictionary, and
+    the dictionaries are checked (columnar._check_texts)."""
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "achievement-2016-17.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines = [lines[0].rstrip(b"\n") + b",NOTE\n"] + [line.rstrip(b"\n") + b",\n" for line in lines[1:]]
+    fields = lines[300].rstrip(b"\n").split(b",")
+    fields[field] += bytes_
+    lines[300] = b",".join(fields) + b"\n"
+    path.write_bytes(b"".join(lines))
+    exact, whole, streamed = _both_ways(folder, monkeypatch)
+    assert exact[0] == "error" and "QR002" in exact[1][0]
+    for fast in (whole, streamed):
+        assert fast[0] == "deferred" or fast == exact
