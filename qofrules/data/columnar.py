@@ -498,37 +498,33 @@ class _Texts:
     """Each distinct VALUE text of a dictionary as a number, so that every string check runs once
     per distinct text (a few thousand), not once per row (two million)."""
 
-    numbers: np.ndarray   # float64; 0 where not plain
-    places: np.ndarray    # int8: digits after the point
-    plain: np.ndarray     # a plain non-negative number of at most 15 characters, as every reader reads it
-
-    def fit_count(self) -> np.ndarray:
-        """Texts taken as a count: plain, whole, at most MAX_COUNT."""
-        return self.plain & (self.numbers == np.floor(self.numbers)) & (self.numbers <= csvfiles.MAX_COUNT)
-
-    def fit_points(self) -> np.ndarray:
-        """Texts taken as achieved points: plain, at most MAX_POINTS."""
-        return self.plain & (self.numbers <= csvfiles.MAX_POINTS)
+    numbers: np.ndarray     # float64; 0 where not plain
+    places: np.ndarray      # int8: digits after the point
+    fit_count: np.ndarray   # taken as a count: plain, whole, at most MAX_COUNT
+    fit_points: np.ndarray  # taken as achieved points: plain, at most MAX_POINTS
 
 
 def _texts(texts: pa.Array) -> _Texts:
-    """The dictionary ``texts`` as numbers (:class:`_Texts`). Not plain is any text the exact
-    reader might read differently or refuses (anything but a plain non-negative decimal of at
-    most 15 characters)."""
+    """The dictionary ``texts`` as numbers (:class:`_Texts`). Plain is what every reader reads
+    alike: a plain non-negative decimal of at most 15 characters; anything else is not fit for
+    any measure, and the exact reader judges it."""
     plain = pc.and_(pc.match_substring_regex(texts, PLAIN_NUMBER),
                     pc.less_equal(pc.utf8_length(texts), _MAX_VALUE_CHARS))
     numbers = pc.cast(pc.if_else(plain, texts, _ZERO_TEXT), pa.float64()).to_numpy(zero_copy_only=False)
     dot = pc.find_substring(texts, ".").to_numpy(zero_copy_only=False)
     lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
     places = np.where(dot >= 0, lengths - dot - 1, 0).astype(np.int8)
-    return _Texts(numbers=numbers, places=places, plain=plain.to_numpy(zero_copy_only=False))
+    plain = plain.to_numpy(zero_copy_only=False)
+    return _Texts(numbers=numbers, places=places,
+                  fit_count=plain & (numbers == np.floor(numbers)) & (numbers <= csvfiles.MAX_COUNT),
+                  fit_points=plain & (numbers <= csvfiles.MAX_POINTS))
 
 
 def _all_numbers(values: pa.DictionaryArray) -> np.ndarray:
     """Every VALUE of ``values`` as a whole number; defers on any the exact reader must judge."""
     texts = _texts(values.dictionary)
     at = _indices(values)
-    if not np.take(texts.fit_count(), at).all():
+    if not np.take(texts.fit_count, at).all():
         raise Deferred("a number that is not a plain whole number within its bound (docs/limits.md)")
     return np.take(texts.numbers, at)
 
@@ -577,7 +573,7 @@ class _Tables:
 
     def fit(self, m: np.ndarray, v: np.ndarray) -> np.ndarray | None:
         """Rows whose VALUE text is fit for their measure (a count or achieved points); None: all."""
-        counts, points = _rows_where(self.texts.fit_count(), v), _rows_where(self.texts.fit_points(), v)
+        counts, points = _rows_where(self.texts.fit_count, v), _rows_where(self.texts.fit_points, v)
         if counts is None and points is None:
             return None
         is_points = self.field == _POINTS
@@ -586,7 +582,11 @@ class _Tables:
         if is_points.all():
             return points
         at_points = np.take(is_points, m)
-        return np.where(at_points, True if points is None else points, True if counts is None else counts)
+        if points is None:
+            return counts | at_points
+        if counts is None:
+            return points | ~at_points
+        return np.where(at_points, points, counts)
 
 
 class _LongCells:
@@ -654,7 +654,7 @@ class _LongCells:
         flat = np.take(tables.plane_start, m)
         flat += np.take(tables.code_start, j)
         flat += np.take(tables.practice, p)
-        if keep is not None:
+        if keep is not None and not keep.all():  # (a VALUE fit for its measure on every row: kept whole)
             flat, v = flat[keep], v[keep]
         self.cube.ravel()[flat] = np.take(tables.texts.numbers, v)
         self.given += len(flat)
