@@ -57,6 +57,11 @@ BLOCK_BYTES = 4 * 1024 * 1024
 #: achievement file: 0.28 s against 0.38 s streamed, for ~5 MB more memory, the columns being
 #: dictionary-encoded); larger ones are streamed, so memory stays bounded whatever the size.
 WHOLE_FILE_BYTES = 256 * 1024 * 1024
+#: Files up to this size are parsed ahead, while the file before them is read (_ParsedAhead): a
+#: parsed file is held for a while besides the one being read, so a larger one is parsed in its
+#: turn. England's files (46 MB at most) all are; at ×10 only the prevalence file (36 MB) is, and
+#: peak memory there is 769 MB against 705 MB parsing none ahead.
+AHEAD_BYTES = 64 * 1024 * 1024
 #: Room for this many more indicators each time a file names one more than there is room for.
 CODE_SLACK = 16
 #: Rows handled at once: a pass over 2**18 rows keeps its few MB of temporaries in the CPU's
@@ -197,7 +202,6 @@ def load(path: str) -> ColumnarData | None:
         practices, area_columns, attribute_names = csvfiles.read_practices(practices_source)
         index = {p.code: i for i, p in enumerate(practices)}
         for k, file in enumerate(to_read):
-            ahead.begin(k + 1)  # parsed while this file's rows are written
             found = _named(file.reader, file.check, file.path, index, file.relative, ahead.parsed(k))
             (achievement if file.reader is read_long else prevalence)[file.year] = found
     overrides = data.get("contract_overrides")
@@ -223,9 +227,9 @@ class _File:
 class _ParsedAhead:
     """The files of a data set parsed one ahead of the one being read, in a thread of their own:
     the parser (on every core, the GIL released) works on the next file while this thread reads
-    the practices table or writes a file's rows. One file ahead at most, so memory holds at most
-    one more parsed file; a file streamed in blocks (over WHOLE_FILE_BYTES) is parsed as it is
-    read, not ahead."""
+    the practices table or writes a file's rows. One file ahead at most, and only a file of up to
+    AHEAD_BYTES, so memory holds at most one more such parsed file; a larger one is parsed in its
+    turn (whole, or streamed in blocks over WHOLE_FILE_BYTES)."""
 
     def __init__(self, files: list[_File]):
         self.files = files
@@ -239,22 +243,29 @@ class _ParsedAhead:
         self.pool.shutdown(wait=False, cancel_futures=True)  # after an error: nothing more is parsed
 
     def begin(self, k: int) -> None:
-        """Start parsing the ``k``th file, if there is one and it is parsed whole."""
+        """Start parsing the ``k``th file, if there is one and it is small enough (AHEAD_BYTES)."""
         if k >= len(self.files):
             return
         try:
-            whole = _parsed_whole(self.files[k].path)
+            small = self.files[k].path.stat().st_size <= min(AHEAD_BYTES, WHOLE_FILE_BYTES)
         except OSError:
             return  # reading it in its turn says what is wrong
-        if whole:
+        if small:
             self.parsing[k] = self.pool.submit(_parsed, self.files[k].path, *self.files[k].kind)
 
     def parsed(self, k: int) -> Callable[[], tuple[list[str], Iterable[pa.RecordBatch]]]:
         """A function giving the ``k``th file's header and batches (:func:`_parsed`): the file
-        parsed ahead, or parsed now. Its errors are raised when it is called, in the file's turn."""
+        parsed ahead, or parsed now; its errors are raised when it is called, in the file's turn.
+        Once it is parsed, the next file's parse begins, to run while this file's rows are written
+        (not sooner: two parses at once would hold both parsers' buffers)."""
         future = self.parsing.pop(k, None)
         file = self.files[k]
-        return future.result if future is not None else lambda: _parsed(file.path, *file.kind)
+
+        def parse():
+            found = future.result() if future is not None else _parsed(file.path, *file.kind)
+            self.begin(k + 1)
+            return found
+        return parse
 
 
 def _named(reader, check, path: Path, index: dict[str, int], relative: str, parsed=None):
@@ -388,10 +399,10 @@ def _parsed(path: Path, required: tuple[str, ...], what: str) -> tuple[list[str]
     """The file's column names, as the exact reader names them (:func:`_header`), and its record
     batches (header skipped), every column dictionary-encoded text.
 
-    A file parsed whole (:func:`_parsed_whole`) comes as one batch whose columns each have one
-    dictionary (pyarrow's unify_dictionaries), so that each distinct text is looked up once and
-    the rows are handled in a few vectorised passes, not block by block; a larger file comes
-    block by block, as it is read.
+    A file parsed whole (:func:`_parsed_whole`) comes as batches whose columns share one dictionary
+    each (pyarrow's unify_dictionaries; combining them into one batch as well would copy the file
+    once more), so that each distinct text is looked up once; a larger file comes block by block,
+    as it is read.
 
     A row with the wrong number of fields stops the parser at once (pyarrow's default), and the
     exact reader takes over: asking pyarrow to hand over each bad row instead cost a Python call
@@ -408,7 +419,7 @@ def _parsed(path: Path, required: tuple[str, ...], what: str) -> tuple[list[str]
     if not _parsed_whole(path):  # streamed: memory is a block or two, whatever the file's size
         return names, _checked_stream(path, options)
     try:  # blocks parsed on every core at once
-        batches = pv.read_csv(str(path), **options).unify_dictionaries().combine_chunks().to_batches()
+        batches = pv.read_csv(str(path), **options).unify_dictionaries().to_batches()
     except pa.ArrowException as exc:
         raise Deferred(f"the CSV parser stopped: {exc}") from None
     for batch in batches:
@@ -608,6 +619,8 @@ class _LongCells:
         self.scale = np.zeros((0, self.n), dtype=np.int8)
         self.given = 0  # rows written into the cube
         self.first_row = 0  # the data-row number of the next batch's first row
+        self.tables: _Tables | None = None  # of the last batch's dictionaries, and those dictionaries
+        self.dictionaries: list[pa.Array] | None = None
         self.refused_rows: list[int] = []  # the first MAX_DIAGNOSTICS_PER_FILE rows refused on their own
         self.refused_count = 0
         self.unknown_practices = self.bad_values = False
@@ -618,6 +631,22 @@ class _LongCells:
         if not batch.num_rows:
             return
         practice, indicator, measure, value = (_encoded(batch.column(c)) for c in csvfiles.LONG_COLUMNS)
+        if practice.null_count or indicator.null_count or measure.null_count:
+            raise Deferred("a blank code")
+        dictionaries = [a.dictionary for a in (practice, indicator, measure, value)]
+        if self.dictionaries is None or not all(d.equals(e) for d, e in zip(dictionaries, self.dictionaries)):
+            self.tables, self.dictionaries = self._tables(practice, indicator, measure, value), dictionaries
+        given = ~value.is_null().to_numpy(zero_copy_only=False) if value.null_count else None
+        m, p, j, v = (_indices(a) for a in (measure, practice, indicator, value))
+        for at in range(0, batch.num_rows, SLICE_ROWS):
+            rows = slice(at, at + SLICE_ROWS)
+            self._write(self.tables, m[rows], p[rows], j[rows], v[rows], None if given is None else given[rows],
+                        first_row + at)
+
+    def _tables(self, practice: pa.DictionaryArray, indicator: pa.DictionaryArray, measure: pa.DictionaryArray,
+                value: pa.DictionaryArray) -> _Tables:
+        """The lookup tables of a batch's dictionaries: the Python work, once per distinct text. The
+        batches of a file parsed whole share their dictionaries, so this is done once for the file."""
         field_of, _ = _entries(measure, _FIELD_OF, lambda v: v.strip().upper())
         practice_of, _ = _entries(practice, self.practices)
         code_of, self.codes = _entries(indicator, self.codes, grow=True)
@@ -627,14 +656,8 @@ class _LongCells:
         # where each dictionary entry puts a row in the cube, added up per row into its cell
         cell = np.int32 if self.cube.size < 2 ** 31 else np.int64
         plane_start = np.array([self.fields.index(f) if f >= 0 else 0 for f in field_of.tolist()]) * self.scale.size
-        tables = _Tables(field=field_of, practice=practice_of.astype(cell), plane_start=plane_start.astype(cell),
-                         code_start=(code_of * self.n).astype(cell), texts=_texts(value.dictionary))
-        given = ~value.is_null().to_numpy(zero_copy_only=False) if value.null_count else None
-        m, p, j, v = (_indices(a) for a in (measure, practice, indicator, value))
-        for at in range(0, batch.num_rows, SLICE_ROWS):
-            rows = slice(at, at + SLICE_ROWS)
-            self._write(tables, m[rows], p[rows], j[rows], v[rows], None if given is None else given[rows],
-                        first_row + at)
+        return _Tables(field=field_of, practice=practice_of.astype(cell), plane_start=plane_start.astype(cell),
+                       code_start=(code_of * self.n).astype(cell), texts=_texts(value.dictionary))
 
     def _write(self, tables: _Tables, m: np.ndarray, p: np.ndarray, j: np.ndarray, v: np.ndarray,
                given: np.ndarray | None, first_row: int) -> None:
