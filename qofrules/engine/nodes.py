@@ -24,7 +24,6 @@ from fractions import Fraction
 
 from ..money import decimal_text
 
-HUNDRED = Fraction(100)
 ZERO = Fraction(0)
 TEN_THOUSANDTH = Decimal("0.0001")
 _SHOWN = DecimalContext(prec=34, rounding=ROUND_HALF_UP)
@@ -103,11 +102,6 @@ class Node:
     """A node of a rule's basis: what it is (its candidates, its figures). What it computes is
     its column form (:mod:`.vectorised`); what it says it did, its trace (:mod:`.trace`)."""
 
-    label = ""
-
-    def uses_current_achievement(self) -> bool:
-        return False
-
     def prior_years(self) -> set[str]:
         return set()
 
@@ -123,8 +117,6 @@ class AchievementNode(Node):
         self.year = year
         self.lookups = lookups or {}
 
-    def uses_current_achievement(self) -> bool:
-        return self.year is None
 
     def prior_years(self) -> set[str]:
         return {self.year} if self.year else set()
@@ -155,8 +147,6 @@ class _Composite(Node):
     def __init__(self, items: list[Node]):
         self.items = items
 
-    def uses_current_achievement(self) -> bool:
-        return any(i.uses_current_achievement() for i in self.items)
 
     def prior_years(self) -> set[str]:
         return set().union(*(i.prior_years() for i in self.items))
@@ -182,8 +172,6 @@ class PercentNode(Node):
     def __init__(self, percent: Decimal, item: Node):
         self.percent, self.item = percent, item
 
-    def uses_current_achievement(self) -> bool:
-        return self.item.uses_current_achievement()
 
     def prior_years(self) -> set[str]:
         return self.item.prior_years()
@@ -201,14 +189,12 @@ class OnceLowerPassedNode(Node):
     def __init__(self, points: Decimal):
         self.points = points
 
-    def uses_current_achievement(self) -> bool:
-        return True
-
 
 def choice_number(raw: str | None, count: int) -> int | None:
     """The candidate a practice chose (1-based), from its attribute as the data writes it ('2'),
-    or None where the attribute is empty or names no candidate. Both evaluation paths read a
-    practice's choice through this one function."""
+    or None where the attribute is empty or names no candidate: the one reading of a practice's
+    choice (the engine reads it with ``count`` 999 for every ``practice choice`` at once, and each
+    node then takes a number beyond its own candidates as naming none)."""
     text = (raw or "").strip()
     if not text.isdigit() or len(text) > 3:
         return None

@@ -31,6 +31,16 @@ class Row:
     def maximum(self) -> Fraction:
         return self.columns.exact_maximum
 
+    @property
+    def maximum_text(self) -> str:
+        """The maximum as a reader writes it (12, 7.25), not as a fraction (29/4)."""
+        return decimal_text(as_decimal(self.columns.exact_maximum))
+
+    @property
+    def whose_maximum(self) -> str:
+        """Whose maximum caps the points: the year's, or a rule's own ``points:``."""
+        return "this year's" if self.maximum == Fraction(self.indicator.points.value) else "the rule's"
+
     def points(self, col: Col) -> Fraction | None:
         return col.value.at(self.i) if col.known[self.i] else None
 
@@ -46,7 +56,7 @@ def outcome(node, col: Col, row: Row) -> Outcome:
 def national_outcome(col: Col, row: Row) -> Outcome:
     """The national formula's outcome: register indicators score in full; fraction indicators by
     their thresholds (vectorised.national_column computed it)."""
-    indicator, year, maximum = row.indicator, row.year, row.maximum
+    indicator, year, maximum = row.indicator, row.year, row.maximum_text
     code = indicator.code
     points = row.points(col)
     if indicator.is_register:
@@ -54,7 +64,8 @@ def national_outcome(col: Col, row: Row) -> Outcome:
         if points is None:
             return Outcome(None, lambda: f"register of {code} not reported for {year}",
                            missing=(f"{year} REGISTER of {code}",))
-        return Outcome(points, lambda: f"register kept ({register} patients): full {maximum} points",
+        patients = "patient" if register == 1 else "patients"
+        return Outcome(points, lambda: f"register kept ({register} {patients}): full {maximum} points",
                        details={"register": register})
     if points is None:
         return Outcome(None, lambda: f"{code} achievement not reported for {year}",
@@ -62,7 +73,7 @@ def national_outcome(col: Col, row: Row) -> Outcome:
     n, d = row.measure(year, "numerator"), row.measure(year, "denominator")
     lower, upper = indicator.lower.value, indicator.upper.value
     details = {"numerator": n, "denominator": d, "exceptions": row.measure(year, "exceptions"),
-               "lower": lower, "upper": upper, "maximum": as_decimal(maximum)}
+               "lower": lower, "upper": upper, "maximum": as_decimal(row.maximum)}
     if d == 0:
         rule = row.zero_denominator
         return Outcome(points, lambda: f"denominator 0: the year's rule gives {rule.replace('-', ' ')}", details=details)
@@ -100,14 +111,15 @@ def _achievement(node: AchievementNode, col: Col, row: Row) -> Outcome:
         return Outcome(None, lambda: f"achievement in {year}: no achieved points for {read} in the data "
                                      f"({found.account()})", missing=(found.missing_points(),), details=details)
     capped = row.points(col)
-    note = f", capped at this year's maximum {row.maximum}" if capped != written else ""
+    note = f", capped at {row.whose_maximum} maximum {row.maximum_text}" if capped != written else ""
     details["achieved_points"] = written
-    return Outcome(capped, lambda: f"achievement in {year}: {written} points achieved{note} ({found.account()})",
+    return Outcome(capped, lambda: f"achievement in {year}: {decimal_text(written)} points achieved{note} "
+                                   f"({found.account()})",
                    details=details, shown=written if capped == written else None)
 
 
 def _full(node, col: Col, row: Row) -> Outcome:
-    return Outcome(row.maximum, lambda: f"full points: {row.maximum}")
+    return Outcome(row.maximum, lambda: f"full points: {row.maximum_text}")
 
 
 def _none(node, col: Col, row: Row) -> Outcome:
@@ -116,7 +128,7 @@ def _none(node, col: Col, row: Row) -> Outcome:
 
 def _fixed(node: FixedPointsNode, col: Col, row: Row) -> Outcome:
     capped = row.points(col)
-    note = f", capped at the maximum {row.maximum}" if capped != node.points else ""
+    note = f", capped at the maximum {row.maximum_text}" if capped != node.points else ""
     return Outcome(capped, lambda: f"{decimal_text(node.points)} points{note}",
                    shown=node.points if capped == node.points else None)
 
@@ -161,8 +173,10 @@ def _percent(node: PercentNode, col: Col, row: Row) -> Outcome:
     points = row.points(col)
     if points is None:
         return Outcome(None, lambda: f"{decimal_text(node.percent)}% of: not computable", (inner,), inner.missing)
+    capped = inner.exact * Fraction(node.percent) / 100 > points
+    note = f", capped at the maximum {row.maximum_text}" if capped else ""
     return Outcome(points, lambda: f"{decimal_text(node.percent)}% of {shown_value(inner.points)} = "
-                                   f"{decimal_text(as_decimal(points))} points", (inner,))
+                                   f"{decimal_text(as_decimal(points))} points{note}", (inner,))
 
 
 def _sum(node: SumNode, col: Col, row: Row) -> Outcome:
@@ -172,7 +186,7 @@ def _sum(node: SumNode, col: Col, row: Row) -> Outcome:
         return Outcome(None, "sum of: every candidate is needed and some could not be computed", outcomes,
                        _missing(outcomes))
     added = sum((o.exact for o in outcomes), ZERO)
-    note = f", capped at the maximum {row.maximum}" if points != added else ""
+    note = f", capped at the maximum {row.maximum_text}" if points != added else ""
     return Outcome(points, lambda: f"sum of {len(outcomes)}: {as_decimal(points).quantize(TEN_THOUSANDTH)} "
                                    f"points{note}", outcomes)
 
@@ -215,13 +229,15 @@ def _practice_choice(node: PracticeChoiceNode, col: Col, row: Row) -> Outcome:
 
 def blend_outcome(national: Outcome, scheme: Outcome, col: Col, row: Row, months: int) -> Outcome:
     """``pays for: months run``: the blend's outcome, with (scheme, national) as its children."""
-    from ..money import round_points
     points = row.points(col)
     if points is None:
         return Outcome(None, lambda: f"months run: {months} of 12 need both the scheme's and the national points",
                        (scheme, national), national.missing + scheme.missing)
-    return Outcome(points, lambda: f"months run: ({12 - months} × national {round_points(national.exact)} + {months} × "
-                           f"scheme {round_points(scheme.exact)}) / 12 = {round_points(points)} points",
+    def four(value: Fraction) -> str:  # unrounded, as the blend computes them (to 4 places, as shown)
+        return str(as_decimal(value).quantize(TEN_THOUSANDTH))
+
+    return Outcome(points, lambda: f"months run: ({12 - months} × national {four(national.exact)} + {months} × "
+                           f"scheme {four(scheme.exact)}) / 12 = {four(points)} points",
                    (scheme, national), details={"months_run": months})
 
 

@@ -231,6 +231,7 @@ def _once_lower_passed(node: OnceLowerPassedNode, columns: Columns, year: str):
 def _practice_choice(node: PracticeChoiceNode, columns: Columns, year: str):
     """The chosen candidate's column, practice by practice; unknown where no choice is recorded."""
     chosen = columns.choices[node.attribute.lower()]
+    chosen = np.where(chosen <= len(node.items), chosen, 0)  # '3' of two candidates names none
     value, known = columns.constant(ZERO), np.zeros(columns.count, dtype=bool)
     parts = []
     for number, item in enumerate(node.items, start=1):
