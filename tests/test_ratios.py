@@ -37,9 +37,12 @@ def test_half_up_quotient_of_products_is_exact(factors):
     """Pence are ⌊X/Y + ½⌋ of products of up to seven figures: the float guess and its exact
     correction give Python's answer, however large X is."""
     tops, bottoms = factors
-    got = half_up_quotient([np.array([t], dtype=np.int64) if t < 2 ** 62 else t for t in tops], bottoms)
     x = Fraction(np.prod([Fraction(t) for t in tops]), np.prod([Fraction(b) for b in bottoms]))
-    assert int(np.asarray(got).reshape(-1)[0]) == _half_up(x)
+    # as a column of two practices (the whole run's ways: int64, the float guess corrected, Python
+    # integers) and of one (a practice looked at alone)
+    got = half_up_quotient([np.array([t, 1], dtype=np.int64) if t < 2 ** 62 else t for t in tops], bottoms)
+    alone = half_up_quotient([np.array([t], dtype=np.int64) if t < 2 ** 62 else t for t in tops], bottoms)
+    assert int(np.asarray(got)[0]) == int(np.asarray(alone)[0]) == _half_up(x)
 
 
 @settings(max_examples=200, deadline=None)
@@ -49,8 +52,10 @@ def test_a_quotient_near_a_half_is_rounded_up_at_the_half_and_down_below_it(quot
     with X far beyond int64."""
     x = (2 * quotient + 1) * bottom  # X / (2·bottom) = q + ½ exactly
     top = x - 1 + offset
-    got = half_up_quotient([np.array([top], dtype=object) if top >= 2 ** 62 else np.array([top]), ], [2 * bottom])
-    assert int(np.asarray(got).reshape(-1)[0]) == _half_up(Fraction(top, 2 * bottom))
+    column = np.array([top, 0], dtype=object if top >= 2 ** 62 else np.int64)
+    got = half_up_quotient([column], [2 * bottom])
+    alone = half_up_quotient([column[:1]], [2 * bottom])
+    assert int(np.asarray(got)[0]) == int(np.asarray(alone)[0]) == _half_up(Fraction(top, 2 * bottom))
 
 
 @settings(max_examples=200, deadline=None)

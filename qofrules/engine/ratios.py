@@ -156,6 +156,8 @@ def half_up_quotient(tops: list, bottoms: list) -> np.ndarray:
     floats — within one of the truth while it is below ``GUESS_LIMIT`` — and the guess corrected
     by the exact remainder 2X + Y − 2Yq, which is small, so the 64-bit products that make it
     may wrap: the wrapped result is still the remainder (arithmetic modulo 2**64)."""
+    if all(not isinstance(f, np.ndarray) or len(f) == 1 for f in tops + bottoms):
+        return _one(tops, bottoms)  # one practice looked at alone: Python's integers are quickest
     y = _product(bottoms, LIMIT)
     x_bound, x_wide = _magnitudes(tops)
     y_most = _most(y)
@@ -179,6 +181,17 @@ def half_up_quotient(tops: list, bottoms: list) -> np.ndarray:
         remainder = (np.uint64(2) * wrapped + y64 - np.uint64(2) * y64 * q.astype(np.uint64)).astype(np.int64)
     y_signed = y64.astype(np.int64)
     return q - (remainder < 0) + (remainder >= 2 * y_signed)
+
+
+def _one(tops: list, bottoms: list) -> np.ndarray:
+    """⌊X / Y + ½⌋ of one practice's figures, in Python integers."""
+    x = y = 1
+    for factor in tops:
+        x *= int(factor[0]) if isinstance(factor, np.ndarray) else int(factor)
+    for factor in bottoms:
+        y *= int(factor[0]) if isinstance(factor, np.ndarray) else int(factor)
+    q = (2 * x + y) // (2 * y)
+    return np.array([q], dtype=np.int64 if q < LIMIT else object)
 
 
 def _exactly(tops: list, y) -> np.ndarray:
