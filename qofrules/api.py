@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import ast, checks, syntax
 from . import contracts as contract_data
-from . import data as data_module
-from .compiler import EvaluationTree, compile_scheme, missing_figures
 from .contracts.model import ContractYear
 from .diagnostics import Diagnostic, QofError, cap, did_you_mean, error
 from .localindicators import with_local_indicators
 from .reading import MAX_SCHEME_BYTES, read_text
-from .results import RunResult
 from .source import Source
+
+if TYPE_CHECKING:  # the data readers, the compiler and results load when a command computes (check is quicker)
+    from . import data as data_module
+    from .compiler import EvaluationTree
+    from .results import RunResult
 
 __all__ = ["QofError", "CheckReport", "parse", "check_source", "check_file", "check", "load_contract",
            "compile", "evaluate", "load_data", "run_result", "run", "contracts_summary", "contracts", "contract_figures"]
@@ -166,6 +169,7 @@ def load_contract(country: str, year: str, overrides: list[str] | tuple[str, ...
 def compile(scheme: ast.Scheme, contract: ContractYear, source: Source | None = None,  # noqa: A001
             code_changes=None) -> EvaluationTree:
     """``code_changes`` (contracts.codechanges.CodeChanges) replaces the shipped code-changes file."""
+    from .compiler import compile_scheme
     return compile_scheme(scheme, contract, source or Source("<scheme>", ""), code_changes)
 
 
@@ -175,6 +179,7 @@ def evaluate(tree: EvaluationTree, dataset: data_module.Dataset) -> RunResult:
 
 
 def load_data(path: str) -> data_module.Dataset:
+    from . import data as data_module
     return data_module.load(path)
 
 
@@ -236,6 +241,11 @@ def run(scheme_path: str, data_path: str, overrides: list[str] | tuple[str, ...]
     return run_result(scheme_path, data_path, overrides, exact=exact).to_plain(indicators=indicators, trace=trace)
 
 
+def _missing_figures(contract: ContractYear) -> list[str]:
+    from .compiler import missing_figures
+    return missing_figures(contract)
+
+
 def contracts_summary(contract: ContractYear) -> dict:
     """How complete one contract year's data is: indicators listed of published, points known of
     published, £ per point, and how many figures are checked, unchecked and unknown."""
@@ -252,7 +262,7 @@ def contracts_summary(contract: ContractYear) -> dict:
         "point_value": None if contract.point_value.value is None else str(contract.point_value.value),
         "complete": contract.complete,
         "figures": {k: counts.get(k, 0) for k in ("checked", "unchecked", "unknown", "supplied")},
-        "missing_for_payment": missing_figures(contract),
+        "missing_for_payment": _missing_figures(contract),
     }
 
 
@@ -315,7 +325,7 @@ def _prepared(scheme_path: str, data_path: str, overrides, *, columns: bool):
         field = report.scheme.contract
         files = ([dataset.contract_overrides] if dataset.contract_overrides else []) + list(overrides)
         contract = load_contract(field.country.text, field.year.text, files)
-        tree = compile_scheme(report.scheme, contract, report.source)
+        tree = compile(report.scheme, contract, report.source)
         # and not afterwards either: the objects alive now (the data set above all) move to the
         # collector's permanent generation, so that a collection while the results are written
         # does not scan them. Freed by reference counting as ever: they hold no cycles.

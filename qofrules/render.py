@@ -6,9 +6,12 @@ import io
 import os
 import textwrap
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .money import minus, pounds, total
-from .results import RunResult
+
+if TYPE_CHECKING:  # only named here: a run's results, imported by the commands that make them
+    from .results import RunResult
 
 NAME_WIDTH = 30
 
