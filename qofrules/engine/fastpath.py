@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .. import eligibility
+from .. import ast, eligibility
 from ..compiler import EvaluationTree
 from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
@@ -77,7 +77,7 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     count = len(data.practices)
     with exact():
         areas, condition = scheme.areas, scheme.eligibility  # properties that search the header: once
-        answers = [eligible_and_why(scheme, p, areas, condition) for p in data.practices]
+        answers = _answers(scheme, data.practices, areas, condition)
         cpis = [shown_cpi(contract, p.list_size) for p in data.practices]
         conditions = {id(plan): np.array([eligibility.evaluate(plan.condition, p).value for p in data.practices],
                                          dtype=bool) for plan in tree.rules if plan.condition is not None}
@@ -124,6 +124,15 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
             cells[code] = {side: detail.cell_lists(code, side) for side in ("national", "scheme")}
     return assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side, local_side,
                                          floor_sides, detail), notes)
+
+
+def _answers(scheme, practices, areas, condition) -> list[tuple[bool, str]]:
+    """Each practice's eligibility and why. Where the scheme names no area and its condition reads
+    nothing of a practice (``every practice``: NHS England's national amendments), the answer is
+    the same for all of them, and made once."""
+    if practices and not areas and all(isinstance(leaf, ast.EveryPractice) for leaf in ast.condition_leaves(condition)):
+        return [eligible_and_why(scheme, practices[0], areas, condition)] * len(practices)
+    return [eligible_and_why(scheme, p, areas, condition) for p in practices]
 
 
 def _hundredths(value: int) -> Decimal:
