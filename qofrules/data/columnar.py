@@ -75,6 +75,12 @@ FIELDS = ("register", "numerator", "denominator", "exceptions", "achieved_points
 COUNT_FIELDS = FIELDS[:4]
 
 
+def written_points(value: float, places: int) -> Decimal:
+    """ACHIEVED_POINTS as the data wrote it, from the float read and its digits after the point
+    (``points_scale``): the shortest decimal of the float, to that many places."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
+
+
 class Deferred(Exception):
     """This reader cannot judge the data set exactly; the exact reader must read it (says why)."""
 
@@ -161,7 +167,7 @@ class ColumnarData:
                     value = rows[name][j]
                     if value == value:  # not NaN
                         if name == "achieved_points":
-                            values[name] = Decimal(repr(value)).quantize(Decimal(1).scaleb(-scales[j]))
+                            values[name] = written_points(value, scales[j])
                         else:
                             values[name] = int(value)
                 if values:

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..data.columnar import written_points
 from .nodes import (AchievementNode, AverageNode, ChoiceNode, FixedPointsNode, FullPointsNode, Node, NoPointsNode,
                     OnceLowerPassedNode, PercentNode, PracticeChoiceNode, SumNode, exact_figure)
 from .ratios import LIMIT, Ratios, _product, where
@@ -150,11 +151,6 @@ def _written(achieved: np.ndarray, known: np.ndarray, places) -> Ratios:
             tops[i], bottoms[i] = exact.numerator, exact.denominator
         value = Ratios(tops, bottoms)
     return value.reduced()
-
-
-def written_points(value: float, places: int) -> Decimal:
-    """Achieved points as the data wrote them (ColumnarData.practice_in_full makes the same)."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
 
 
 def _full(node, columns: Columns, year: str):
