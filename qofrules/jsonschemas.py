@@ -40,8 +40,11 @@ def validate(data, package: str, name: str, source: Source, code: str, positions
     problems = sorted((_deepest(e) for e in validator.iter_errors(data)),
                       key=lambda e: list(map(str, e.absolute_path)))
     if problems:
-        found = [error(code, plain_words(p), source=source, span=_span(p, positions), hint=_hint(p))
-                 for p in problems[:20]]
+        # one diagnostic per distinct problem: a schema's branches (anyOf) can each report the same
+        # missing key, which a user would otherwise read twice
+        found = list({(d.message, d.span): d for d in (
+            error(code, plain_words(p), source=source, span=_span(p, positions), hint=_hint(p))
+            for p in problems[:20])}.values())
         raise QofError(sorted(found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
 
 
