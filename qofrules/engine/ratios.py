@@ -79,10 +79,6 @@ class Ratios:
         dtype = np.int64 if max(abs(value.numerator), value.denominator) < LIMIT else object
         return cls(np.full(count, value.numerator, dtype=dtype), np.full(count, value.denominator, dtype=dtype))
 
-    @classmethod
-    def whole(cls, values: np.ndarray) -> "Ratios":
-        return cls(values, np.ones(len(values), dtype=values.dtype if values.dtype == object else np.int64))
-
     def __len__(self) -> int:
         return len(self.top)
 
