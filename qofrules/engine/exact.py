@@ -27,7 +27,7 @@ from ..data.columnar import ColumnarData
 from .indicator import Price, basis_columns, indicator_columns, no_points, practice_choices, price_of, shown_apdf
 from ..money import total
 from .nodes import ZERO, Outcome, as_decimal_quotient
-from ..results import IndicatorResult, PracticeResult, RunResult, Side
+from ..results import IndicatorResult, PracticeResult, RunResult, RunTotals, Side
 from .trace import Row, blend_outcome, national_outcome as trace_national, outcome
 from .vectorised import Col, Columns, blend, column
 
@@ -321,8 +321,8 @@ def evaluate(tree: EvaluationTree, data: Dataset) -> RunResult:
     return evaluate_columns(tree, columns_of(data))
 
 
-def assemble(tree: EvaluationTree, data, practices: tuple, notes: list[str]) -> RunResult:
-    """The run's result from its practices' results, whichever path computed them."""
+def assemble(tree: EvaluationTree, data, practices: tuple, sums: RunTotals, notes: list[str]) -> RunResult:
+    """The run's result from its practices' results and the totals they read."""
     supplied = tuple(sorted({f.source for _, f in tree.contract.figures() if f.status == "supplied"}))
     from ..consistency import denominator_notes
     notes = (list(notes) + eligibility.unmatched_area_notes(tree.scheme, data.practices)
@@ -330,4 +330,4 @@ def assemble(tree: EvaluationTree, data, practices: tuple, notes: list[str]) -> 
              + denominator_notes(data, tree.contract.year))
     return RunResult(scheme_id=tree.scheme.id.text, scheme_title=tree.scheme.title.value, contract=tree.contract.key,
                      dataset=data.name, synthetic=data.synthetic, notice=data.notice, months_run=tree.months_run,
-                     supplied_figures=supplied, practices=practices, notes=tuple(notes))
+                     supplied_figures=supplied, practices=practices, sums=sums, notes=tuple(notes))

@@ -24,14 +24,13 @@ from .. import ast, eligibility
 from ..compiler import EvaluationTree
 from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
-from . import no_cyclic_gc
 from .exact import (Rows, assemble, eligible_and_why, evaluate_practice, indicator_result,
                     refuse_missing_local_measures, run_notes, shown_cpi)
 from .indicator import (Price, indicator_columns, no_points, plan_column, practice_choices, price_of,
                         shown_apdf)
-from ..money import decimal_text, exact, hundredths_text, minus, total
-from ..results import (IndicatorResult, PracticeResult, RunResult, Side as ResultSide, SummaryPracticeResult, known_outcome,
-                       indicator_plain, side_plain)
+from ..money import decimal_text, exact, hundredths_text
+from ..results import (IndicatorResult, PracticeResult, RunResult, RunTotals, Side as ResultSide,
+                       SummaryPracticeResult, known_outcome, indicator_plain, side_plain)
 from .vectorised import Col, blend, column, select
 
 
@@ -59,10 +58,6 @@ class Side:
         self.pence_known &= paid
         return hundredths, pence
 
-    def totals(self, values: np.ndarray, known: np.ndarray) -> list:
-        """Per practice: the total as a Decimal of whole hundredths (None where unknown)."""
-        return [Decimal(v).scaleb(-2) if k else None for v, k in zip(values.tolist(), known.tolist())]
-
 
 def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | None = None) -> RunResult:
     """Evaluate every practice of a columnar data set (module docstring).
@@ -78,7 +73,6 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     with exact():
         areas, condition = scheme.areas, scheme.eligibility  # properties that search the header: once
         answers = _answers(scheme, data.practices, areas, condition)
-        cpis = [shown_cpi(contract, p.list_size) for p in data.practices]
         conditions = {id(plan): np.array([eligibility.evaluate(plan.condition, p).value for p in data.practices],
                                          dtype=bool) for plan in tree.rules if plan.condition is not None}
     eligible = np.array([a for a, _ in answers], dtype=bool)
@@ -122,8 +116,8 @@ def evaluate_columns(tree: EvaluationTree, data: ColumnarData, cells: dict | Non
     if cells is not None:
         for code in contract.indicators:
             cells[code] = {side: detail.cell_lists(code, side) for side in ("national", "scheme")}
-    return assemble(tree, data, _results(tree, data, answers, cpis, national_side, scheme_side, local_side,
-                                         floor_sides, detail), notes)
+    return assemble(tree, data, *_results(tree, data, national_side, scheme_side, local_side, floor_sides, detail),
+                    notes)
 
 
 def _answers(scheme, practices, areas, condition) -> list[tuple[bool, str]]:
@@ -158,6 +152,23 @@ class CellDetail:
         self._rows = None  # practices × cells, made once every cell is final: one row read per practice
         self._rows_in_full = None  # the columns a practice in full reads, made when one is first asked for
         self._static = None
+        self._cpis: dict[int, Decimal | None] = {}  # list size -> CPI as shown, made when first read
+        # set by _results once the run's totals are made:
+        self.totals: RunTotals | None = None  # each practice's totals, in whole numbers
+        self.missing: np.ndarray | None = None  # whether a practice's figures lack something
+        self.has_adjustments = bool(tree.scheme.adjustments)
+        self.adjustments: list = [None] * len(answers)  # top-ups and floors the run made with nothing missing
+
+    def cpi(self, i: int) -> Decimal | None:
+        """Practice ``i``'s CPI as its result shows it (shown_cpi), made when first read."""
+        size = self.data.practices[i].list_size
+        if size not in self._cpis:
+            with exact():
+                self._cpis[size] = shown_cpi(self.tree.contract, size)
+        return self._cpis[size]
+
+    def has_missing(self, i: int) -> bool:
+        return bool(self.missing[i])
 
     def add(self, code: str, national, scheme, which: np.ndarray) -> None:
         self.cells[code] = {"national": [np.array(a) for a in national], "scheme": [np.array(a) for a in scheme]}
@@ -293,37 +304,37 @@ class CellDetail:
         return self._rows_in_full
 
 
-def _results(tree, data: ColumnarData, answers, cpis, national: Side, scheme: Side, local: Side,
-             floor_sides: list, cells: CellDetail) -> tuple:
-    scheme_pence = scheme.totals(scheme.pence, scheme.pence_known)
-    scheme_points = scheme.totals(scheme.points, scheme.points_known)
-    pence = scheme_pence
-    has_adjustments = bool(tree.scheme.adjustments)
-    if has_adjustments:
-        pence, adjustments = _adjusted(tree, data, answers, scheme_pence, scheme_points, local, floor_sides)
-    else:
-        adjustments = [None] * len(data.practices)
-    columns = zip(data.practices, answers, cpis, scheme_points, pence,
-                  national.totals(national.points, national.points_known),
-                  national.totals(national.pence, national.pence_known),
-                  (~(national.pence_known & scheme.pence_known)).tolist())
-    with no_cyclic_gc():
-        return tuple(SummaryPracticeResult(
-            code=practice.code, name=practice.name, list_size=practice.list_size, eligible=eligible, reason=reason,
-            cpi=cpi, scheme_points=s_points, scheme_payment=s_pence, national_points=n_points,
-            national_payment=n_pence, has_missing=missing or (has_adjustments and s_pence is None),
-            cells=cells, index=i, has_adjustments=has_adjustments and eligible, adjustments=adjustments[i])
-            for i, (practice, (eligible, reason), cpi, s_points, s_pence, n_points, n_pence, missing)
-            in enumerate(columns))
+def _results(tree, data: ColumnarData, national: Side, scheme: Side, local: Side, floor_sides: list,
+             cells: CellDetail) -> tuple:
+    """Every practice's result, read at its row of the run (:class:`SummaryPracticeResult`), and
+    the run's totals in whole numbers (:class:`RunTotals`) that they and the run's sums read."""
+    scheme_pence = _whole(scheme.pence, scheme.pence_known)
+    scheme_points = _whole(scheme.points, scheme.points_known)
+    missing = ~(national.pence_known & scheme.pence_known)
+    if tree.scheme.adjustments:
+        scheme_pence, cells.adjustments = _adjusted(tree, data, cells.answers, scheme_pence, scheme_points, local,
+                                                    floor_sides)
+        missing = missing | np.array([p is None for p in scheme_pence], dtype=bool)
+    cells.missing = missing
+    cells.totals = RunTotals(eligible=[eligible for eligible, _ in cells.answers], scheme_points=scheme_points,
+                             scheme_payment=scheme_pence,
+                             national_points=_whole(national.points, national.points_known),
+                             national_payment=_whole(national.pence, national.pence_known))
+    return tuple(SummaryPracticeResult(cells, i) for i in range(len(data.practices))), cells.totals
+
+
+def _whole(values: np.ndarray, known: np.ndarray) -> list[int | None]:
+    """Per practice: the total in whole hundredths (of a point, or pence), None where unknown."""
+    return [v if k else None for v, k in zip(values.tolist(), known.tolist())]
 
 
 def _adjusted(tree, data: ColumnarData, answers, scheme_pence: list, scheme_points: list, local: Side,
-              floor_sides: list) -> list:
-    """Each practice's scheme payment with its top-ups and floors (adjustments.py), from the totals
-    made here, and those adjustments where nothing they need is missing (what is missing is said
-    by the practice in full)."""
-    local_pence = local.totals(local.pence, local.pence_known)
-    floors = [side.totals(side.pence, side.pence_known) for side in floor_sides]
+              floor_sides: list) -> tuple[list, list]:
+    """Each practice's scheme payment in pence with its top-ups and floors (adjustments.py), from
+    the totals made here, and those adjustments where nothing they need is missing (what is
+    missing is said by the practice in full). Each amount is to the penny, so the sum is too."""
+    local_pence = _whole(local.pence, local.pence_known)
+    floors = [_whole(side.pence, side.pence_known) for side in floor_sides]
     out, made = [], []
     with exact():
         for i, practice in enumerate(data.practices):
@@ -333,12 +344,24 @@ def _adjusted(tree, data: ColumnarData, answers, scheme_pence: list, scheme_poin
                 out.append(paid)
                 made.append(None)
                 continue
-            national_paid = None if local_pence[i] is None else minus(paid, local_pence[i])
+            national_paid = None if local_pence[i] is None else _hundredths(paid - local_pence[i])
             found = practice_adjustments(tree, practice, eligible, national_paid=national_paid,
-                                         scheme_points=scheme_points[i],
-                                         floor_totals=[(f[i], ("a floor's basis",) if f[i] is None else ())
-                                                       for f in floors])
+                                         scheme_points=_hundredths_or_none(scheme_points[i]),
+                                         floor_totals=[(_hundredths_or_none(f[i]), ("a floor's basis",) if f[i] is None
+                                                        else ()) for f in floors])
             amounts = [a.payment for a in found]
-            out.append(None if any(a is None for a in amounts) else total([paid] + amounts))
+            out.append(None if any(a is None for a in amounts) else paid + sum(_pence(a) for a in amounts))
             made.append(None if any(a.missing for a in found) else tuple(found))
     return out, made
+
+
+def _hundredths_or_none(value: int | None) -> Decimal | None:
+    return None if value is None else _hundredths(value)
+
+
+def _pence(amount: Decimal) -> int:
+    """An adjustment's amount (to the penny) in whole pence."""
+    pence = amount.scaleb(2)
+    if pence != pence.to_integral_value():
+        raise AssertionError(f"internal error: an adjustment of £{amount} is not to the penny; please report it")
+    return int(pence)
