@@ -155,3 +155,22 @@ def test_compact_numerator_above_denominator(tmp_path):
     with pytest.raises(QofError) as caught:
         api.load_data(str(path))
     assert caught.value.diagnostics[0].code == "QD023"
+
+
+def test_a_practice_read_column_by_column_is_the_one_the_constructor_makes():
+    """Practice.of_row (the practices table read at once) fills the object's fields without the
+    dataclass's __init__: every field must be there, equal, and the object still frozen, with
+    achievement and prevalence of its own (a shared dict would leak one practice's data into all)."""
+    import dataclasses
+    import datetime as dt
+
+    from qofrules.data.model import Practice
+    fields = dict(code="A00001", name="First", list_size=5000, areas={"LMC": "Somerset"},
+                  opted_in=dt.date(2014, 1, 2), pilots=frozenset({"pilot-a"}), requested_alternative=True,
+                  attributes={"lmc": "Somerset"})
+    quick, made = Practice.of_row(**fields), Practice(**fields)
+    assert quick == made and vars(quick) == vars(made)
+    assert set(vars(quick)) == {f.name for f in dataclasses.fields(Practice)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.code = "A00002"
+    assert quick.achievement is not Practice.of_row(**fields).achievement

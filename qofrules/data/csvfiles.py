@@ -385,8 +385,8 @@ def _practices_at_once(source: Source) -> tuple[list[Practice], frozenset[str], 
     area_keys, attribute_keys = (*area_names, "PRACTICE_CODE"), [k.lower() for k in attribute_names]
     areas = zip(*(columns[c] for c in area_names), codes)
     attributes = zip(*(columns[k] for k in attribute_names)) if attribute_names else ((),) * len(codes)
-    practices = [Practice(code=code, name=name, list_size=size, areas=dict(zip(area_keys, area)), opted_in=opted,
-                          pilots=pilot, requested_alternative=asked in YES, attributes=dict(zip(attribute_keys, more)))
+    practices = [Practice.of_row(code, name, size, dict(zip(area_keys, area)), opted, pilot, asked in YES,
+                                 dict(zip(attribute_keys, more)))
                  for code, name, size, area, opted, pilot, asked, more
                  in zip(codes, columns["PRACTICE_NAME"], sizes, areas, opted_in, pilots, requested, attributes)]
     if not practices:
