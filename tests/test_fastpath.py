@@ -439,3 +439,25 @@ def test_diff_impact_causes_are_the_same_both_ways(small_national):
     exact_impact = impact(found, _exact_result(old, str(small_national)), _exact_result(new, str(small_national)))
     assert plain["impact"] == exact_impact
     assert sum(1 for p in exact_impact["practices"] if p["caused_by"]) > 10, "most practices should change"
+
+
+@pytest.mark.parametrize("scheme,data", SEEDS, ids=[s.rsplit("/", 1)[-1] for s, _ in SEEDS])
+def test_a_runs_totals_are_the_sums_of_what_each_practice_shows(scheme, data):
+    """The run's totals are summed in whole hundredths and pence (results.RunTotals), apart from
+    the Decimals each practice shows: summed here from those Decimals, they must be the same, and
+    the counts of practices each total leaves out must be the practices showing nothing."""
+    from decimal import Decimal
+    result = api.run_result(f"schemes/{scheme}.qof", f"examples/{data}")
+    practices = result.practices
+    assert practices and isinstance(practices[0], SummaryPracticeResult)
+
+    def summed(name: str) -> Decimal:
+        return sum((v for v in (getattr(p, name) for p in practices) if v is not None), Decimal(0))
+
+    expected = {"practices": len(practices), "eligible": sum(p.eligible for p in practices)}
+    for name in ("scheme_points", "scheme_payment", "national_points", "national_payment", "difference"):
+        expected[name] = summed(name)
+    for name in ("scheme_payment", "national_payment", "difference"):
+        expected[f"{name}_unknown"] = sum(getattr(p, name) is None for p in practices)
+    assert result.totals == expected
+    assert any(expected[k] for k in ("scheme_payment", "national_payment")), "nothing was paid: a test of nothing"
