@@ -361,7 +361,8 @@ def _line_starts(path: Path, lines: list[int]) -> dict[int, int] | None:
 
 def _header(path: Path, required: tuple[str, ...], what: str) -> list[str]:
     """The header's column names as the exact reader sees them (BOM dropped, stripped, upper case),
-    after refusing what only the exact reader may judge: size, a NUL byte, missing columns."""
+    after refusing what only the exact reader may judge: size, a NUL byte in the header line (one
+    in a row is found in its column's dictionary: :func:`_check_texts`), missing columns."""
     try:
         size = path.stat().st_size
     except OSError as exc:
