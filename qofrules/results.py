@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal, localcontext
 
+from .jsontext import Written, dumps
 from .money import SUMS, decimal_text, minus, total
 from .engine.nodes import Outcome
 
@@ -153,8 +154,10 @@ def _missing(indicators, adjustments) -> list[str]:
     return list(seen)
 
 
-def practice_plain(result, indicators: bool, trace: bool) -> dict:
-    """A practice's result as plain data — one shape, whichever path computed it."""
+def practice_plain(result, indicators: bool, trace: bool, written: bool = False) -> dict:
+    """A practice's result as plain data — one shape, whichever path computed it. ``written``:
+    its indicators as :class:`~qofrules.jsontext.Written` JSON text where the result can write it
+    (``indicators_json``), for :func:`~qofrules.jsontext.dumps` alone."""
     out = {
         "practice": result.code, "name": result.name, "list_size": result.list_size,
         "eligible": result.eligible, "reason": result.reason, "cpi": None if result.cpi is None else str(result.cpi),
@@ -166,8 +169,11 @@ def practice_plain(result, indicators: bool, trace: bool) -> dict:
     if missing:
         out["missing"] = missing
     if indicators:
-        plain = None if trace else getattr(result, "plain_indicators", None)
-        out["indicators"] = plain() if plain is not None else [i.to_plain(trace) for i in result.indicators]
+        if written and not trace and hasattr(result, "indicators_json"):
+            out["indicators"] = Written(result.indicators_json)
+        else:
+            plain = None if trace else getattr(result, "plain_indicators", None)
+            out["indicators"] = plain() if plain is not None else [i.to_plain(trace) for i in result.indicators]
     adjustments = result.adjustments
     if adjustments:
         out["adjustments"] = [a.to_plain() for a in adjustments]
@@ -317,6 +323,12 @@ class SummaryPracticeResult:
             return [i.to_plain() for i in self._full.indicators]
         return self._cells.plain_indicators(self._index)
 
+    def indicators_json(self, prefix: str) -> str:
+        """``jsontext.dumps(self.plain_indicators(), prefix)``, written from the cells' whole numbers."""
+        if self._full is not None:
+            return dumps(self.plain_indicators(), prefix)
+        return self._cells.indicators_json(self._index, prefix)
+
     @property
     def adjustments(self) -> tuple:
         """Its top-ups and floors: the run's own where it made them with nothing missing, else the
@@ -381,7 +393,6 @@ class RunResult:
         held in memory (nor are the practices' indicator results, made afresh for each)."""
         import json
 
-        from .jsontext import dumps
         head = json.dumps({**self._head(), "practices": []}, indent=2)
         assert head.endswith('"practices": []\n}')
         if not self.practices:
@@ -391,6 +402,6 @@ class RunResult:
         separator = "\n    "
         from .progress import each
         for number, practice in enumerate(each(self.practices, what="writing JSON")):
-            text = dumps(practice.to_plain(indicators), "    ")
+            text = dumps(practice_plain(practice, indicators, False, written=True), "    ")
             yield ("," if number else "") + separator + text
         yield "\n  ]\n}\n"

@@ -28,3 +28,13 @@ def test_a_run_streamed_is_the_run_as_one_text():
     result = api.run_result("schemes/2014-somerset.qof", "examples/south-west-2014")
     assert "".join(result.json_pieces()) == json.dumps(result.to_plain(indicators=True), indent=2) + "\n"
     assert len(list(result.json_pieces())) == len(result.practices) + 2
+
+
+@given(st.dictionaries(st.text(), st.text(), max_size=3), st.text(), st.integers(0, 10**12), st.text())
+def test_a_filled_template_is_the_text_of_the_value_filled(around, value, hundredths, prefix):
+    """template(): a value slot takes JSON text, a text slot a format within quotes; whatever the
+    rest holds (a % included) is written as dumps writes it."""
+    shape = {**around, "\x00a": jsontext.VALUE_SLOT, "\x00b": [jsontext.TEXT_SLOT, {"c": "100%"}]}
+    filled = jsontext.template(shape, prefix, "%d.%02d") % (json.dumps(value), hundredths // 100, hundredths % 100)
+    expected = {**around, "\x00a": value, "\x00b": [f"{hundredths // 100}.{hundredths % 100:02d}", {"c": "100%"}]}
+    assert filled == jsontext.dumps(expected, prefix)

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .. import ast, eligibility
+from .. import ast, eligibility, jsontext
 from ..compiler import EvaluationTree
 from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
@@ -28,6 +28,7 @@ from .exact import (Rows, assemble, eligible_and_why, evaluate_practice, indicat
                     refuse_missing_local_measures, run_notes, shown_cpi)
 from .indicator import (Price, indicator_columns, no_points, plan_column, practice_choices, price_of,
                         shown_apdf)
+from ..jsontext import TEXT_SLOT, VALUE_SLOT, dumps
 from ..money import decimal_text, exact, hundredths_text
 from ..results import (IndicatorResult, PracticeResult, RunResult, RunTotals, Side as ResultSide,
                        SummaryPracticeResult, known_outcome, indicator_plain, side_plain)
@@ -152,6 +153,7 @@ class CellDetail:
         self._rows = None  # practices × cells, made once every cell is final: one row read per practice
         self._rows_in_full = None  # the columns a practice in full reads, made when one is first asked for
         self._static = None
+        self._templates: dict = {}  # indentation -> each indicator's JSON template (indicators_json)
         self._cpis: dict[int, Decimal | None] = {}  # list size -> CPI as shown, made when first read
         # set by _results once the run's totals are made:
         self.totals: RunTotals | None = None  # each practice's totals, in whole numbers
@@ -268,6 +270,40 @@ class CellDetail:
                                        side_plain(hundredths_text(s_points), hundredths_text(s_pence)),
                                        side_plain(hundredths_text(n_points), hundredths_text(n_pence))))
         return out
+
+    def indicators_json(self, i: int, prefix: str) -> str:
+        """``jsontext.dumps(self.plain_indicators(i), prefix)``, written straight from the whole
+        numbers: each cell fills its indicator's template (made once from
+        :func:`~qofrules.results.indicator_plain`, the one shape) with its APDF and its four
+        figures, each as ``%d.%02d`` of its hundredths. ``run --format json`` writes 487,000 cells
+        this way; tests/test_fastpath.py holds it equal to ``dumps``. Points and pence are never
+        below zero; a row that had one would be written by ``dumps`` itself."""
+        if self._matrices()[0][i].min(initial=0) < 0:
+            return dumps(self.plain_indicators(i), prefix)
+        inner = prefix + "  "
+        templates = self._templates.setdefault(inner, {})
+        apdfs: dict = {}
+        items = []
+        for cell in self._walk(i):
+            if len(cell) == 1:
+                items.append(dumps(cell[0].to_plain(), inner))
+                continue
+            shape = cell[:5]
+            template = templates.get(shape)
+            if template is None:
+                template = templates[shape] = jsontext.template(indicator_plain(
+                    *shape, VALUE_SLOT, side_plain(TEXT_SLOT, TEXT_SLOT), side_plain(TEXT_SLOT, TEXT_SLOT)),
+                    inner, "%d.%02d")
+            code, group, rule, basis, on_request, apdf, applies, n_points, n_pence, s_points, s_pence = cell
+            if apdf not in apdfs:
+                text = decimal_text(apdf)
+                apdfs[apdf] = "null" if text is None else dumps(text)
+            items.append(template % (apdfs[apdf] if applies else "null",
+                                     s_points // 100, s_points % 100, s_pence // 100, s_pence % 100,
+                                     n_points // 100, n_points % 100, n_pence // 100, n_pence % 100))
+        if not items:
+            return "[]"
+        return "[\n" + inner + (",\n" + inner).join(items) + "\n" + prefix + "]"
 
     def pence(self, i: int) -> dict[str, tuple[int | None, int | None, str | None]]:
         """Practice ``i``'s national and scheme payment per indicator in pence (None: unknown) and
