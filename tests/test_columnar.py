@@ -327,6 +327,43 @@ def test_the_first_broken_file_is_the_one_reported_though_later_ones_are_parsed_
     assert fast == exact
 
 
+def test_files_are_queued_ahead_in_order_while_they_fit_the_budget(tmp_path, monkeypatch):
+    """columnar._ParsedAhead: files not yet handed over never hold more than AHEAD_BYTES; a file
+    too large waits for its turn, and the files after it wait for it."""
+    sizes = [60, 30, 10, 80, 5]
+    files = []
+    for k, size in enumerate(sizes):
+        path = tmp_path / f"f{k}.csv"
+        path.write_bytes(b"x" * size)
+        files.append(columnar._File(None, None, ("cols", "file"), str(k), path, path.name))
+    monkeypatch.setattr(columnar, "AHEAD_BYTES", 100)
+    monkeypatch.setattr(columnar, "_parsed", lambda path, *kind: path.name)
+    with columnar._ParsedAhead(files) as ahead:
+        ahead.begin()
+        assert sorted(ahead.parsing) == [0, 1, 2]            # 60 + 30 + 10: the fourth would pass 100
+        assert ahead.parsed(0)() == "f0.csv"
+        assert sorted(ahead.parsing) == [1, 2]               # 30 + 10 held: 80 more would pass 100
+        assert ahead.parsed(1)() == "f1.csv" and sorted(ahead.parsing) == [2, 3, 4]   # 10 + 80 + 5
+        assert ahead.parsed(2)() == "f2.csv" and sorted(ahead.parsing) == [3, 4]
+        assert [ahead.parsed(k)() for k in (3, 4)] == ["f3.csv", "f4.csv"] and not ahead.parsing
+
+
+def test_a_file_beyond_the_budget_is_parsed_in_its_turn_and_the_queue_goes_on(tmp_path, monkeypatch):
+    sizes = [200, 10, 10]
+    files = []
+    for k, size in enumerate(sizes):
+        path = tmp_path / f"f{k}.csv"
+        path.write_bytes(b"x" * size)
+        files.append(columnar._File(None, None, ("cols", "file"), str(k), path, path.name))
+    monkeypatch.setattr(columnar, "AHEAD_BYTES", 100)
+    monkeypatch.setattr(columnar, "_parsed", lambda path, *kind: path.name)
+    with columnar._ParsedAhead(files) as ahead:
+        ahead.begin()
+        assert not ahead.parsing                             # the first is too large: nothing jumps it
+        assert ahead.parsed(0)() == "f0.csv"                 # parsed now, in its turn
+        assert sorted(ahead.parsing) == [1, 2]
+
+
 @pytest.mark.parametrize("field", range(5))
 @pytest.mark.parametrize("bytes_", [b"\xff", b"caf\xe9", b"\xc3", b"\xed\xa0\x80"], ids=["ff", "latin-1", "cut", "surrogate"])
 def test_bytes_that_are_not_utf8_in_any_field_give_the_exact_readers_error_whole_or_streamed(field, bytes_, tmp_path,

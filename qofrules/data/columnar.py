@@ -56,10 +56,10 @@ BLOCK_BYTES = 4 * 1024 * 1024
 #: achievement file: 0.28 s against 0.38 s streamed, for ~5 MB more memory, the columns being
 #: dictionary-encoded); larger ones are streamed, so memory stays bounded whatever the size.
 WHOLE_FILE_BYTES = 256 * 1024 * 1024
-#: Files up to this size are parsed ahead, while the file before them is read (_ParsedAhead): a
-#: parsed file is held for a while besides the one being read, so a larger one is parsed in its
-#: turn. England's files (46 MB at most) all are; at ×10 only the prevalence file (36 MB) is, and
-#: peak memory there is 769 MB against 705 MB parsing none ahead.
+#: Files are parsed ahead while the ones before them are read, as many as fit in this many bytes
+#: (_ParsedAhead): a parsed file is held for a while besides the one being read, so a larger one
+#: is parsed in its turn. England's three files (61 MB) all are; at ×10 only the prevalence file
+#: (36 MB) is, and peak memory there is 769 MB against 705 MB parsing none ahead.
 AHEAD_BYTES = 64 * 1024 * 1024
 #: Room for this many more indicators each time a file names one more than there is room for.
 CODE_SLACK = 16
@@ -201,7 +201,7 @@ def load(path: str) -> ColumnarData | None:
                       relative) for year, relative in data.get("prevalence", {}).items()]
     achievement, prevalence = {}, {}
     with _ParsedAhead(to_read) as ahead:
-        ahead.begin(0)  # parsed while the practices table is read
+        ahead.begin()  # parsed while the practices table is read
         practices_source = read_text(files["practices"], max_bytes=MAX_DATA_BYTES,
                                      what="practices table")
         practices, area_columns, attribute_names = csvfiles.read_practices(practices_source)
@@ -230,15 +230,20 @@ class _File:
 
 
 class _ParsedAhead:
-    """The files of a data set parsed one ahead of the one being read, in a thread of their own:
-    the parser (on every core, the GIL released) works on the next file while this thread reads
-    the practices table or writes a file's rows. One file ahead at most, and only a file of up to
-    AHEAD_BYTES, so memory holds at most one more such parsed file; a larger one is parsed in its
-    turn (whole, or streamed in blocks over WHOLE_FILE_BYTES)."""
+    """The files of a data set parsed ahead of the one being read, in their order, one at a time,
+    in a thread of their own: the parser (on every core, the GIL released) works on the next files
+    while this thread reads the practices table or writes a file's rows. Files are queued while
+    those queued and not yet handed over come to at most AHEAD_BYTES, so memory holds at most that
+    much parsed besides the file being read; a larger file is parsed in its turn (whole, or
+    streamed in blocks over WHOLE_FILE_BYTES), and the queue goes on after it. England's three
+    files (61 MB) are queued at once: the prevalence file is parsed while the 2023/24 file's rows
+    are written, where one file ahead parsed it only after them."""
 
     def __init__(self, files: list[_File]):
         self.files = files
         self.parsing: dict[int, Future] = {}
+        self.held: dict[int, int] = {}  # the size of each file queued and not yet handed over
+        self.next = 0  # the next file to queue
 
     def __enter__(self):
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qofrules-parse")
@@ -247,28 +252,32 @@ class _ParsedAhead:
     def __exit__(self, *exc) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)  # after an error: nothing more is parsed
 
-    def begin(self, k: int) -> None:
-        """Start parsing the ``k``th file, if there is one and it is small enough (AHEAD_BYTES)."""
-        if k >= len(self.files):
-            return
-        try:
-            small = self.files[k].path.stat().st_size <= min(AHEAD_BYTES, WHOLE_FILE_BYTES)
-        except OSError:
-            return  # reading it in its turn says what is wrong
-        if small:
-            self.parsing[k] = self.pool.submit(_parsed, self.files[k].path, *self.files[k].kind)
+    def begin(self) -> None:
+        """Queue the next files, in order, while they fit in AHEAD_BYTES."""
+        while self.next < len(self.files):
+            file = self.files[self.next]
+            try:
+                size = file.path.stat().st_size
+            except OSError:
+                return  # reading it in its turn says what is wrong
+            if size > WHOLE_FILE_BYTES or sum(self.held.values()) + size > AHEAD_BYTES:
+                return
+            self.parsing[self.next] = self.pool.submit(_parsed, file.path, *file.kind)
+            self.held[self.next] = size
+            self.next += 1
 
     def parsed(self, k: int) -> Callable[[], tuple[list[str], Iterable[pa.RecordBatch]]]:
         """A function giving the ``k``th file's header and batches (:func:`_parsed`): the file
         parsed ahead, or parsed now; its errors are raised when it is called, in the file's turn.
-        Once it is parsed, the next file's parse begins, to run while this file's rows are written
-        (not sooner: two parses at once would hold both parsers' buffers)."""
+        Once it is handed over, the files after it that now fit are queued."""
         future = self.parsing.pop(k, None)
         file = self.files[k]
 
         def parse():
             found = future.result() if future is not None else _parsed(file.path, *file.kind)
-            self.begin(k + 1)
+            self.held.pop(k, None)
+            self.next = max(self.next, k + 1)
+            self.begin()
             return found
         return parse
 
