@@ -48,9 +48,10 @@ _NoAliasLoader.yaml_implicit_resolvers = {
 
 
 class _ShippedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """For the files qofrules ships (contract years): the same plain data and dates-as-text, read
-    by libyaml where PyYAML has it (about ten times faster: the 2023/24 file took 0.15 s in pure
-    Python, a sixth of a national run). Never used for a file a user supplies."""
+    """The same plain data and dates-as-text, read by libyaml where PyYAML has it (about ten
+    times faster: the 2023/24 contract file took 0.15 s in pure Python, a sixth of a national
+    run). For the files qofrules ships; a file a user supplies is read by it only once its events
+    show no alias and no nesting to MAX_YAML_DEPTH (:func:`_located_by_libyaml`)."""
 
 
 _ShippedLoader.yaml_implicit_resolvers = _NoAliasLoader.yaml_implicit_resolvers
@@ -171,6 +172,53 @@ def plain_problem(problem: str, exc=None) -> str:
             .replace("<scalar>", "a value"))
 
 
+def _located(loader, text: str) -> tuple[object, Positions]:
+    """(data, positions) of ``text`` read by ``loader``; raises its YAMLError, or _DuplicateKey."""
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        spans: dict = {}
+        if node is not None:
+            _walk(reader, node, (), spans)
+        data = reader.construct_document(node) if node is not None else None
+    finally:
+        reader.dispose()
+    return data, Positions(spans)
+
+
+_LIBYAML = hasattr(yaml, "CSafeLoader")
+_NODE_EVENTS = (yaml.events.ScalarEvent, yaml.events.CollectionStartEvent)
+
+
+def _located_by_libyaml(text: str) -> tuple[object, Positions] | None:
+    """(data, positions) read by libyaml, in about a sixth of the pure loader's time (a national
+    data set's 4 KB of contract overrides: 16 ms, 3 ms so); None where the pure loader must read
+    the file: no libyaml, an alias, nesting to MAX_YAML_DEPTH (a first pass over libyaml's events
+    finds them, before anything is composed), or any problem at all, which that loader then
+    words. A key given twice is found alike either way (:func:`_walk`). tests/test_yaml.py holds
+    both readings of every YAML file in the repository equal."""
+    if not _LIBYAML:
+        return None
+    try:
+        events = yaml.CSafeLoader(text)
+        try:
+            depth = 0
+            for event in iter(events.get_event, None):
+                if isinstance(event, yaml.events.AliasEvent):
+                    return None
+                if isinstance(event, _NODE_EVENTS):
+                    if depth >= MAX_YAML_DEPTH:
+                        return None
+                    depth += isinstance(event, yaml.events.CollectionStartEvent)
+                elif isinstance(event, yaml.events.CollectionEndEvent):
+                    depth -= 1
+        finally:
+            events.dispose()
+        return _located(_ShippedLoader, text)
+    except yaml.YAMLError:
+        return None
+
+
 def load_shipped(source: Source, *, code: str):
     """Parse one of qofrules' own data files (see _ShippedLoader); problems as :func:`load`'s."""
     return load(source, code=code, loader=_ShippedLoader)
@@ -184,18 +232,12 @@ def load(source: Source, *, code: str = "QD001", loader=None):
 def load_located(source: Source, *, code: str = "QD001", loader=None) -> tuple[object, Positions]:
     """:func:`load`, with where each value was written. Every YAML file qofrules reads comes
     through here, so a key given twice is refused in all of them alike (at the second key, with
-    a note at the first)."""
+    a note at the first). A user's file is read by libyaml where it can be
+    (:func:`_located_by_libyaml`), else, and for every problem, by PyYAML's own loader: its
+    words, and its positions, are the ones this module puts in a user's."""
     try:
-        reader = (loader or _NoAliasLoader)(source.text)
-        try:
-            node = reader.get_single_node()
-            spans: dict = {}
-            if node is not None:
-                _walk(reader, node, (), spans)
-            data = reader.construct_document(node) if node is not None else None
-        finally:
-            reader.dispose()
-        return data, Positions(spans)
+        found = _located_by_libyaml(source.text) if loader is None else None
+        return _located(loader or _NoAliasLoader, source.text) if found is None else found
     except _DuplicateKey as dup:
         first = Span.point(dup.first.line + 1, dup.first.column + 1)
         raise QofError([error(

@@ -408,10 +408,11 @@ def test_yaml_python_tags_are_refused_and_run_nothing(tmp_path):
     assert not marker.exists()
 
 
-def test_the_yaml_loader_is_a_safe_loader():
-    loader = yamlsafe._NoAliasLoader
-    assert issubclass(loader, yaml.SafeLoader)
-    assert not issubclass(loader, (yaml.FullLoader, yaml.UnsafeLoader))
+@pytest.mark.parametrize("loader", [yamlsafe._NoAliasLoader, yamlsafe._ShippedLoader])
+def test_the_yaml_loaders_are_safe_loaders(loader):
+    """Both read users' files: the pure one, and libyaml's once a file's events show no alias."""
+    assert issubclass(loader, yaml.constructor.SafeConstructor)
+    assert not issubclass(loader, (yaml.FullLoader, yaml.UnsafeLoader, yaml.constructor.FullConstructor))
     tags = list(loader.yaml_constructors) + list(loader.yaml_multi_constructors)
     assert not [t for t in tags if t and "python" in t]
 
