@@ -80,3 +80,31 @@ def test_a_huge_payment_falls_back_to_unbounded_integers_and_stays_exact():
     hundredths = np.array([1234, 5], dtype=np.int64)
     got = half_up_quotient([hundredths, 10 ** 14, 7], [3])
     assert [int(v) for v in got] == [_half_up(Fraction(1234 * 10 ** 14 * 7, 3)), _half_up(Fraction(5 * 10 ** 14 * 7, 3))]
+
+
+small = st.integers(0, 2 ** 20)
+small_positive = st.integers(1, 2 ** 20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(small, small_positive), min_size=1, max_size=6), st.data())
+def test_values_left_unreduced_stay_exact_and_small(start, data):
+    """Ratios.reduced leaves tops and bottoms below REDUCE_FROM as they are: along any chain of
+    sums and products every value is still exact, and every column still holds whole numbers
+    below REDUCE_FROM in int64 while the values in lowest terms have been that small (a column
+    once held in Python integers stays so)."""
+    from qofrules.engine.ratios import REDUCE_FROM
+    column, exact = _ratios(start), [Fraction(t, b) for t, b in start]
+    small_so_far = True
+    for _ in range(data.draw(st.integers(1, 8))):
+        if data.draw(st.booleans()):
+            other = data.draw(st.lists(st.tuples(small, small_positive), min_size=len(start), max_size=len(start)))
+            column, exact = column.plus(_ratios(other)), [x + Fraction(t, b) for x, (t, b) in zip(exact, other)]
+        else:
+            factor = Fraction(data.draw(small), data.draw(small_positive))
+            column, exact = column.times(factor), [x * factor for x in exact]
+        assert [column.at(i) for i in range(len(column))] == exact
+        small_so_far = small_so_far and all(x.numerator < REDUCE_FROM and x.denominator < REDUCE_FROM for x in exact)
+        if small_so_far:
+            assert column.top.dtype == np.int64 and column.bottom.dtype == np.int64
+            assert int(column.top.max()) < REDUCE_FROM and int(column.bottom.max()) < REDUCE_FROM
