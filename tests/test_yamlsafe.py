@@ -100,3 +100,15 @@ def test_a_key_given_twice_is_refused_at_the_second_as_before():
     found = caught.value.diagnostics[0]
     assert "the key 'c' is given twice (first on line 3)" in found.message
     assert (found.span.line, found.span.column) == (4, 3)
+
+
+def test_the_shipped_vocabularies_read_by_libyaml_are_what_pyyamls_safe_loader_read():
+    """bodies.yaml and authorities.yaml are read with dates as text (load_shipped): every date of
+    authorities.yaml still means the day it meant when PyYAML made it a date."""
+    from qofrules import bodies
+    from qofrules.rules import authorities
+    folder = ROOT / "qofrules" / "contracts"
+    vocabulary = yaml.safe_load((folder / "bodies.yaml").read_text(encoding="utf-8"))
+    assert bodies.kinds() == vocabulary["kinds"] and bodies.aliases() == vocabulary.get("aliases", {})
+    assert authorities.load() == authorities.from_data(
+        yaml.safe_load((folder / "authorities.yaml").read_text(encoding="utf-8")))

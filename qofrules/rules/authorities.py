@@ -12,10 +12,9 @@ import functools
 import importlib.resources
 from dataclasses import dataclass
 
-import yaml
-
-from .. import ast
+from .. import ast, yamlsafe
 from ..plainwords import COUNTRY_NAMES, kind_words
+from ..source import Source
 from ..dates import BETWEEN, When, describe_day, in_window, parse_when
 
 NATIONAL = "national"          # may change the country's national contract itself
@@ -240,5 +239,5 @@ def from_data(data: dict) -> Authorities:
 
 @functools.lru_cache(maxsize=1)
 def load() -> Authorities:
-    text = importlib.resources.files("qofrules.contracts").joinpath("authorities.yaml").read_text(encoding="utf-8")
-    return from_data(yaml.safe_load(text))
+    path = importlib.resources.files("qofrules.contracts").joinpath("authorities.yaml")
+    return from_data(yamlsafe.load_shipped(Source(str(path), path.read_text(encoding="utf-8")), code="QR301"))
