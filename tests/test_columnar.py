@@ -331,18 +331,22 @@ def test_the_first_broken_file_is_the_one_reported_though_later_ones_are_parsed_
     assert fast == exact
 
 
-def test_files_are_queued_ahead_in_order_while_they_fit_the_budget(tmp_path, monkeypatch):
-    """columnar._ParsedAhead: files not yet handed over never hold more than AHEAD_BYTES; a file
-    too large waits for its turn, and the files after it wait for it."""
-    sizes = [60, 30, 10, 80, 5]
+def _files_of_sizes(sizes: list[int], folder: Path, monkeypatch) -> list:
+    """Files of these sizes in bytes, with a budget of 100 bytes ahead, each "parsed" to its name."""
     files = []
     for k, size in enumerate(sizes):
-        path = tmp_path / f"f{k}.csv"
+        path = folder / f"f{k}.csv"
         path.write_bytes(b"x" * size)
         files.append(columnar._File(None, None, ("cols", "file"), str(k), path, path.name))
     monkeypatch.setattr(columnar, "AHEAD_BYTES", 100)
     monkeypatch.setattr(columnar, "_parsed", lambda path, *kind: path.name)
-    with columnar._ParsedAhead(files) as ahead:
+    return files
+
+
+def test_files_are_queued_ahead_in_order_while_they_fit_the_budget(tmp_path, monkeypatch):
+    """columnar._ParsedAhead: files not yet handed over never hold more than AHEAD_BYTES; a file
+    too large waits for its turn, and the files after it wait for it."""
+    with columnar._ParsedAhead(_files_of_sizes([60, 30, 10, 80, 5], tmp_path, monkeypatch)) as ahead:
         ahead.begin()
         assert sorted(ahead.parsing) == [0, 1, 2]            # 60 + 30 + 10: the fourth would pass 100
         assert ahead.parsed(0)() == "f0.csv"
@@ -353,15 +357,7 @@ def test_files_are_queued_ahead_in_order_while_they_fit_the_budget(tmp_path, mon
 
 
 def test_a_file_beyond_the_budget_is_parsed_in_its_turn_and_the_queue_goes_on(tmp_path, monkeypatch):
-    sizes = [200, 10, 10]
-    files = []
-    for k, size in enumerate(sizes):
-        path = tmp_path / f"f{k}.csv"
-        path.write_bytes(b"x" * size)
-        files.append(columnar._File(None, None, ("cols", "file"), str(k), path, path.name))
-    monkeypatch.setattr(columnar, "AHEAD_BYTES", 100)
-    monkeypatch.setattr(columnar, "_parsed", lambda path, *kind: path.name)
-    with columnar._ParsedAhead(files) as ahead:
+    with columnar._ParsedAhead(_files_of_sizes([200, 10, 10], tmp_path, monkeypatch)) as ahead:
         ahead.begin()
         assert not ahead.parsing                             # the first is too large: nothing jumps it
         assert ahead.parsed(0)() == "f0.csv"                 # parsed now, in its turn
