@@ -25,14 +25,14 @@ TEXT_SLOT = "\x00text\x00"
 
 
 class Written:
-    """A value whose JSON text is already made: ``dumps`` writes ``text(prefix)`` in its place,
-    ``prefix`` the indentation it is written at. What lets a national run's 487,000 indicator
+    """A value whose JSON text is made by a function: ``dumps`` writes ``write(prefix)`` in its
+    place, ``prefix`` the indentation it is written at. What lets a national run's 487,000 indicator
     cells be written straight from whole numbers, with no dicts made to be encoded."""
 
-    __slots__ = ("text",)
+    __slots__ = ("write",)
 
-    def __init__(self, text):
-        self.text = text
+    def __init__(self, write):
+        self.write = write
 
 
 def dumps(value, prefix: str = "") -> str:
@@ -92,6 +92,6 @@ def _encode(value, prefix: str, out: list) -> None:
             _encode(item, inner, out)
         out.append("\n" + prefix + "]")
     elif kind is Written:
-        out.append(value.text(prefix))
+        out.append(value.write(prefix))
     else:
         out.append(json.dumps(value, indent=2).replace("\n", "\n" + prefix))

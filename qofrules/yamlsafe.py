@@ -6,6 +6,8 @@ them outright instead of trying to bound their expansion.
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from .diagnostics import QofError, Related, error
@@ -188,34 +190,58 @@ def _located(loader, text: str) -> tuple[object, Positions]:
 
 _LIBYAML = hasattr(yaml, "CSafeLoader")
 _NODE_EVENTS = (yaml.events.ScalarEvent, yaml.events.CollectionStartEvent)
+#: In a plain (unquoted) scalar inside a flow collection, characters where libyaml is more lenient
+#: than PyYAML's pure loader: ``{a: b?c}`` is a string to libyaml, an unclosed mapping to PyYAML.
+_FLOW_DOUBTS = frozenset("?:#")
+#: Block scalars (``>``, ``|``), whose header libyaml reads more leniently (``>#-``: a comment to
+#: libyaml, refused by PyYAML's pure loader) ...
+_BLOCK_STYLES = frozenset(">|")
+#: ... so a block scalar's header must be one PyYAML reads: the style, its chomping and
+#: indentation indicators, then spaces and a comment or nothing, to the line's end.
+_BLOCK_HEADER = re.compile("[|>](?:[+-][1-9]?|[1-9][+-]?)?(?: +(?:#[^\r\n\x85\u2028\u2029]*)?)?"
+                           "(?:[\r\n\x85\u2028\u2029]|\\Z)")
+#: Characters anywhere in a file where libyaml is more lenient: a tab (a space to libyaml, refused
+#: by PyYAML's pure loader), a byte-order mark (ignored by libyaml beyond the file's start).
+_LIBYAML_DIFFERS = frozenset("\t\ufeff")
 
 
 def _located_by_libyaml(text: str) -> tuple[object, Positions] | None:
     """(data, positions) read by libyaml, in about a sixth of the pure loader's time (a national
     data set's 4 KB of contract overrides: 16 ms, 3 ms so); None where the pure loader must read
-    the file: no libyaml, an alias, nesting to MAX_YAML_DEPTH (a first pass over libyaml's events
-    finds them, before anything is composed), or any problem at all, which that loader then
-    words. A key given twice is found alike either way (:func:`_walk`). tests/test_yaml.py holds
-    both readings of every YAML file in the repository equal."""
-    if not _LIBYAML:
+    the file. A first pass over libyaml's events, before anything is composed, hands it over at
+    an alias, at nesting to MAX_YAML_DEPTH, and wherever the two were found to read text
+    differently: a tab or a byte-order mark anywhere (_LIBYAML_DIFFERS), a block scalar's
+    header PyYAML would not read (_BLOCK_HEADER), and, in a flow collection, a plain scalar that is empty (libyaml places it at
+    the next token, not after the ':') or holds one of _FLOW_DOUBTS. Any problem at all is the
+    pure loader's to word. A key given twice is found alike either way (:func:`_walk`).
+    tests/test_yamlsafe.py holds the two readings equal for every YAML file in the repository,
+    generated YAML, and those files with hostile characters put in at random."""
+    if not _LIBYAML or not _LIBYAML_DIFFERS.isdisjoint(text):
         return None
     try:
         events = yaml.CSafeLoader(text)
         try:
-            depth = 0
+            flows: list[bool] = []  # per open collection: whether it is a flow one ([...], {...})
             for event in iter(events.get_event, None):
                 if isinstance(event, yaml.events.AliasEvent):
                     return None
                 if isinstance(event, _NODE_EVENTS):
-                    if depth >= MAX_YAML_DEPTH:
+                    if len(flows) >= MAX_YAML_DEPTH:
                         return None
-                    depth += isinstance(event, yaml.events.CollectionStartEvent)
+                    if isinstance(event, yaml.events.CollectionStartEvent):
+                        flows.append(bool(event.flow_style))
+                    elif event.style in _BLOCK_STYLES:
+                        if not _BLOCK_HEADER.match(text, event.start_mark.index):
+                            return None
+                    elif flows and flows[-1] and not event.style \
+                            and (not event.value or not _FLOW_DOUBTS.isdisjoint(event.value)):
+                        return None
                 elif isinstance(event, yaml.events.CollectionEndEvent):
-                    depth -= 1
+                    flows.pop()
         finally:
             events.dispose()
         return _located(_ShippedLoader, text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeError):  # UnicodeError: a lone surrogate, which libyaml cannot encode
         return None
 
 

@@ -96,9 +96,10 @@ class Ratios:
     def reduced(self) -> "Ratios":
         """The same values in lowest terms, so later products stay small: where a top or bottom is
         REDUCE_FROM or more. Below that, the product of any two stays within the bound
-        :meth:`plus` keeps (no value here depends on its terms, only the size of products does),
-        and a gcd of every practice's pair costs more than the steps it saves (about 200 µs a
-        column: a twelfth of evaluating England, where almost every column is that small)."""
+        :meth:`plus` keeps, so they stay in int64. Exactness never depends on it (every product
+        is bounded and checked, :func:`_product`; no value depends on its terms), only speed:
+        a gcd of every practice's pair costs more than the steps it saves (about 200 µs a column,
+        127 columns in evaluating England, where almost every column is that small)."""
         if self.top.dtype != object and self.bottom.dtype != object \
                 and _most(self.top) < REDUCE_FROM and _most(self.bottom) < REDUCE_FROM:
             return self
