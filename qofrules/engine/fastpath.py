@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .. import ast, eligibility, jsontext
+from .. import ast, eligibility
 from ..compiler import EvaluationTree
 from ..data.columnar import ColumnarData
 from .adjustments import practice_adjustments
@@ -28,7 +28,7 @@ from .exact import (Rows, assemble, eligible_and_why, evaluate_practice, indicat
                     refuse_missing_local_measures, run_notes, shown_cpi)
 from .indicator import (Price, indicator_columns, no_points, plan_column, practice_choices, price_of,
                         shown_apdf)
-from ..jsontext import TEXT_SLOT, VALUE_SLOT, dumps
+from ..jsontext import TEXT_SLOT, VALUE_SLOT, dumps, template as json_template
 from ..money import decimal_text, exact, hundredths_text
 from ..results import (IndicatorResult, PracticeResult, RunResult, RunTotals, Side as ResultSide,
                        SummaryPracticeResult, known_outcome, indicator_plain, side_plain)
@@ -291,7 +291,7 @@ class CellDetail:
             shape = cell[:5]
             template = templates.get(shape)
             if template is None:
-                template = templates[shape] = jsontext.template(indicator_plain(
+                template = templates[shape] = json_template(indicator_plain(
                     *shape, VALUE_SLOT, side_plain(TEXT_SLOT, TEXT_SLOT), side_plain(TEXT_SLOT, TEXT_SLOT)),
                     inner, "%d.%02d")
             code, group, rule, basis, on_request, apdf, applies, n_points, n_pence, s_points, s_pence = cell
