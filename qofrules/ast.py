@@ -8,7 +8,8 @@ later passes can skip them while the builder's diagnostic explains why.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field, fields, is_dataclass
+import functools
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from typing import Any, Union
 
@@ -18,28 +19,85 @@ from .source import Span
 _NO_SPAN = Span(line=0, column=0, end_line=0, end_column=0)
 
 
-@dataclass(frozen=True, kw_only=True)
+#: Every node class: a keyword-only dataclass that takes its ``__init__``, ``__eq__``,
+#: ``__hash__``, ``__repr__`` and its immutability from :class:`Node`, written once below, rather
+#: than having dataclasses generate each method for each class. dataclasses makes every generated
+#: method by compiling its source text with ``exec``: for the sixty-odd node classes, six methods
+#: each were a third of a cold ``qofrules check``. Each class is still a dataclass (``fields``,
+#: ``replace``, ``asdict``), frozen as ``dataclass(frozen=True)`` would make it;
+#: tests/test_ast.py holds every class to what the generated methods would do.
+node_class = dataclass(kw_only=True, init=False, eq=False, repr=False)
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Each field a node of ``cls`` is made with, and its default (``MISSING``: none)."""
+    return tuple((f.name, f.default) for f in fields(cls) if f.init)
+
+
+@functools.cache
+def _compared(cls: type) -> tuple[str, ...]:
+    """The names of the fields a node of ``cls`` is compared (and hashed) by: all but its span."""
+    return tuple(f.name for f in fields(cls) if f.compare)
+
+
+@node_class
 class Node:
+    """The base of every node: where in the scheme file it was written (never compared)."""
+
     span: Span = field(default=_NO_SPAN, compare=False)
+
+    # What dataclass(frozen=True, kw_only=True) would generate for each class, said once.
+    def __init__(self, **values: Any) -> None:
+        made = self.__dict__
+        for name, default in _init_fields(self.__class__):
+            if name in values:
+                made[name] = values.pop(name)
+            elif default is MISSING:
+                raise TypeError(f"{self.__class__.__qualname__}.__init__() missing 1 required keyword-only "
+                                f"argument: {name!r}")
+            else:
+                made[name] = default
+        if values:
+            raise TypeError(f"{self.__class__.__qualname__}.__init__() got an unexpected keyword argument "
+                            f"{next(iter(values))!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _compared(self.__class__))
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, name) for name in _compared(self.__class__)))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"{self.__class__.__qualname__}({shown})"
 
 
 # ------------------------------------------------------------------ leaves
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Name(Node):
     """An identifier as written: a scheme id, a body kind, an indicator code, a group."""
 
     text: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Text(Node):
     """A quoted text, unquoted and unescaped."""
 
     value: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Date(Node):
     """A date as written: a day (``2014-06-17``), or, where the language allows a date the sources
     give less precisely, a month (``2014-06``) or a year (``2014``).
@@ -70,7 +128,7 @@ class Date(Node):
         return self.value is not None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Year(Node):
     """A financial year, ``2013/14``; ``start`` is the calendar year it begins (None if invalid)."""
 
@@ -78,7 +136,7 @@ class Year(Node):
     start: int | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Body(Node):
     """An organisation: kind (``ccg``), optional level (``area-team``) and name."""
 
@@ -89,18 +147,22 @@ class Body(Node):
 
 # ------------------------------------------------------------------ header fields
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class ContractField(Node):
+    """``contract: england 2016/17``: the country and national contract year the scheme varies."""
+
     country: Name
     year: Year
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AreaField(Node):
+    """``area: BODY, ...``: the bodies whose practices the scheme covers."""
+
     bodies: tuple[Body, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class ApprovedField(Node):
     """Who approved the scheme and when; ``bodies`` is empty for ``approved: none``."""
 
@@ -108,14 +170,18 @@ class ApprovedField(Node):
     date: Date | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class ConsultedField(Node):
+    """``consulted: BODY, ... on DATE`` (or ``none``): who was consulted, such as the LMC, and when."""
+
     bodies: tuple[Body, ...]
     date: Date | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class RunsField(Node):
+    """``runs: DATE to DATE``: the period the scheme is in force."""
+
     start: Date
     end: Date
 
@@ -124,17 +190,22 @@ WHOLE_YEAR = "whole year"
 MONTHS_RUN = "months run"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class PaysForField(Node):
+    """``pays for: whole year | months run``: whether the scheme's bases decide the whole year's points
+    or only the months it runs (national rules the rest)."""
+
     mode: str  # WHOLE_YEAR or MONTHS_RUN
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class SourceField(Node):
+    """``source: "..."``: where the scheme's facts come from (a paper, a letter, a web page)."""
+
     text: Text
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class InstrumentField(Node):
     """The instrument that made a national amendment (SFE Directions, a contract letter), and the
     day it was made. Recording one claims that the scheme changes the national contract itself, so
@@ -144,12 +215,14 @@ class InstrumentField(Node):
     date: Date | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class EligibleField(Node):
+    """``eligible when: CONDITION``: which practices the scheme applies to."""
+
     condition: "Condition"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class WaiverField(Node):
     """A waiver of one validation rule (``qofrules rules`` lists them), as granted by a body."""
 
@@ -182,46 +255,60 @@ REPEATABLE_HEADER = {SourceField, InstrumentField, WaiverField}
 
 # ------------------------------------------------------------------ eligibility
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AnyOf(Node):
+    """``A or B or ...``: met when any item is."""
+
     items: tuple["Condition", ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AllOf(Node):
+    """``A and B and ...``: met when every item is."""
+
     items: tuple["Condition", ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Not(Node):
+    """``not A``: met when the item is not."""
+
     item: "Condition"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class OptedIn(Node):
+    """``practice opted in`` (``by DATE``): the practice's recorded opt-in, on time if a date is given."""
+
     by: Date | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class InPilot(Node):
+    """``practice in pilot "NAME"``: the practice takes part in the named pilot."""
+
     pilot: Text
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class InArea(Node):
+    """``practice in BODY``: the practice lies in the body's area."""
+
     area: Body
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AttributeTest(Node):
+    """``practice attribute NAME OP VALUE``: a test of a column the practice data holds."""
+
     attribute: Name
     comparison: str  # one of = != < <= > >=
     value: Any  # str, Decimal, date or bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class EveryPractice(Node):
-    pass
+    """``every practice``: met by all practices."""
 
 
 Condition = Union[AnyOf, AllOf, Not, OptedIn, InPilot, InArea, AttributeTest, EveryPractice]
@@ -241,40 +328,48 @@ def condition_leaves(condition):
 
 # ------------------------------------------------------------------ selectors
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Codes(Node):
+    """``indicators DM012, DM014``: indicators named by their codes."""
+
     codes: tuple[Name, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Groups(Node):
+    """``groups DM, AST``: every indicator of the named groups."""
+
     groups: tuple[Name, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Domains(Node):
+    """``domains clinical``: every indicator of the named domains."""
+
     domains: tuple[Name, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Retiring(Node):
+    """``indicators retiring on DATE``: the indicators the contract year retires then."""
+
     date: Date
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AllIndicators(Node):
-    pass
+    """``all indicators``: every indicator of the contract year."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AllOtherIndicators(Node):
-    pass
+    """``all other indicators``: every indicator no earlier rule selects."""
 
 
 SelectorTerm = Union[Codes, Groups, Domains, Retiring, AllIndicators, AllOtherIndicators]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Selector(Node):
     """``include`` terms (a union) minus ``exclude`` terms (a union)."""
 
@@ -288,57 +383,67 @@ class Selector(Node):
 
 # ------------------------------------------------------------------ payment bases
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Achievement(Node):
     """Actual achievement: of the contract year, or (``year``) points achieved in an earlier one."""
 
     year: Year | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class FullPoints(Node):
-    pass
+    """``full points``: each indicator's maximum points, whatever was achieved."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class NoPoints(Node):
-    pass
+    """``no points``: nothing for the indicator."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class FixedPoints(Node):
+    """``N points``: the same number of points for each indicator, capped at its maximum."""
+
     points: Decimal
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class HigherOf(Node):
+    """``higher of (A, B, ...)``: the candidate worth the most points."""
+
     items: tuple["Basis", ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class LowerOf(Node):
+    """``lower of (A, B, ...)``: the candidate worth the fewest points."""
+
     items: tuple["Basis", ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AverageOf(Node):
+    """``average of (A, B, ...)``: the mean of the candidates' points."""
+
     items: tuple["Basis", ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class PercentOf(Node):
+    """``N% of BASIS``: that share of the basis's points."""
+
     percent: Decimal
     basis: "Basis"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class SumOf(Node):
     """The sum of the candidates' points (capped at the indicator's maximum); every one is needed."""
 
     items: tuple["Basis", ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class OnceLowerPassed(Node):
     """``N points once lower threshold passed``: N points as soon as this year's achievement is
     above the indicator's lower threshold, none at or below it (England 2020/21)."""
@@ -346,7 +451,7 @@ class OnceLowerPassed(Node):
     points: Decimal
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class PracticeChoice(Node):
     """``practice choice NAME of (A, B, ...)``: the basis the practice chose, read from its
     attribute NAME (1 for the first candidate, 2 for the second, ...). There is no default: a
@@ -380,29 +485,35 @@ MONITORING_ONLY = "monitoring only"
 REPORTING_STATES = (AS_USUAL, NOT_REQUIRED, MONITORING_ONLY)
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AppliesField(Node):
+    """``applies to: SELECTOR``: the indicators a rule pays."""
+
     selector: Selector
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class ReportingField(Node):
+    """``reporting: as usual | not required | monitoring only``: what practices must still record."""
+
     requirement: str  # one of REPORTING_STATES
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class PayField(Node):
+    """``pay: BASIS``: how the rule pays each indicator it applies to."""
+
     basis: Basis
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class OnRequestField(Node):
     """The basis a practice may ask to be paid on instead (Somerset 2014)."""
 
     basis: Basis
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class OnlyWhenField(Node):
     """A condition on one rule (or one top-up or floor) alone. A practice that does not meet it
     is paid by the next rule that covers the indicator, or else on national rules."""
@@ -410,7 +521,7 @@ class OnlyWhenField(Node):
     condition: "Condition"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class PointsField(Node):
     """New maximum points for each indicator the rule pays, in place of the contract year's."""
 
@@ -436,8 +547,10 @@ def _first(items, kind):
     return None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Rule(Node):
+    """``rule "TITLE":`` and its fields: how the indicators it selects are paid."""
+
     title: Text
     fields: tuple[RuleField, ...]
 
@@ -474,26 +587,32 @@ REGISTER = "register"
 PERCENTAGE = "percentage"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class MeasureField(Node):
+    """``measure: register | percentage``: what the local indicator's data column holds."""
+
     measure: str  # REGISTER or PERCENTAGE
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class ThresholdsField(Node):
+    """``thresholds: L% to U%``: no points at or below L, full points at U or above, pro rata between."""
+
     lower: Decimal
     upper: Decimal
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class TargetField(Node):
     """One threshold: full points at or above it, none below."""
 
     target: Decimal
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class LocalPointsField(Node):
+    """``points: N``: the local indicator's maximum points."""
+
     points: Decimal
 
 
@@ -502,7 +621,7 @@ PER_POINT = "per point"
 FOR_FULL_POINTS = "for full points"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class PriceField(Node):
     """What a point of a local indicator is worth: the year's national £ per point, £N a point,
     or £N for full points (so £N × points / maximum)."""
@@ -512,7 +631,7 @@ class PriceField(Node):
     text: str = ""  # the amount as written ("£1,250")
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AdjustedField(Node):
     """What the payment is adjusted for: the practice's list size (CPI), and the prevalence of a
     group of the contract year (APDF); both empty for ``adjusted for: nothing``."""
@@ -533,7 +652,7 @@ LOCAL_KEYWORDS: dict[type, str] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class LocalIndicator(Node):
     """An indicator of the scheme's own, read from the data under its own code."""
 
@@ -579,7 +698,7 @@ PER_PRACTICE = "per practice"
 FROM_ATTRIBUTE = "from practice attribute"
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AmountField(Node):
     """A top-up's amount: £N per patient, per practice or per point; or (``unit`` FROM_ATTRIBUTE)
     each practice's own sum of money, which the data holds in a practice attribute (a cash sum
@@ -591,7 +710,7 @@ class AmountField(Node):
     attribute: Name | None = None   # for FROM_ATTRIBUTE
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class AtLeastField(Node):
     """What a floor is at least: a basis over the year's national indicators, at this year's
     prices; or (``attribute``) each practice's own sum of money from the data, such as its QOF
@@ -608,7 +727,7 @@ ADJUSTMENT_KEYWORDS: dict[type, str] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class TopUp(Node):
     """Money on top of what the indicators pay: per patient (list size), per practice, or per
     point the practice is paid under the scheme."""
@@ -626,7 +745,7 @@ class TopUp(Node):
         return found.condition if found else None
 
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Floor(Node):
     """A floor under the practice's total: it is paid at least what ``at least``'s basis pays,
     over every indicator, at this year's prices; the difference is paid on top."""
@@ -649,7 +768,7 @@ Adjustment = Union[TopUp, Floor]
 
 # ------------------------------------------------------------------ the scheme
 
-@dataclass(frozen=True, kw_only=True)
+@node_class
 class Scheme(Node):
     """A whole scheme file. ``header`` keeps the fields in source order (checks report duplicates)."""
 
