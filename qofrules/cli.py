@@ -15,6 +15,7 @@ import sys
 import click
 
 from . import __version__, api
+from .commands import LazyGroup
 from .commands.options import DATA_HELP, OVERRIDES_HELP, overrides_for, setting_format, settings, settings_options
 from .commands.options import data_path as resolved_data
 from .diagnostics import QofError, error
@@ -45,7 +46,7 @@ def _fail(exc: QofError, code: int = EXIT_FINDINGS) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qofrules")
 def cli() -> None:
     """qofrules: write local variations of QOF as schemes, check them, and see what practices are paid."""
@@ -156,12 +157,6 @@ def fail(exc: QofError, code: int | None = None) -> None:
 def emit(text: str, output: str | None) -> None:
     """Write ``text`` to standard output, or atomically to ``output`` (for command modules)."""
     _emit(text, output)
-
-
-from .commands import register  # noqa: E402  (the commands import the helpers above)
-
-
-register(cli)
 
 
 def _terminated(signum, frame) -> None:
