@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 
 from . import ast, yamlsafe
+from .packaged import shipped
 from .source import Source
 
 
@@ -12,7 +12,7 @@ from .source import Source
 def _vocabulary() -> dict:
     """contracts/bodies.yaml, read once by libyaml (yamlsafe.load_shipped): every ``check`` reads
     it, and PyYAML's pure loader took a tenth of a cold check's time over it."""
-    path = importlib.resources.files("qofrules.contracts").joinpath("bodies.yaml")
+    path = shipped("qofrules.contracts", "bodies.yaml")
     return yamlsafe.load_shipped(Source(str(path), path.read_text(encoding="utf-8")), code="QR301")
 
 

@@ -9,9 +9,10 @@ the page by :func:`from_markdown`. tests/test_sarif_schema.py checks the two agr
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 import re
+
+from .packaged import shipped as shipped_file
 
 #: The published docs: every helpUri is this plus a page and a section (docs/repository.md,
 #: "Links from findings"). The repository's main branch, so a link follows the docs as they change.
@@ -76,7 +77,7 @@ def from_markdown(text: str) -> dict[str, dict]:
 @functools.lru_cache(maxsize=None)
 def shipped() -> dict[str, dict]:
     """The shipped table (``qofrules/diagnostic-codes.json``)."""
-    return json.loads(importlib.resources.files("qofrules").joinpath(CODES_FILE).read_text(encoding="utf-8"))
+    return json.loads(shipped_file("qofrules", CODES_FILE).read_text(encoding="utf-8"))
 
 
 def to_json(codes: dict[str, dict]) -> str:

@@ -23,7 +23,6 @@ NOT published national figures", and every figure applied from it is ``supplied`
 """
 from __future__ import annotations
 
-import importlib.resources
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -33,6 +32,7 @@ import numpy as np
 from .engine.cells import YearCells
 from .contracts.model import SUPPLIED, ContractYear, Figure, Indicator
 from .engine.vectorised import Columns, national_column
+from .packaged import shipped
 
 #: Candidate thresholds are searched on a grid of hundredths of a percent (the overrides format's
 #: two decimal places); a box wider than this many candidates is "not fixed by the data".
@@ -204,7 +204,7 @@ def kind_of(code: str, cells: YearCells) -> tuple[str | None, str]:
 def england_practices(year: str) -> set[str] | None:
     """The practices of England's QOF publication for ``year``, where qofrules ships the list."""
     name = f"england-practices-{year.replace('/', '-')}.txt"
-    found = importlib.resources.files("qofrules.data").joinpath("reference", name)
+    found = shipped("qofrules.data", "reference", name)
     if not found.is_file():
         return None
     return {line.strip() for line in found.read_text(encoding="utf-8").splitlines()

@@ -7,10 +7,10 @@ schema's own description of it, so the words and the schema cannot drift apart."
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 
 from .diagnostics import QofError, did_you_mean, error
+from .packaged import shipped
 from .source import Source
 
 #: JSON Schema types in a user's words.
@@ -20,7 +20,7 @@ TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text
 
 @functools.lru_cache(maxsize=None)
 def schema(package: str, name: str) -> dict:
-    return json.loads(importlib.resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(shipped(package, name).read_text(encoding="utf-8"))
 
 
 def json_path(path) -> str:

@@ -8,12 +8,12 @@ running period) are there commented out, with their form and dates of the chosen
 """
 from __future__ import annotations
 
-import importlib.resources
 import re
 from pathlib import Path
 from string import Template
 
 from .diagnostics import QofError, error
+from .packaged import shipped
 from .source import Source
 
 TEMPLATE = "new-scheme.qof"
@@ -55,7 +55,7 @@ def contract_words(words: str, where: Source) -> str:
 
 def render(scheme_id: str, title: str, contract: str) -> str:
     start = int(contract.split()[-1][:4])
-    text = importlib.resources.files("qofrules").joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
+    text = shipped("qofrules", "templates", TEMPLATE).read_text(encoding="utf-8")
     return Template(text).substitute(id=scheme_id, title=title, contract=contract, start=f"{start}-04-01",
                                      end=f"{start + 1}-03-31", approved=f"{start}-03-01", consulted=f"{start}-02-01")
 

@@ -8,7 +8,6 @@ user never sees a terminal name such as ``__ANON_3``.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from lark.lexer import PatternStr
 from . import ast
 from .dates import DAY, MONTH, YEAR, parse_when
 from .diagnostics import Diagnostic, QofError, did_you_mean, error
+from .packaged import shipped
 from .reading import MAX_LINE_LENGTH
 from .source import Source, Span, split_lines
 
@@ -40,7 +40,7 @@ PARSER_FILE = "qof.lark.parser"
 
 def _grammar_file(name: str):
     """A file of the grammar directory: inside the installed package or, in a source checkout, grammar/."""
-    packaged = importlib.resources.files("qofrules").joinpath("grammar", name)
+    packaged = shipped("qofrules", "grammar", name)
     if packaged.is_file():
         return packaged
     return Path(__file__).resolve().parent.parent / "grammar" / name

@@ -6,7 +6,6 @@ The package ships one YAML file per country-year in ``data/``; each is validated
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -16,6 +15,7 @@ import yaml
 from .. import jsonschemas, yamlsafe
 from ..dates import parse_date, why_not_a_date
 from ..diagnostics import QofError, did_you_mean, error
+from ..packaged import shipped
 from ..reading import read_text
 from ..source import Source, Span
 from . import supplied as supplied_facts
@@ -124,7 +124,7 @@ def figure(value, bound: Bound, source: Source, path: tuple, code: str):
 
 
 def _package_dir():
-    return importlib.resources.files("qofrules.contracts")
+    return shipped("qofrules.contracts")
 
 
 def validate(data, schema_name: str, source: Source, code: str, positions=None) -> None:

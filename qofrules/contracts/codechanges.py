@@ -13,11 +13,11 @@ read the code it gives, so they cannot disagree (docs/evaluation.md, "Earlier-ye
 from __future__ import annotations
 
 import functools
-import importlib.resources
 from dataclasses import dataclass
 
 from .. import jsonschemas, yamlsafe
 from ..diagnostics import QofError, error
+from ..packaged import shipped
 from ..source import Source
 
 FILE = "{country}-code-changes.yaml"
@@ -206,7 +206,7 @@ def from_data(data, source: Source) -> CodeChanges:
 def load(country: str) -> CodeChanges:
     """The shipped code changes of ``country`` (none recorded if it ships no file)."""
     name = FILE.format(country=country)
-    entry = importlib.resources.files("qofrules.contracts").joinpath(name)
+    entry = shipped("qofrules.contracts", name)
     if not entry.is_file():
         return CodeChanges()
     source = Source(f"qofrules/contracts/{name}", entry.read_text(encoding="utf-8"))

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.resources
 from dataclasses import dataclass
 
 from .. import ast, yamlsafe
 from ..plainwords import COUNTRY_NAMES, kind_words
 from ..source import Source
 from ..dates import BETWEEN, When, describe_day, in_window, parse_when
+from ..packaged import shipped
 
 NATIONAL = "national"          # may change the country's national contract itself
 COMMISSIONER = "commissioner"  # NHS England's regional and area teams: local variations it agrees
@@ -239,5 +239,5 @@ def from_data(data: dict) -> Authorities:
 
 @functools.lru_cache(maxsize=1)
 def load() -> Authorities:
-    path = importlib.resources.files("qofrules.contracts").joinpath("authorities.yaml")
+    path = shipped("qofrules.contracts", "authorities.yaml")
     return from_data(yamlsafe.load_shipped(Source(str(path), path.read_text(encoding="utf-8")), code="QR301"))
