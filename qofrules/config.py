@@ -28,11 +28,6 @@ from .diagnostics import QofError, did_you_mean, error
 from .reading import read_text
 from .source import Source, Span
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10 has no tomllib; tomli is the same parser (a dependency for 3.10 only)
-    import tomli as tomllib
-
 SETTINGS_FILE = "qofrules.toml"
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.qofrules"
@@ -116,11 +111,23 @@ def _mentions_table(pyproject: Path) -> bool:
         re.search(r"^\s*tool\s*\.\s*qofrules\s*[.=]", text, re.MULTILINE) is not None
 
 
+def toml_parser():
+    """The TOML parser: tomllib, or on Python 3.10, which has none, tomli (the same parser; a
+    dependency for 3.10 only). Imported when a settings file is read, not at start-up: most runs
+    read none, and the import is 2-3 ms of a cold start."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+        return tomllib
+    import tomli
+    return tomli
+
+
 def load(path: Path) -> Settings:
     """Read and check one settings file."""
     name = shown(path)
     source = read_text(name, max_bytes=MAX_SETTINGS_BYTES, what="settings file")
     source = Source(name, source.text)
+    tomllib = toml_parser()
     try:
         document = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:

@@ -10,7 +10,6 @@ references, QR3xx contract data, QD0xx practice data, QE0xx evaluation.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
@@ -177,6 +176,7 @@ def did_you_mean(word: str, candidates: Iterable[str], *, quote: bool = False) -
     if _CODE.match(word):
         matches = _nearest_codes(word.lower(), list(pool))
     else:
+        import difflib  # only when a name is misspelt: not part of every start
         matches = difflib.get_close_matches(word.lower(), list(pool), n=3, cutoff=0.6)
     if not matches:
         return None

@@ -150,8 +150,8 @@ def test_exclude_setting_leaves_out_matching_files(tmp_path, monkeypatch):
 def test_python_3_10_gets_tomli():
     """tomllib is new in Python 3.11; the package needs tomli on 3.10 only."""
     from qofrules import config
-    assert config.tomllib.__name__ == ("tomllib" if sys.version_info >= (3, 11) else "tomli")
-    project = config.tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert config.toml_parser().__name__ == ("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    project = config.toml_parser().loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["requires-python"] == ">=3.10"
     assert "tomli>=1.1; python_version < '3.11'" in project["dependencies"]
 
