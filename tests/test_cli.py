@@ -187,3 +187,59 @@ def test_the_installed_command_never_prints_a_traceback(tmp_path):
         assert done.returncode == 2, (name, done.stdout, done.stderr)
         assert "Traceback" not in done.stdout + done.stderr, name
         assert "error[QR00" in done.stdout, name
+
+
+def test_every_command_module_is_listed_where_lazy_loading_finds_it():
+    """COMMAND_MODULES names, for each command, the module that defines it: a command missing from
+    it would be missing from qofrules, and a wrong module would load the wrong one."""
+    import pkgutil
+
+    from qofrules import commands
+    defined = {}
+    for info in pkgutil.iter_modules(commands.__path__):
+        for command in getattr(__import__(f"qofrules.commands.{info.name}", fromlist=["COMMANDS"]), "COMMANDS", ()):
+            defined[command.name] = info.name
+    assert defined == commands.COMMAND_MODULES
+
+
+def test_a_command_loads_only_its_own_module():
+    """`qofrules check` imports the module that defines check, not the eight others (start-up)."""
+    code = ("import sys; from qofrules.cli import main; sys.argv = ['qofrules', 'check', sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('qofrules.commands.')))")
+    done = subprocess.run([sys.executable, "-c", code, SEEDS[0]], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.splitlines()[-1] == "['qofrules.commands.check', 'qofrules.commands.options']", done.stderr
+    listed = invoke("--help")
+    assert listed.exit_code == 0
+    from qofrules import commands
+    for name in commands.COMMAND_MODULES:
+        assert f"  {name} " in listed.output
+
+
+def test_the_command_runs_with_the_collector_as_it_was_and_the_imports_set_aside(monkeypatch):
+    """qofrules.entry pauses the cyclic collector only while the command's modules are imported,
+    then freezes what they made: the command itself (the language server runs for hours) is
+    collected as ever."""
+    import gc
+
+    from qofrules import cli as cli_module
+    from qofrules import entry
+    seen = {}
+    monkeypatch.setattr(cli_module, "main", lambda: seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count()))
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            entry.main()
+            assert seen["enabled"] is enabled and seen["frozen"] > 0
+            gc.unfreeze()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_the_installed_command_is_the_entry_point():
+    from qofrules.config import toml_parser
+    project = toml_parser().loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"] == {"qofrules": "qofrules.entry:main"}
+    done = subprocess.run([sys.executable, "-m", "qofrules", "check", SEEDS[0]], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and "1 clean" in done.stdout, done.stderr

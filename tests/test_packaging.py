@@ -21,13 +21,18 @@ def test_installed_wheel_checks_a_scheme_from_any_directory(tmp_path):
     scheme = tmp_path / "leeds.qof"
     scheme.write_text((ROOT / "schemes" / "2017-leeds.qof").read_text(encoding="utf-8"), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(target))
-    done = subprocess.run([sys.executable, "-c", "from qofrules.cli import main; main()", "check", str(scheme)],
+    command = [sys.executable, "-c", "from qofrules.entry import main; main()"]  # what the script runs
+    entry_points = next(target.glob("qofrules-*.dist-info")) / "entry_points.txt"
+    assert "qofrules = qofrules.entry:main" in entry_points.read_text(encoding="utf-8")
+    done = subprocess.run([*command, "check", str(scheme)],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 clean" in done.stdout
-    listing = subprocess.run([sys.executable, "-c", "from qofrules.cli import main; main()", "contracts"],
+    listing = subprocess.run([*command, "contracts"],
                              capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert "england 2023/24" in listing.stdout, listing.stderr
+    template = subprocess.run([*command, "new", "-"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert template.returncode == 0 and template.stdout.startswith("# A new scheme."), template.stderr
     # and it really ran from the wheel, not from the checkout
     where = subprocess.run([sys.executable, "-c", "import qofrules; print(qofrules.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
@@ -75,3 +80,22 @@ def test_ci_script_installs_what_the_tests_need_on_a_bare_machine():
         assert f"missing+=({package})" in script, package
     done = subprocess.run(["bash", "-n", str(ROOT / ".ci" / "run")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_shipped_files_are_where_importlib_resources_finds_them():
+    """qofrules.packaged.shipped stands in for importlib.resources (cheaper to import): the same
+    file for every package qofrules reads shipped files from, and nothing outside qofrules."""
+    import importlib.resources
+    from pathlib import Path
+
+    import pytest
+
+    from qofrules.packaged import shipped
+    for package, parts in [("qofrules", ("diagnostic-codes.json",)), ("qofrules", ("templates",)),
+                           ("qofrules.contracts", ("bodies.yaml",)), ("qofrules.contracts", ("authorities.yaml",)),
+                           ("qofrules.data", ("reference",)), ("qofrules.contracts", ())]:
+        found = shipped(package, *parts)
+        assert found == Path(str(importlib.resources.files(package).joinpath(*parts)))
+        assert found.exists(), found
+    with pytest.raises(ValueError):
+        shipped("yaml", "__init__.py")
