@@ -8,7 +8,6 @@ later passes can skip them while the builder's diagnostic explains why.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from typing import Any, Union
@@ -19,26 +18,30 @@ from .source import Span
 _NO_SPAN = Span(line=0, column=0, end_line=0, end_column=0)
 
 
-#: Every node class: a keyword-only dataclass that takes its ``__init__``, ``__eq__``,
-#: ``__hash__``, ``__repr__`` and its immutability from :class:`Node`, written once below, rather
-#: than having dataclasses generate each method for each class. dataclasses makes every generated
-#: method by compiling its source text with ``exec``: for the sixty-odd node classes, six methods
-#: each were a third of a cold ``qofrules check``. Each class is still a dataclass (``fields``,
-#: ``replace``, ``asdict``), frozen as ``dataclass(frozen=True)`` would make it;
-#: tests/test_ast.py holds every class to what the generated methods would do.
-node_class = dataclass(kw_only=True, init=False, eq=False, repr=False)
+def node_class(cls: type) -> type:
+    """Make ``cls`` a node class: a keyword-only dataclass that takes its ``__init__``,
+    ``__eq__``, ``__hash__``, ``__repr__`` and its immutability from :class:`Node`, written once
+    below, rather than having dataclasses generate each method for each class. dataclasses makes
+    every generated method by compiling its source text with ``exec``: for the sixty-odd node
+    classes, six methods each were a third of a cold ``qofrules check``. Each class is still a
+    dataclass (``fields``, ``replace``, ``asdict``), frozen as ``dataclass(frozen=True)`` would make
+    it; tests/test_ast.py holds every class to what the generated methods would do."""
+    cls = dataclass(kw_only=True, init=False, eq=False, repr=False)(cls)
+    made = [f for f in fields(cls) if f.init]
+    # What Node's methods need of the class, worked out once here (attributes, not fields).
+    cls._init_order = tuple(f.name for f in made)
+    cls._init_names = frozenset(cls._init_order)
+    cls._init_defaults = {f.name: f.default for f in made if f.default is not MISSING}
+    cls._compared = tuple(f.name for f in fields(cls) if f.compare)
+    return cls
 
 
-@functools.cache
-def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
-    """Each field a node of ``cls`` is made with, and its default (``MISSING``: none)."""
-    return tuple((f.name, f.default) for f in fields(cls) if f.init)
-
-
-@functools.cache
-def _compared(cls: type) -> tuple[str, ...]:
-    """The names of the fields a node of ``cls`` is compared (and hashed) by: all but its span."""
-    return tuple(f.name for f in fields(cls) if f.compare)
+def _names(names: list[str]) -> str:
+    """Names as Python's own argument errors list them: 'a', 'a' and 'b', 'a', 'b', and 'c'."""
+    quoted = [repr(name) for name in names]
+    if len(quoted) < 3:
+        return " and ".join(quoted)
+    return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
 
 
 @node_class
@@ -49,18 +52,19 @@ class Node:
 
     # What dataclass(frozen=True, kw_only=True) would generate for each class, said once.
     def __init__(self, **values: Any) -> None:
-        made = self.__dict__
-        for name, default in _init_fields(self.__class__):
-            if name in values:
-                made[name] = values.pop(name)
-            elif default is MISSING:
-                raise TypeError(f"{self.__class__.__qualname__}.__init__() missing 1 required keyword-only "
-                                f"argument: {name!r}")
-            else:
-                made[name] = default
-        if values:
-            raise TypeError(f"{self.__class__.__qualname__}.__init__() got an unexpected keyword argument "
-                            f"{next(iter(values))!r}")
+        if values.keys() != self._init_names:  # not every field given: defaults, or Python's TypeError
+            made = self.__class__.__qualname__ + ".__init__()"
+            unexpected = [name for name in values if name not in self._init_names]
+            if unexpected:
+                raise TypeError(f"{made} got an unexpected keyword argument {unexpected[0]!r}")
+            defaults = self._init_defaults
+            missing = [name for name in self._init_order if name not in values and name not in defaults]
+            if missing:
+                many = "s" if len(missing) > 1 else ""
+                raise TypeError(f"{made} missing {len(missing)} required keyword-only argument{many}: "
+                                f"{_names(missing)}")
+            values = {**{name: defaults[name] for name in self._init_order if name not in values}, **values}
+        self.__dict__.update(values)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -71,10 +75,10 @@ class Node:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in _compared(self.__class__))
+        return all(getattr(self, name) == getattr(other, name) for name in self._compared)
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, name) for name in _compared(self.__class__)))
+        return hash(tuple(getattr(self, name) for name in self._compared))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)

@@ -73,18 +73,22 @@ def test_a_node_is_made_shown_and_compared_as_its_dataclass_would_be(cls):
 def test_a_node_refuses_what_its_dataclass_would_refuse(cls):
     reference = _reference(cls)
     values = _values(cls)
-    for name in _required(cls):
-        missing = {k: v for k, v in values.items() if k != name}
+    required = _required(cls)
+    for left_out in [[name] for name in required] + [required, required[1:]]:
+        missing = {k: v for k, v in values.items() if k not in left_out}
+        if missing == values:
+            continue
         with pytest.raises(TypeError) as ours:
             cls(**missing)
         with pytest.raises(TypeError) as theirs:
             reference(**missing)
         assert str(ours.value) == str(theirs.value)
-    with pytest.raises(TypeError) as ours:
-        cls(**values, colour="red")
-    with pytest.raises(TypeError) as theirs:
-        reference(**values, colour="red")
-    assert str(ours.value) == str(theirs.value)
+    for given in (values, {}):  # an unknown field is named first, even with others missing
+        with pytest.raises(TypeError) as ours:
+            cls(**given, colour="red")
+        with pytest.raises(TypeError) as theirs:
+            reference(**given, colour="red")
+        assert str(ours.value) == str(theirs.value)
     with pytest.raises(TypeError):
         cls(ast._NO_SPAN)  # keyword-only, as the reference is
     node = cls(**values)
