@@ -16,13 +16,15 @@ Prints, on this machine, in one run:
    alike: both in-process, imports excluded, timed in turn, best of 7 — target 1.3×;
 4. a cold ``qofrules check`` of one seed scheme as a whole process (target 0.25 s), with Python's
    bytecode cache as an installed package has it (and, where this environment turns that cache
-   off, without it, for comparison), and how much of it is importing (``python -X importtime``'s top entries);
+   off, without it, for comparison), the instructions it executes (valgrind, where installed: a
+   figure the machine's load does not move), and how much of it is importing (``python -X
+   importtime``'s top entries);
 5. growth: ``run --format csv`` over national-2023 copied ×10 and ×100 (``--quick``: ×10 only):
    wall time, peak memory, and each as a multiple of ×1 (target: time linear, memory no more than
    linear).
 
 The data sets are synthetic (benchmarks/README.md) and are made on first use under
-benchmarks/out/. Timings on this shared 2-core machine vary by 10-25% between runs; the ratios,
+benchmarks/out/. Timings on this shared 2-core machine vary by 10-35% between runs; the ratios,
 measured in one run, move less.
 """
 from __future__ import annotations
@@ -125,6 +127,18 @@ def reference_ratio() -> None:
           f"qofrules {found['ours']:.2f} s; ratio {found['ratio']:.2f}×  {'met' if found['ratio'] <= 1.3 else 'NOT met'}")
 
 
+def instructions_executed(argv: list[str], env: dict) -> int | None:
+    """The instructions one process executes, counted by valgrind (callgrind), where it is
+    installed: the same from run to run within a fraction of a percent, where this machine's wall
+    times move by a third with its load. About 15 s, as the program runs some 50 times slower."""
+    if shutil.which("valgrind") is None:
+        return None
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
+
+
 def cold_check(qofrules: str, repeats: int) -> None:
     """A new process each time, with Python's bytecode cache as an installed package has it (pip
     compiles it on install; an editable install writes it on first use). It is kept in a
@@ -141,10 +155,14 @@ def cold_check(qofrules: str, repeats: int) -> None:
         runs = sorted(timed(argv, ROOT, env)[0] for _ in range(repeats))
         python = Path(qofrules).with_name("python")
         done = subprocess.run([str(python if python.exists() else sys.executable), "-X", "importtime", "-c",
-                               "from qofrules.cli import main; import sys; sys.argv = ['qofrules', 'check', "
+                               "from qofrules.entry import main; import sys; sys.argv = ['qofrules', 'check', "
                                "sys.argv[1]]; main()", str(SEED)], cwd=ROOT, env=env, capture_output=True, text=True)
+        instructions = instructions_executed(argv, env)
     wall = runs[len(runs) // 2]
     print(f"   {wall:.3f} s ({runs[0]:.3f}-{runs[-1]:.3f}) with bytecode cached  {'met' if wall <= 0.25 else 'NOT met'}")
+    if instructions is not None:
+        print(f"   {instructions / 1e6:,.0f} million instructions executed (valgrind; unlike the time, the machine's "
+              "load does not move it)")
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         uncached = sorted(timed(argv, ROOT)[0] for _ in range(repeats))
         print(f"   {uncached[len(uncached) // 2]:.3f} s ({uncached[0]:.3f}-{uncached[-1]:.3f}) compiling from source "
