@@ -50,6 +50,7 @@ def test_a_node_is_made_shown_and_compared_as_its_dataclass_would_be(cls):
     span = Span(line=3, column=5, end_line=3, end_column=9)
     node, expected = cls(span=span, **values), reference(span=span, **values)
     assert repr(node) == repr(expected)
+    assert hash(node) == hash(expected)
     assert dataclasses.asdict(node) == dataclasses.asdict(expected)
 
     # defaults as declared: only the required fields given

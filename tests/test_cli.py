@@ -243,3 +243,10 @@ def test_the_installed_command_is_the_entry_point():
     assert project["scripts"] == {"qofrules": "qofrules.entry:main"}
     done = subprocess.run([sys.executable, "-m", "qofrules", "check", SEEDS[0]], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and "1 clean" in done.stdout, done.stderr
+
+
+def test_a_mistyped_command_is_told_the_nearest_of_every_command():
+    """Commands load lazily; the suggestion still comes from all of them, not the loaded few."""
+    result = invoke("chek", SEEDS[0])
+    assert result.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in result.output

@@ -72,4 +72,5 @@ def test_every_command_is_offered():
 def _help(command: str) -> str:
     """The command's short help, as click shows it beside a completion."""
     from qofrules.cli import cli
-    return cli.commands[command].get_short_help_str(limit=45)
+    import click
+    return cli.get_command(click.Context(cli), command).get_short_help_str(limit=45)

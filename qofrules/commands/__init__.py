@@ -33,7 +33,8 @@ def module_commands(module_name: str) -> list[click.Command]:
 
 class LazyGroup(click.Group):
     """A group whose commands in :data:`COMMAND_MODULES` are imported when one of them is asked
-    for (run, completed or listed in ``--help``), and only then (click's lazy-loading pattern)."""
+    for (run, completed or listed in ``--help``), and only then (click's lazy-loading pattern).
+    So ``.commands`` holds only the commands loaded so far: ask ``get_command`` for one by name."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,6 +48,15 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """A mistyped command is told of the nearest names among all the commands, not only those
+        loaded so far (click suggests from ``self.commands``)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in COMMAND_MODULES:
