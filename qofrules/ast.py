@@ -72,13 +72,18 @@ class Node:
     def __delattr__(self, name: str) -> None:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
+    def _key(self) -> tuple:
+        """The compared fields' values, as a tuple: compared and hashed as the generated methods
+        compare them (a tuple's ``==`` takes an item that is itself as equal, a NaN included)."""
+        return tuple(getattr(self, name) for name in self._compared)
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self._compared)
+        return self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash(tuple(getattr(self, name) for name in self._compared))
+        return hash(self._key())
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)

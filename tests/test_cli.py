@@ -218,8 +218,8 @@ def test_a_command_loads_only_its_own_module():
 
 def test_the_command_runs_with_the_collector_as_it_was_and_the_imports_set_aside(monkeypatch):
     """qofrules.entry pauses the cyclic collector only while the command's modules are imported,
-    then freezes what they made: the command itself (the language server runs for hours) is
-    collected as ever."""
+    then freezes what they made, once: the command itself (the language server runs for hours) is
+    collected as ever, and a second call in one process freezes nothing of its caller's."""
     import gc
 
     from qofrules import cli as cli_module
@@ -229,12 +229,17 @@ def test_the_command_runs_with_the_collector_as_it_was_and_the_imports_set_aside
     try:
         for enabled in (True, False):
             gc.enable() if enabled else gc.disable()
+            before = gc.get_freeze_count()
             entry.main()
-            assert seen["enabled"] is enabled and seen["frozen"] > 0
-            gc.unfreeze()
+            assert seen["enabled"] is enabled and seen["frozen"] == before
     finally:
         gc.enable()
-        gc.unfreeze()
+    # a fresh process: the first call freezes what the import made, and leaves the collector on
+    code = ("import gc, sys; from qofrules import entry; sys.argv = ['qofrules', '--version']\n"
+            "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+            "print(gc.isenabled(), gc.get_freeze_count() > 10000)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.splitlines()[-1] == "True True", done.stderr
 
 
 def test_the_installed_command_is_the_entry_point():
